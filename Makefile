@@ -1,0 +1,41 @@
+# `make html` builds the course, `make test` runs the test suite.
+# Both bootstrap a private virtualenv in .venv on first use, so a fresh
+# machine needs only python3 (3.11+) and make.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+SPHINXOPTS  ?= -W --keep-going
+SOURCEDIR   = .
+BUILDDIR    = _build
+PYTESTOPTS  ?=
+
+BIN         = $(VENV)/bin
+SPHINXBUILD = $(BIN)/sphinx-build
+STAMP       = $(VENV)/.installed
+
+.PHONY: help venv test clean Makefile
+
+help: $(STAMP)
+	@echo "make html     build the course into $(BUILDDIR)/html"
+	@echo "make test     run the test suite"
+	@echo "make latexpdf / text / epub   other formats"
+	@$(SPHINXBUILD) -M help "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS)
+
+venv: $(STAMP)
+
+# Re-install whenever the project's dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	touch $@
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+clean:
+	rm -rf $(BUILDDIR)
+
+# Everything else (html, latexpdf, text, epub, ...) goes to sphinx-build.
+%: Makefile $(STAMP)
+	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)

@@ -1,0 +1,52 @@
+"""The ``telnetmail`` command line: a thin dispatcher over ``telnetmail.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from telnetmail import __version__
+from telnetmail.commands import COMMAND_MODULES
+
+# Exit codes shared by every subcommand.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+Speak SMTP, POP3 and IMAP by hand over telnet, and keep the course that
+teaches it true: render transcripts of telnet sessions in Sphinx and check
+them against a real mail server."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="telnetmail",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(f"telnetmail.commands.{module_name}").register(
+            subparsers
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr if argv is None else sys.stdout)
+        return EXIT_USAGE if COMMAND_MODULES else EXIT_OK
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

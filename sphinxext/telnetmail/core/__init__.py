@@ -1,0 +1,1 @@
+"""The pure core: transcript model, parser and static checks. No Sphinx, no sockets."""

@@ -1,0 +1,116 @@
+"""Pieces the three dialects share: command words and the diagnostics list."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from telnetmail.core.model import (
+    Category,
+    Diagnostic,
+    Line,
+    Role,
+    Span,
+    SpanKind,
+    Turn,
+)
+
+_WORD = re.compile(r"(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
+
+
+def split_word(text: str) -> tuple[str, str]:
+    """The first word of ``text`` and what follows it, spaces kept."""
+    match = _WORD.match(text)
+    if match is None:
+        return "", text
+    return match["word"], match["rest"]
+
+
+def spans_of(*pieces: tuple[SpanKind, str]) -> list[Span]:
+    """Spans for the non-empty pieces, in order."""
+    return [Span(kind, text) for kind, text in pieces if text]
+
+
+def content_spans(line: Line, text: str | None = None) -> list[Span]:
+    """Spans for a line of carried content; narration keeps its own style."""
+    if line.is_placeholder:
+        return spans_of((SpanKind.PLACEHOLDER, line.text))
+    return spans_of((SpanKind.DATA, line.text if text is None else text))
+
+
+def command_turn(line: Line) -> Turn:
+    """A client command of the form ``VERB args``; the verb is styled."""
+    verb, rest = split_word(line.text)
+    line.spans = spans_of((SpanKind.VERB, verb), (SpanKind.TEXT, rest))
+    return Turn(Role.CLIENT, [line], verb=verb or None, args=rest.strip())
+
+
+class Exchange:
+    """State every dialect keeps: turns so far, problems, commands awaiting replies.
+
+    Replies come back in the order commands were sent (SMTP and POP3
+    pipelining keep it), so a queue pairs each reply with its command.
+    A dialect subclasses it with ``client(line)``, ``server(line)`` and
+    ``finish()``; :meth:`analyse` walks the lines.
+    """
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.index = 0  # of the line after the one being read
+        self.turns: list[Turn] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.awaiting: deque[Turn] = deque()
+        self.greeted = False
+
+    @classmethod
+    def analyse(cls, lines: list[Line]) -> tuple[list[Turn], list[Diagnostic]]:
+        """Cut ``lines`` (client and server only) into turns, noting problems."""
+        exchange = cls(lines)
+        while exchange.index < len(lines):
+            line = lines[exchange.index]
+            exchange.index += 1
+            if line.is_placeholder and not exchange.in_content(line):
+                continue  # narration such as <open connection>: nothing is sent
+            if line.role is Role.CLIENT:
+                exchange.client(line)
+            else:
+                exchange.server(line)
+        exchange.finish()
+        return exchange.turns, exchange.diagnostics
+
+    def in_content(self, line: Line) -> bool:
+        """Whether ``line`` falls inside carried content (a message, a literal)."""
+        return False
+
+    def client(self, line: Line) -> None:
+        raise NotImplementedError
+
+    def server(self, line: Line) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called after the last line: report what was left unfinished."""
+
+    def report(
+        self, lineno: int, message: str, category: Category = Category.PROTOCOL
+    ) -> None:
+        self.diagnostics.append(Diagnostic(lineno, message, category))
+
+    def send(self, turn: Turn) -> Turn:
+        self.turns.append(turn)
+        self.awaiting.append(turn)
+        return turn
+
+    def receive(self, turn: Turn) -> Turn:
+        """Record a server reply and pair it with the oldest unanswered command."""
+        self.turns.append(turn)
+        if not self.greeted and not self.awaiting:
+            self.greeted = True  # the greeting answers no command
+        elif self.awaiting:
+            turn.answers = self.awaiting.popleft()
+        return turn
+
+
+def unquote_display(text: str) -> str:
+    """Shorten a line for a message: the first 40 characters, repr-quoted."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")

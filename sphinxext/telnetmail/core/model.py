@@ -1,0 +1,218 @@
+"""The transcript model: what a telnet session written on a page consists of.
+
+Pure data, no Sphinx and no sockets. A :class:`Transcript` is the ordered
+list of its :class:`Line` objects, each knowing who produced it, its text as
+written, the source line it came from, and its protocol structure as
+:class:`Span` objects (reply code, tag, command verb...). The parser in
+:mod:`telnetmail.core.parser` builds it; renderers, static checks and the
+verifier read it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+
+class Role(enum.StrEnum):
+    """Who a line belongs to."""
+
+    #: Typed by the user and sent to the server.
+    CLIENT = "client"
+    #: Received from the server.
+    SERVER = "server"
+    #: The local terminal: the ``telnet HOST PORT`` command and telnet's messages.
+    TELNET = "telnet"
+
+
+class Protocol(enum.StrEnum):
+    SMTP = "smtp"
+    POP3 = "pop3"
+    IMAP = "imap"
+
+
+class SpanKind(enum.StrEnum):
+    """The protocol meaning of a piece of a line; renderers style by it."""
+
+    TEXT = "text"  # human text, arguments, anything without a finer meaning
+    PROMPT = "prompt"  # the shell prompt before ``telnet`` (``>``, ``$``)
+    COMMAND = "command"  # the ``telnet HOST PORT`` command itself
+    VERB = "verb"  # a client command name: HELO, RETR, FETCH
+    KEYWORD = "keyword"  # an IMAP untagged data name: FLAGS, EXISTS, FETCH
+    TAG = "tag"  # an IMAP tag, in a command or its tagged reply
+    CODE = "code"  # an SMTP reply code
+    ENHANCED = "enhanced"  # an SMTP enhanced status code (RFC 3463)
+    STATUS = "status"  # +OK / -ERR, OK / NO / BAD / PREAUTH / BYE
+    UNTAGGED = "untagged"  # IMAP ``*``
+    CONTINUATION = "continuation"  # ``+`` (IMAP and POP3 SASL)
+    RESPONSE_CODE = "response-code"  # IMAP ``[READ-ONLY]``
+    LITERAL = "literal"  # an IMAP literal announcement ``{405}``
+    DATA = "data"  # message content: DATA, RETR bodies, IMAP literal content
+    TERMINATOR = "terminator"  # the lone ``.`` ending a message or listing
+    PLACEHOLDER = "placeholder"  # RFC-style narration: ``<open connection>``
+
+
+class Tone(enum.StrEnum):
+    """How a reply went, in the RFCs' own classes (RFC 5321 §4.2.1)."""
+
+    POSITIVE = "positive"  # 2xx, +OK, OK, PREAUTH
+    INTERMEDIATE = "intermediate"  # 3xx, ``+`` continuation
+    TRANSIENT = "transient"  # 4xx, IMAP NO
+    NEGATIVE = "negative"  # 5xx, -ERR, IMAP BAD
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: SpanKind
+    text: str
+
+
+@dataclass
+class Line:
+    """One line of a transcript as the page shows it."""
+
+    role: Role
+    #: The content after ``role:``, verbatim.
+    text: str
+    #: Line number in the source file (1-based).
+    lineno: int
+    #: The text cut into meaningful pieces; joined, they give back ``text``.
+    spans: list[Span] = field(default_factory=list)
+    #: Set on server lines that carry a status.
+    tone: Tone | None = None
+
+    def __post_init__(self) -> None:
+        if not self.spans and self.text:
+            kind = SpanKind.PLACEHOLDER if self.is_placeholder else SpanKind.TEXT
+            self.spans = [Span(kind, self.text)]
+
+    @property
+    def is_placeholder(self) -> bool:
+        return is_placeholder(self.text)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain form that survives pickling into a Sphinx doctree."""
+        return {
+            "role": str(self.role),
+            "text": self.text,
+            "lineno": self.lineno,
+            "spans": [[str(span.kind), span.text] for span in self.spans],
+            "tone": str(self.tone) if self.tone else None,
+        }
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What the ``telnet HOST [PORT]`` command line asks for."""
+
+    host: str
+    #: The port as written: a service name (``smtp``) or a number.
+    port: str | None
+    lineno: int
+
+
+class Category(enum.StrEnum):
+    """What kind of problem a :class:`Diagnostic` reports."""
+
+    #: The line has no ``role:`` the parser knows: the block cannot be read.
+    SYNTAX = "syntax"
+    #: The line breaks its protocol's grammar (an SMTP reply with no code).
+    PROTOCOL = "protocol"
+    #: The page contradicts itself (a literal's size, an unknown tag).
+    CONSISTENCY = "consistency"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in a transcript, tied to the line that shows it."""
+
+    lineno: int
+    message: str
+    category: Category = Category.PROTOCOL
+
+    def __str__(self) -> str:
+        return f"line {self.lineno}: {self.message}"
+
+
+_PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>")
+
+
+def is_placeholder(text: str) -> bool:
+    """RFC example sessions narrate in angle brackets: ``<the server sends message 1>``.
+
+    Such a line stands for something not written out; it has a space inside,
+    which tells it from an address like ``<sender@example.com>``.
+    """
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None
+
+
+class ContentLine(NamedTuple):
+    """A line of carried content, with the source line that shows it."""
+
+    lineno: int
+    text: str
+
+
+def octets(texts: Iterable[str]) -> int:
+    """Size on the wire of these lines, each ended by CRLF as the RFCs require."""
+    return sum(len(text.encode("utf-8")) + 2 for text in texts)
+
+
+@dataclass
+class Turn:
+    """One protocol unit said by one side, over one or more lines.
+
+    A client command with what it carries (an SMTP message after ``DATA``, an
+    IMAP literal), or a server reply with its continuation lines (``250-``,
+    a POP3 listing up to its ``.``, an IMAP response holding a literal).
+    """
+
+    role: Role
+    lines: list[Line]
+    #: Client: the command name as typed (``HELO``); IMAP server: the untagged
+    #: data name (``EXISTS``).
+    verb: str | None = None
+    #: Client: what follows the verb, verbatim.
+    args: str = ""
+    #: IMAP: the command's tag; ``*`` for an untagged response.
+    tag: str | None = None
+    #: SMTP: the reply code; POP3: ``+OK``, ``-ERR`` or ``+``; IMAP: ``OK``,
+    #: ``NO``, ``BAD``, ``PREAUTH``, ``BYE`` or ``+``.
+    status: str | None = None
+    #: IMAP: the bracketed response code's text, without brackets.
+    response_code: str | None = None
+    #: Content carried over several lines, as the receiver sees it (dot-stuffing
+    #: undone): an SMTP message, a POP3 message or listing, an IMAP literal.
+    payload: list[ContentLine] = field(default_factory=list)
+    #: For the reply to a command: that command's turn.
+    answers: Turn | None = None
+    #: False when a multi-line unit never reached its end.
+    complete: bool = True
+
+    @property
+    def first_lineno(self) -> int:
+        return self.lines[0].lineno
+
+
+@dataclass
+class Transcript:
+    """A parsed transcript: lines, connection, protocol, and what went wrong."""
+
+    lines: list[Line]
+    protocol: Protocol | None = None
+    connection: Connection | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    #: The protocol units, in order: see :class:`Turn`.
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        """False when some line has no known role, so only raw text can be shown."""
+        return not any(d.category is Category.SYNTAX for d in self.diagnostics)
+
+    def client_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.role is Role.CLIENT]

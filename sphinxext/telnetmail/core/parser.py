@@ -1,0 +1,252 @@
+"""Read a transcript written as ``role: text`` lines into the model.
+
+The parser works in two passes. The first reads each source line's role and
+content (:func:`read_lines`), and the ``telnet HOST PORT`` command. The second
+hands the client and server lines to the protocol's dialect
+(:mod:`telnetmail.core.smtp`, ``pop3``, ``imap``), which cuts each line into
+spans and groups lines into turns. Static consistency checks run last.
+Nothing here raises on bad input: every problem becomes a
+:class:`~telnetmail.core.model.Diagnostic` naming its source line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from telnetmail.core import checks, imap, pop3, smtp
+from telnetmail.core.model import (
+    Category,
+    Connection,
+    Diagnostic,
+    Line,
+    Protocol,
+    Role,
+    Span,
+    SpanKind,
+    Transcript,
+    is_placeholder,
+)
+
+ROLE_NAMES: dict[str, Role] = {
+    "client": Role.CLIENT,
+    "server": Role.SERVER,
+    "telnet": Role.TELNET,
+    # RFC example sessions write C: and S:.
+    "c": Role.CLIENT,
+    "s": Role.SERVER,
+}
+
+_ROLE_LINE = re.compile(r"\s*(?P<role>[A-Za-z]+):(?P<content>.*)")
+
+# An optional shell prompt ending in > $ # or %, then the telnet command.
+_TELNET_COMMAND = re.compile(
+    r"(?P<prompt>(?:.*?[>$#%])?\s*)"
+    r"(?P<command>telnet(?:\.exe)?(?:\s+-\S+)*\s+(?P<host>[^\s-]\S*)"
+    r"(?:\s+(?P<port>\S+))?)\s*$",
+    re.IGNORECASE,
+)
+
+#: Service names (as in /etc/services) and well-known ports, with the
+#: unprivileged ports the practice server uses by default.
+SERVICES: dict[str, Protocol] = {
+    "smtp": Protocol.SMTP,
+    "submission": Protocol.SMTP,
+    "mail": Protocol.SMTP,
+    "25": Protocol.SMTP,
+    "587": Protocol.SMTP,
+    "2525": Protocol.SMTP,
+    "pop3": Protocol.POP3,
+    "pop-3": Protocol.POP3,
+    "pop": Protocol.POP3,
+    "110": Protocol.POP3,
+    "1110": Protocol.POP3,
+    "imap": Protocol.IMAP,
+    "imap2": Protocol.IMAP,
+    "imap4": Protocol.IMAP,
+    "143": Protocol.IMAP,
+    "1143": Protocol.IMAP,
+}
+
+_DIALECTS = {
+    Protocol.SMTP: smtp.SmtpExchange.analyse,
+    Protocol.POP3: pop3.Pop3Exchange.analyse,
+    Protocol.IMAP: imap.ImapExchange.analyse,
+}
+
+
+def parse_transcript(
+    source: str, *, first_lineno: int = 1, protocol: str | None = None
+) -> Transcript:
+    """Parse ``source``, whose first line is line ``first_lineno`` of its file."""
+    numbered = enumerate(source.splitlines(), start=first_lineno)
+    return parse_lines(numbered, protocol=protocol)
+
+
+def parse_lines(
+    numbered: Iterable[tuple[int, str]], *, protocol: str | None = None
+) -> Transcript:
+    """Parse ``(lineno, text)`` pairs; ``protocol`` overrides what the port says."""
+    transcript = Transcript(lines=[])
+    for line in _read_roles(numbered, transcript.diagnostics):
+        if line.role is Role.TELNET:
+            _read_telnet_line(transcript, line)
+        transcript.lines.append(line)
+    if not transcript.readable:
+        return transcript
+    transcript.protocol = _choose_protocol(transcript, protocol)
+    if transcript.protocol is None:
+        _report_unknown_protocol(transcript)
+        return transcript
+    talk = [line for line in transcript.lines if line.role is not Role.TELNET]
+    turns, found = _DIALECTS[transcript.protocol](talk)
+    transcript.turns = turns
+    transcript.diagnostics += found
+    transcript.diagnostics += checks.check(transcript)
+    transcript.diagnostics.sort(key=lambda diagnostic: diagnostic.lineno)
+    return transcript
+
+
+class _Written(NamedTuple):
+    """A source line's role and content, before the separator is settled."""
+
+    lineno: int
+    role: Role
+    content: str  # everything after the colon
+    rfc_style: bool  # written C: / S:, as RFC example sessions are
+
+
+def _read_roles(
+    numbered: Iterable[tuple[int, str]], diagnostics: list[Diagnostic]
+) -> list[Line]:
+    written: list[_Written] = []
+    for lineno, raw in numbered:
+        if not raw.strip():
+            continue  # blank lines between turns are layout
+        match = _ROLE_LINE.match(raw)
+        role = ROLE_NAMES.get(match["role"].lower()) if match else None
+        if match is not None and role is not None:
+            rfc_style = len(match["role"]) == 1
+            written.append(_Written(lineno, role, match["content"], rfc_style))
+        elif written and written[-1].rfc_style and raw[:1].isspace():
+            # RFCs wrap a long line onto indented lines without a prefix.
+            last = written[-1]
+            written[-1] = last._replace(content=f"{last.content} {raw.strip()}")
+        else:
+            diagnostics.append(
+                Diagnostic(
+                    lineno,
+                    f"expected 'client:', 'server:' or 'telnet:' (or 'C:', 'S:') "
+                    f"at the start of the line, got {raw.strip()[:40]!r}",
+                    Category.SYNTAX,
+                )
+            )
+    rfc_indent = _rfc_indent(written)
+    return [
+        Line(item.role, _strip_separator(item, rfc_indent), item.lineno)
+        for item in written
+    ]
+
+
+def _rfc_indent(written: list[_Written]) -> int:
+    """RFC examples align content after ``C:``/``S:`` with a run of spaces.
+
+    The run is the same on every line but narration, so the shortest one
+    among the others is the separator, and deeper indentation is content.
+    """
+    runs = [
+        len(item.content) - len(item.content.lstrip(" "))
+        for item in written
+        if item.rfc_style and item.content.strip() and not is_placeholder(item.content)
+    ]
+    return max(min(runs, default=1), 1)
+
+
+def _strip_separator(item: _Written, rfc_indent: int) -> str:
+    if item.rfc_style and is_placeholder(item.content):
+        return item.content.strip()
+    width = rfc_indent if item.rfc_style else 1
+    spaces = len(item.content) - len(item.content.lstrip(" "))
+    # One space (or the RFC's run) separates; any further spaces are content.
+    return item.content[min(width, spaces) :]
+
+
+def _read_telnet_line(transcript: Transcript, line: Line) -> None:
+    match = _TELNET_COMMAND.match(line.text)
+    if match is None:
+        return
+    if transcript.connection is not None:
+        transcript.diagnostics.append(
+            Diagnostic(
+                line.lineno,
+                "one telnet session per transcript: start a new transcript "
+                "for this 'telnet' command",
+                Category.SYNTAX,
+            )
+        )
+        return
+    transcript.connection = Connection(match["host"], match["port"], line.lineno)
+    line.spans = [
+        span
+        for span in (
+            Span(SpanKind.PROMPT, match["prompt"]),
+            Span(SpanKind.COMMAND, match["command"]),
+            Span(SpanKind.TEXT, line.text[match.end("command") :]),
+        )
+        if span.text
+    ]
+
+
+def protocol_of_port(port: str | None) -> Protocol | None:
+    """The protocol a telnet port argument names, if it is a known one."""
+    if port is None:
+        return None
+    return SERVICES.get(port.lower())
+
+
+def _choose_protocol(transcript: Transcript, option: str | None) -> Protocol | None:
+    if option:
+        return Protocol(option.lower())
+    if transcript.connection is not None:
+        by_port = protocol_of_port(transcript.connection.port)
+        if by_port is not None:
+            return by_port
+    return _sniff_protocol(transcript.lines)
+
+
+_GREETINGS: tuple[tuple[re.Pattern[str], Protocol], ...] = (
+    (re.compile(r"\d{3}(?:[ -]|$)"), Protocol.SMTP),
+    (re.compile(r"[+-](?:OK|ERR)\b", re.IGNORECASE), Protocol.POP3),
+    (re.compile(r"\* (?:OK|PREAUTH|BYE)\b", re.IGNORECASE), Protocol.IMAP),
+)
+
+
+def _sniff_protocol(lines: list[Line]) -> Protocol | None:
+    """Tell the protocol by the server's first line, as RFC examples need."""
+    first = next(
+        (line for line in lines if line.role is Role.SERVER and not line.is_placeholder),
+        None,
+    )
+    if first is None:
+        return None
+    for pattern, protocol in _GREETINGS:
+        if pattern.match(first.text):
+            return protocol
+    return None
+
+
+def _report_unknown_protocol(transcript: Transcript) -> None:
+    talk = [line for line in transcript.lines if line.role is not Role.TELNET]
+    if not talk:
+        return  # telnet alone (a refused connection): no protocol to speak of
+    port = transcript.connection.port if transcript.connection else None
+    where = f"port {port!r}" if port else "the transcript"
+    transcript.diagnostics.append(
+        Diagnostic(
+            talk[0].lineno,
+            f"cannot tell the protocol from {where}: use a known port "
+            f"(smtp, pop3, imap, 25, 110, 143) or the ':protocol:' option",
+            Category.PROTOCOL,
+        )
+    )

@@ -1,0 +1,161 @@
+"""The ``transcript`` directive: a telnet session, parsed and checked.
+
+.. code-block:: rst
+
+   .. transcript::
+      :name: seed-smtp
+      :caption: Sending a message
+
+      telnet: > telnet mx1.example.com smtp
+      server: 220 mx1.example.com ESMTP
+      client: HELO client.example.com
+      server: 250 mx1.example.com
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.locale import get_translation
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from telnetmail.core.model import Diagnostic, Protocol, Transcript
+from telnetmail.core.parser import parse_lines
+from telnetmail.core.plain import format_prefixed
+from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
+from telnetmail.ext.nodes import transcript
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import OptionSpec
+
+logger = logging.getLogger(__name__)
+__ = get_translation("telnetmail", "console")
+
+MATCH_MODES = ("protocol", "exact")
+
+
+def protocol_option(argument: str | None) -> str:
+    return directives.choice((argument or "").lower(), [p.value for p in Protocol])
+
+
+def match_option(argument: str | None) -> str:
+    return directives.choice((argument or "").lower(), MATCH_MODES)
+
+
+def names_option(argument: str | None) -> list[str]:
+    """``:after:`` takes names separated by spaces or commas."""
+    names = [name for name in re.split(r"[\s,]+", argument or "") if name]
+    if not names:
+        raise ValueError("expects one or more transcript names")
+    return names
+
+
+class TranscriptDirective(SphinxDirective):
+    """A transcript of ``client:``, ``server:`` and ``telnet:`` lines."""
+
+    has_content = True
+    option_spec: ClassVar[OptionSpec] = {
+        "name": directives.unchanged,
+        "caption": directives.unchanged_required,
+        "protocol": protocol_option,
+        "after": names_option,
+        "match": match_option,
+        "class": directives.class_option,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        # add_name() pops :name: from the options: keep it first.
+        self.transcript_name: str = self.options.get("name", "")
+        parsed = parse_lines(self.numbered_content(), protocol=self.options.get("protocol"))
+        self.report(parsed)
+        if parsed.readable:
+            node: nodes.Element = self.transcript_node(parsed)
+        else:
+            raw = "\n".join(self.content)
+            node = nodes.literal_block(raw, raw)
+            node["language"] = "none"
+        self.set_source_info(node)
+        node["classes"] += self.options.get("class", [])
+        wrapper = self.with_caption(node)
+        self.add_name(wrapper)
+        self.note(parsed)
+        return [wrapper]
+
+    def numbered_content(self) -> list[tuple[int, str]]:
+        """Content lines with their 1-based line numbers in their own file."""
+        return [
+            (self.content.info(index)[1] + 1, text)
+            for index, text in enumerate(self.content)
+        ]
+
+    def transcript_node(self, parsed: Transcript) -> transcript:
+        text = format_prefixed(parsed.lines)
+        node = transcript(text, text)
+        node["classes"].append("transcript")
+        node["protocol"] = str(parsed.protocol or "")
+        node["lines"] = [line.as_dict() for line in parsed.lines]
+        node["transcript_name"] = self.transcript_name
+        node["after"] = self.options.get("after", [])
+        node["match"] = self.options.get("match", self.config.transcript_match)
+        return node
+
+    def with_caption(self, node: nodes.Element) -> nodes.Element:
+        """Wrap in a captioned container, as ``code-block`` does, if asked to."""
+        caption = self.options.get("caption")
+        if not caption:
+            return node
+        container = nodes.container("", literal_block=True, classes=["literal-block-wrapper"])
+        parsed, messages = self.parse_inline(caption, lineno=self.lineno)
+        caption_node = nodes.caption(caption, "", *parsed)
+        self.set_source_info(caption_node)
+        self.set_source_info(container)
+        container += caption_node
+        container += messages
+        container += node
+        return container
+
+    def report(self, parsed: Transcript) -> None:
+        source = self.get_source_info()[0]
+        for diagnostic in parsed.diagnostics:
+            self.warn(diagnostic, source)
+
+    def warn(self, diagnostic: Diagnostic, source: str) -> None:
+        name = self.transcript_name
+        prefix = f"transcript {name!r}: " if name else "transcript: "
+        logger.warning(
+            "%s%s",
+            prefix,
+            diagnostic.message,
+            location=f"{source}:{diagnostic.lineno}",
+            type="transcript",
+            subtype=str(diagnostic.category),
+        )
+
+    def note(self, parsed: Transcript) -> None:
+        domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
+        info: TranscriptInfo = {
+            "name": self.transcript_name,
+            "docname": self.env.docname,
+            "location": self.get_location(),
+            "protocol": str(parsed.protocol or ""),
+            "after": self.options.get("after", []),
+            "match": self.options.get("match", self.config.transcript_match),
+        }
+        domain.note_transcript(info)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value(
+        "transcript_match",
+        "protocol",
+        "env",
+        types=frozenset({str}),
+        description="How transcripts are compared with a server when no :match: "
+        "is given: 'protocol' or 'exact'.",
+    )
+    app.add_directive("transcript", TranscriptDirective)

@@ -1,0 +1,145 @@
+"""The ``transcript`` domain: which transcripts exist, where, and what they need.
+
+Every ``transcript`` directive notes itself here, so the verifier can find a
+transcript by ``:name:`` across documents and replay its ``:after:`` chain,
+and so unknown or circular ``:after:`` names are reported once all documents
+are read. Stored on the environment: see ``env_version`` in :func:`setup`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from sphinx.domains import Domain
+from sphinx.locale import get_translation
+from sphinx.util import logging
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+__ = get_translation("telnetmail", "console")
+
+
+class TranscriptInfo(TypedDict):
+    """What the domain keeps of one transcript (plain data: it is pickled)."""
+
+    name: str  # "" when the directive has no :name:
+    docname: str
+    location: str  # "path/to/file.rst:LINE" of the directive
+    protocol: str
+    after: list[str]
+    match: str
+
+
+class TranscriptDomain(Domain):
+    """Transcripts by document, in reading order."""
+
+    name = "transcript"
+    label = "Transcripts"
+    data_version = 1
+    initial_data: dict[str, Any] = {"documents": {}}
+
+    @property
+    def documents(self) -> dict[str, list[TranscriptInfo]]:
+        return self.data["documents"]
+
+    def note_transcript(self, info: TranscriptInfo) -> None:
+        self.documents.setdefault(info["docname"], []).append(info)
+
+    def by_name(self) -> dict[str, TranscriptInfo]:
+        """Named transcripts; the first of a duplicated name wins."""
+        named: dict[str, TranscriptInfo] = {}
+        for info in self.all_transcripts():
+            if info["name"]:
+                named.setdefault(info["name"], info)
+        return named
+
+    def all_transcripts(self) -> Iterable[TranscriptInfo]:
+        for docname in sorted(self.documents):
+            yield from self.documents[docname]
+
+    def clear_doc(self, docname: str) -> None:
+        self.documents.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for docname in docnames:
+            if docname in otherdata["documents"]:
+                self.documents[docname] = otherdata["documents"][docname]
+
+    def resolve_any_xref(self, *args: Any) -> list[tuple[str, Any]]:
+        return []
+
+
+def check_names(app: Sphinx, env: BuildEnvironment) -> None:
+    """Report duplicate names, unknown ``:after:`` names and cycles."""
+    domain: TranscriptDomain = env.get_domain("transcript")  # type: ignore[assignment]
+    seen: dict[str, TranscriptInfo] = {}
+    for info in domain.all_transcripts():
+        name = info["name"]
+        if name and name in seen:
+            logger.warning(
+                __("duplicate transcript name %r, also at %s"),
+                name,
+                seen[name]["location"],
+                location=info["location"],
+                type="transcript",
+                subtype="name",
+            )
+        seen.setdefault(name, info)
+    for info in domain.all_transcripts():
+        for needed in info["after"]:
+            if needed not in seen:
+                logger.warning(
+                    __("transcript %r is :after: %r, which no transcript is named"),
+                    info["name"] or "(unnamed)",
+                    needed,
+                    location=info["location"],
+                    type="transcript",
+                    subtype="after",
+                )
+    _check_cycles(domain.by_name())
+
+
+def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
+    for name, info in named.items():
+        chain = after_chain(name, named)
+        if chain is None:
+            logger.warning(
+                __("transcript %r is :after: itself, through its :after: chain"),
+                name,
+                location=info["location"],
+                type="transcript",
+                subtype="after",
+            )
+
+
+def after_chain(name: str, named: dict[str, TranscriptInfo]) -> list[str] | None:
+    """Names to replay before ``name``, earliest first; None on a cycle."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(current: str) -> bool:
+        if current in order:
+            return True
+        if current in visiting:
+            return False
+        visiting.add(current)
+        for needed in named.get(current, {"after": []})["after"]:
+            if not visit(needed):
+                return False
+        visiting.discard(current)
+        order.append(current)
+        return True
+
+    if not visit(name):
+        return None
+    return order[:-1]
+
+
+def setup(app: Sphinx) -> None:
+    app.add_domain(TranscriptDomain)
+    app.connect("env-check-consistency", check_names)
