@@ -390,7 +390,7 @@ class ImapExchange(Exchange):
         if line.role is not Role.SERVER:
             return True
         word, _ = split_word(line.text)
-        return word in ("*", "+") or word in self.sent_tags
+        return word in ("*", "+") or _TAGGED.match(line.text) is not None
 
     def take_literal(self, turn: Turn, literal: Literal, size: int, lineno: int) -> None:
         """Mark the literal's lines as content and keep them as the turn's payload."""
@@ -408,10 +408,10 @@ class ImapExchange(Exchange):
         if literal.shown_octets is None:
             return
         count = literal.end - literal.start
+        shown = f"{count} lines shown hold" if count != 1 else "line shown holds"
         self.report(
             lineno,
-            f"literal {{{size}}} announces {size} octets, but the "
-            f"{count} line{'s' if count != 1 else ''} shown hold "
+            f"literal {{{size}}} announces {size} octets, but the {shown} "
             f"{literal.shown_octets} octets (each line ends with CRLF)",
             Category.CONSISTENCY,
         )

@@ -48,12 +48,13 @@ class SmtpExchange(Exchange):
         super().__init__(lines)
         self.reply: Turn | None = None  # a multi-line reply still open
         self.message: Turn | None = None  # the message being typed after 354
+        self.invited_at = 0  # line of the 354 that invited the message
 
     def in_content(self, line: Line) -> bool:
         return self.message is not None and line.role is Role.CLIENT
 
     def client(self, line: Line) -> None:
-        self.close_reply(line)
+        self.close_reply()
         if self.message is not None:
             self.message_line(line)
         else:
@@ -83,7 +84,7 @@ class SmtpExchange(Exchange):
             self.message = None
         match = _REPLY.match(line.text)
         if match is None:
-            self.close_reply(line)
+            self.close_reply()
             self.report(
                 line.lineno,
                 f"an SMTP reply starts with a three-digit code, "
@@ -128,8 +129,9 @@ class SmtpExchange(Exchange):
             if command.verb.upper() == "DATA":
                 self.message = self.send(Turn(Role.CLIENT, [], verb=END_OF_DATA))
                 self.message.complete = False
+                self.invited_at = reply.lines[-1].lineno
 
-    def close_reply(self, line: Line) -> None:
+    def close_reply(self) -> None:
         """A line that is not the reply's next one: an open reply is unfinished."""
         if self.reply is None:
             return
@@ -144,11 +146,11 @@ class SmtpExchange(Exchange):
         self.reply = None
 
     def finish(self) -> None:
-        self.close_reply(Line(Role.SERVER, "", 0))
+        self.close_reply()
         if self.message is not None:
-            start = self.message.lines[0].lineno if self.message.lines else 0
+            lines = self.message.lines
             self.report(
-                start,
+                lines[0].lineno if lines else self.invited_at,
                 "the message after DATA is never ended with a line holding "
                 "a single '.'",
                 Category.CONSISTENCY,

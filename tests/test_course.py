@@ -1,0 +1,81 @@
+"""The course itself, built as ``make html`` builds it: with -W, from the root."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from seedlesson import role_lines, seed_sessions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: What the static checks proved wrong in the seed, and the page's correction.
+SEED_CORRECTIONS = {"1 1801": "1 440", "+OK 1801 octets": "+OK 440 octets", "{405}": "{443}"}
+
+
+@pytest.fixture(scope="module")
+def built_course(tmp_path_factory) -> Path:
+    outdir = tmp_path_factory.mktemp("course-html")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         "-d", str(outdir / ".doctrees"), str(ROOT), str(outdir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return outdir
+
+
+def dialogues(page: str) -> list[str]:
+    return re.findall(r'<pre class="transcript-dialogue">(.*?)</pre>', page, re.S)
+
+
+def lines_of(dialogue: str) -> list[tuple[str, str]]:
+    """``(role, text)`` of every line, roles read from the markup."""
+    found = []
+    for match in re.finditer(
+        r'<span class="transcript-line transcript-(\w+)[^"]*">(.*?)\n</span>', dialogue, re.S
+    ):
+        text = re.sub(r'<span class="transcript-role">[^<]*</span>', "", match[2])
+        found.append((match[1], html.unescape(re.sub(r"<[^>]+>", "", text))))
+    return found
+
+
+def test_the_course_builds_with_zero_warnings(built_course):
+    assert (built_course / "course" / "index.html").exists()
+
+
+def test_the_seed_lesson_shows_every_seed_line_with_its_role(built_course):
+    page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
+    shown = dialogues(page)
+    assert len(shown) == 3
+    for dialogue, section in zip(shown, ["SMTP", "POP3", "IMAP"], strict=True):
+        expected = []
+        for _, role, content in role_lines(seed_sessions()[section]):
+            for wrong, right in SEED_CORRECTIONS.items():
+                content = content.replace(wrong, right)
+            expected.append((role, content))
+        assert lines_of(dialogue) == expected
+
+
+def test_the_copy_button_yields_exactly_the_client_lines(built_course):
+    page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
+    payloads = [html.unescape(p) for p in re.findall(r'data-client-input="([^"]*)"', page)]
+    expected = [
+        "".join(content + "\n" for _, role, content in role_lines(seed_sessions()[s]) if role == "client")
+        for s in ["SMTP", "POP3", "IMAP"]
+    ]
+    assert payloads == expected
+    assert payloads[0].startswith("HELO client.example.com\nMAIL from:")
+
+
+def test_the_page_notes_each_correction_of_the_seed(built_course):
+    page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
+    assert page.count("Correzione rispetto alla versione originale") == 2
+    assert "1801" in page and "405" in page
