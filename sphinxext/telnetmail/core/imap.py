@@ -164,21 +164,31 @@ def _shown_octets(lines: list[Line]) -> int | None:
     return octets(line.text for line in lines)
 
 
+@dataclass
+class AnnouncedLiteral:
+    """A literal a command has announced and not yet sent."""
+
+    command: Turn
+    lineno: int
+    size: int
+    synchronizing: bool  # {n} waits for the server's ``+``; {n+} does not
+    invited: bool = False  # the server has sent its ``+``
+
+
 class ImapExchange(Exchange):
     def __init__(self, lines: list[Line]) -> None:
         super().__init__(lines)
         self.pending: dict[str, Turn] = {}  # tag -> command awaiting completion
         self.sent_tags: set[str] = set()
         self.conversing: Turn | None = None  # IDLE/AUTHENTICATE after its ``+``
-        self.client_literal: tuple[Turn, int, int, bool] | None = None
-        self.literal_invited = False
+        self.client_literal: AnnouncedLiteral | None = None
 
     def finish(self) -> None:
         if self.client_literal is not None:
-            turn, lineno = self.client_literal[0], self.client_literal[1]
+            command = self.client_literal.command
             self.report(
-                lineno,
-                f"the literal announced by {turn.tag} {turn.verb} is never sent",
+                self.client_literal.lineno,
+                f"the literal announced by {command.tag} {command.verb} is never sent",
                 Category.CONSISTENCY,
             )
 
@@ -217,16 +227,14 @@ class ImapExchange(Exchange):
         announced = literal_size(line.text)
         if announced is None:
             return
-        size, synchronizing = announced
         self.mark_literal(line)
-        self.client_literal = (turn, line.lineno, size, synchronizing)
-        self.literal_invited = False
+        self.client_literal = AnnouncedLiteral(turn, line.lineno, *announced)
 
     def send_literal(self, line: Line) -> None:
-        assert self.client_literal is not None
-        turn, lineno, size, synchronizing = self.client_literal
-        self.client_literal = None
-        if synchronizing and not self.literal_invited:
+        announced, self.client_literal = self.client_literal, None
+        assert announced is not None
+        size = announced.size
+        if announced.synchronizing and not announced.invited:
             self.report(
                 line.lineno,
                 f"the client sends a literal before the server's '+': wait for it, "
@@ -237,12 +245,13 @@ class ImapExchange(Exchange):
         # before the server speaks again.
         literal = measure_literal(
             self.lines,
-            self.index - 1,
+            self.index - 1,  # the line being read
             size,
             ends_response=self.ends_command,
             is_boundary=lambda following: False,
         )
-        self.take_literal(turn, literal, size, lineno)
+        turn = announced.command
+        self.take_literal(turn, literal, size, announced.lineno)
         if literal.continuation is None:
             self.report(
                 self.lines[literal.end - 1].lineno,
@@ -297,7 +306,7 @@ class ImapExchange(Exchange):
         line.tone = Tone.INTERMEDIATE
         turn = self.receive_untagged(Turn(Role.SERVER, [line], status="+"))
         if self.client_literal is not None:
-            self.literal_invited = True
+            self.client_literal.invited = True
         elif turn.answers is not None and (turn.answers.verb or "").upper() in CONVERSATIONS:
             self.conversing = turn.answers
         return turn
@@ -317,7 +326,7 @@ class ImapExchange(Exchange):
                 f"no command was sent with tag {tag}",
                 Category.CONSISTENCY,
             )
-        if self.client_literal is not None and self.client_literal[0] is turn.answers:
+        if self.client_literal is not None and self.client_literal.command is turn.answers:
             self.client_literal = None  # refused: the literal is not sent
         return turn
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from telnetmail.core.volatile import Mark
+
 
 class Role(enum.StrEnum):
     """Who a line belongs to."""
@@ -53,6 +55,7 @@ class SpanKind(enum.StrEnum):
     DATA = "data"  # message content: DATA, RETR bodies, IMAP literal content
     TERMINATOR = "terminator"  # the lone ``.`` ending a message or listing
     PLACEHOLDER = "placeholder"  # RFC-style narration: ``<open connection>``
+    VOLATILE = "volatile"  # a value that varies from run to run (a date, an id)
 
 
 class Tone(enum.StrEnum):
@@ -83,6 +86,8 @@ class Line:
     spans: list[Span] = field(default_factory=list)
     #: Set on server lines that carry a status.
     tone: Tone | None = None
+    #: Volatile values marked in the source: see :mod:`telnetmail.core.volatile`.
+    marks: list[Mark] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.spans and self.text:
@@ -102,6 +107,27 @@ class Line:
             "spans": [[str(span.kind), span.text] for span in self.spans],
             "tone": str(self.tone) if self.tone else None,
         }
+
+    def mark_volatile_spans(self) -> None:
+        """Cut the spans so that each volatile value is a span of its own."""
+        for mark in self.marks:
+            cut: list[Span] = []
+            offset = 0
+            for span in self.spans:
+                end = offset + len(span.text)
+                inside = (max(offset, mark.start), min(end, mark.end))
+                if inside[0] >= inside[1]:
+                    cut.append(span)
+                else:
+                    for start, stop, kind in (
+                        (offset, inside[0], span.kind),
+                        (inside[0], inside[1], SpanKind.VOLATILE),
+                        (inside[1], end, span.kind),
+                    ):
+                        if start < stop:
+                            cut.append(Span(kind, self.text[start:stop]))
+                offset = end
+            self.spans = cut
 
 
 @dataclass(frozen=True)

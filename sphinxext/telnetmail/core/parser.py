@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from telnetmail.core import checks, imap, pop3, smtp
+from telnetmail.core import checks, imap, pop3, smtp, volatile
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -101,6 +101,8 @@ def parse_lines(
         return transcript
     talk = [line for line in transcript.lines if line.role is not Role.TELNET]
     turns, found = _DIALECTS[transcript.protocol](talk)
+    for line in transcript.lines:
+        line.mark_volatile_spans()
     transcript.turns = turns
     transcript.diagnostics += found
     transcript.diagnostics += checks.check(transcript)
@@ -143,10 +145,16 @@ def _read_roles(
                 )
             )
     rfc_indent = _rfc_indent(written)
-    return [
-        Line(item.role, _strip_separator(item, rfc_indent), item.lineno)
-        for item in written
-    ]
+    lines = []
+    for item in written:
+        text = _strip_separator(item, rfc_indent)
+        try:
+            shown, marks = volatile.extract(text)
+        except volatile.VolatileError as error:
+            diagnostics.append(Diagnostic(item.lineno, str(error), Category.PROTOCOL))
+            shown, marks = text, []
+        lines.append(Line(item.role, shown, item.lineno, marks=marks))
+    return lines
 
 
 def _rfc_indent(written: list[_Written]) -> int:
