@@ -111,6 +111,8 @@ def measure_literal(
     content of another size: the lines up to the next response, less the one
     that closes the response, are taken as the content shown.
     """
+    if start >= len(lines):
+        return Literal(start, start, shown_octets=0)  # nothing of it shown yet
     role = lines[start].role
     total = 0
     for index in range(start, len(lines)):
@@ -375,6 +377,7 @@ class ImapExchange(Exchange):
             )
             self.take_literal(turn, literal, announced[0], line.lineno)
             if literal.continuation is None:
+                turn.complete = False
                 self.report(
                     self.lines[literal.end - 1].lineno,
                     "the response goes on after its literal: a line with the "
@@ -405,17 +408,18 @@ class ImapExchange(Exchange):
         """Mark the literal's lines as content and keep them as the turn's payload."""
         for index in range(literal.start, literal.end):
             line = self.lines[index]
-            text = line.text
             if index == literal.continuation:
-                text = text[: len(text) - len(literal.rest)]
-                line.spans = spans_of((SpanKind.DATA, text), (SpanKind.TEXT, literal.rest))
+                content = ContentLine.head(line, len(line.text) - len(literal.rest))
+                line.spans = spans_of((SpanKind.DATA, content.text), (SpanKind.TEXT, literal.rest))
             else:
+                content = ContentLine.head(line, len(line.text))
                 line.spans = content_spans(line)
             turn.lines.append(line)
-            turn.payload.append(ContentLine(line.lineno, text))
+            turn.payload.append(content)
         self.index = max(self.index, literal.end)
         if literal.shown_octets is None:
             return
+        turn.complete = False
         count = literal.end - literal.start
         shown = f"{count} lines shown hold" if count != 1 else "line shown holds"
         self.report(

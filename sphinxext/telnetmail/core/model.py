@@ -180,6 +180,25 @@ class ContentLine(NamedTuple):
 
     lineno: int
     text: str
+    marks: tuple[Mark, ...] = ()
+
+    @classmethod
+    def unstuffed(cls, line: Line) -> ContentLine:
+        """The line as the receiver keeps it: a leading dot is the doubling's."""
+        if not line.text.startswith("."):
+            return cls(line.lineno, line.text, tuple(line.marks))
+        marks = tuple(
+            Mark(mark.start - 1, mark.end - 1, mark.kind, mark.name)
+            for mark in line.marks
+            if mark.start >= 1
+        )
+        return cls(line.lineno, line.text[1:], marks)
+
+    @classmethod
+    def head(cls, line: Line, length: int) -> ContentLine:
+        """The first ``length`` characters of a line (a literal ending inside it)."""
+        marks = tuple(mark for mark in line.marks if mark.end <= length)
+        return cls(line.lineno, line.text[:length], marks)
 
 
 def octets(texts: Iterable[str]) -> int:

@@ -26,6 +26,7 @@ from telnetmail.core.model import (
     Span,
     SpanKind,
     Transcript,
+    Turn,
     is_placeholder,
 )
 
@@ -99,8 +100,7 @@ def parse_lines(
     if transcript.protocol is None:
         _report_unknown_protocol(transcript)
         return transcript
-    talk = [line for line in transcript.lines if line.role is not Role.TELNET]
-    turns, found = _DIALECTS[transcript.protocol](talk)
+    turns, found = analyse(transcript.protocol, transcript.lines)
     for line in transcript.lines:
         line.mark_volatile_spans()
     transcript.turns = turns
@@ -108,6 +108,14 @@ def parse_lines(
     transcript.diagnostics += checks.check(transcript)
     transcript.diagnostics.sort(key=lambda diagnostic: diagnostic.lineno)
     return transcript
+
+
+def analyse(
+    protocol: Protocol, lines: list[Line]
+) -> tuple[list[Turn], list[Diagnostic]]:
+    """Cut the client and server lines into the protocol's turns."""
+    talk = [line for line in lines if line.role is not Role.TELNET]
+    return _DIALECTS[protocol](talk)
 
 
 class _Written(NamedTuple):

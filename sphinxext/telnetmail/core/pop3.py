@@ -102,8 +102,7 @@ class Pop3Exchange(Exchange):
             self.body = None
             return
         line.spans = content_spans(line)
-        received = line.text[1:] if line.text.startswith(".") else line.text
-        self.body.payload.append(ContentLine(line.lineno, received))
+        self.body.payload.append(ContentLine.unstuffed(line))
 
     def close_body(self) -> None:
         if self.body is None:

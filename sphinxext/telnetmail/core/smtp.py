@@ -70,8 +70,7 @@ class SmtpExchange(Exchange):
             return
         line.spans = content_spans(line)
         # The server removes the first of a line's leading dots (§4.5.2).
-        received = line.text[1:] if line.text.startswith(".") else line.text
-        self.message.payload.append(ContentLine(line.lineno, received))
+        self.message.payload.append(ContentLine.unstuffed(line))
 
     def server(self, line: Line) -> None:
         if self.message is not None:

@@ -1,0 +1,68 @@
+"""Comparing a message a page shows with the one a server returns (RFC 5322).
+
+What the sender typed must come back: its header fields in the order typed
+(servers keep it, RFC 5322 §3.6) and its body. What servers add is theirs to
+choose, so it is ignored, presence included: trace fields (``Received``,
+``Return-Path``), delivery fields (``Delivered-To``, ``X-Original-To``), and
+``Message-Id`` and ``Date`` unless the sender typed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+#: Fields a server adds on delivery; never compared.
+SERVER_FIELDS = frozenset({"received", "return-path", "delivered-to", "x-original-to"})
+#: Fields a server adds when the sender typed none.
+ADDED_IF_MISSING = frozenset({"message-id", "date"})
+
+T = TypeVar("T")
+
+
+@dataclass
+class Field(Generic[T]):
+    """A header field: its name and its physical lines (the first holds the name)."""
+
+    name: str
+    lines: list[T] = field(default_factory=list)
+
+
+@dataclass
+class Message(Generic[T]):
+    fields: list[Field[T]]
+    body: list[T]
+    #: False when no empty line separates header and body (headers only).
+    has_body: bool = True
+
+
+def split_message(lines: Sequence[T], text: Callable[[T], str]) -> Message[T]:
+    """Cut lines into header fields (with their folded lines) and body."""
+    fields: list[Field[T]] = []
+    for index, line in enumerate(lines):
+        content = text(line)
+        if content == "":
+            return Message(fields, list(lines[index + 1 :]))
+        if content[:1] in (" ", "\t") and fields:
+            fields[-1].lines.append(line)  # a folded continuation line
+        else:
+            name = content.split(":", 1)[0].strip() if ":" in content else ""
+            fields.append(Field(name, [line]))
+    return Message(fields, [], has_body=False)
+
+
+def compared_fields(message: Message[T], typed: frozenset[str]) -> list[Field[T]]:
+    """The fields that must agree: all but what servers add."""
+    return [
+        item
+        for item in message.fields
+        if item.name.lower() not in SERVER_FIELDS
+        and (item.name.lower() not in ADDED_IF_MISSING or item.name.lower() in typed)
+    ]
+
+
+def typed_fields(lines: Sequence[str]) -> frozenset[str]:
+    """Names (lower case) of the header fields in a message as the sender typed it."""
+    message = split_message(lines, str)
+    return frozenset(item.name.lower() for item in message.fields if item.name)
