@@ -108,6 +108,24 @@ class Line:
             "tone": str(self.tone) if self.tone else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Line:
+        """The inverse of :meth:`as_dict`, for lines stored on a doctree node."""
+        text = data["text"]
+        spans = [Span(SpanKind(kind), piece) for kind, piece in data.get("spans", ())]
+        if "".join(span.text for span in spans) != text:
+            # Never drop or repeat text, whatever the spans say: no spans
+            # makes the line one plain span.
+            spans = []
+        tone = data.get("tone")
+        return cls(
+            role=Role(data["role"]),
+            text=text,
+            lineno=data.get("lineno", 0),
+            spans=spans,
+            tone=Tone(tone) if tone else None,
+        )
+
     def mark_volatile_spans(self) -> None:
         """Cut the spans so that each volatile value is a span of its own."""
         for mark in self.marks:

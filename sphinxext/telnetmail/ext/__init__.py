@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import directive, domain
+from telnetmail.ext import directive, domain, visitors
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
+
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 
 #: Bump when what the domain stores on the environment changes shape.
 ENV_VERSION = 1
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_message_catalog("telnetmail", str(LOCALE_DIR))
     domain.setup(app)
     directive.setup(app)
-    _setup_rendering(app)
+    visitors.setup(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
-
-
-def _setup_rendering(app: Sphinx) -> None:
-    # The visitors arrive in their own modules; until then builders fall
-    # back to the literal block the transcript node derives from.
-    try:
-        from telnetmail.ext import visitors
-    except ImportError:
-        return
-    visitors.setup(app)

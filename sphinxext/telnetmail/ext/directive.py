@@ -71,7 +71,9 @@ class TranscriptDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         # add_name() pops :name: from the options: keep it first.
         self.transcript_name: str = self.options.get("name", "")
-        parsed = parse_lines(self.numbered_content(), protocol=self.options.get("protocol"))
+        parsed = parse_lines(
+            self.numbered_content(), protocol=self.options.get("protocol")
+        )
         self.report(parsed)
         if parsed.readable:
             node: nodes.Element = self.transcript_node(parsed)
@@ -109,7 +111,9 @@ class TranscriptDirective(SphinxDirective):
         caption = self.options.get("caption")
         if not caption:
             return node
-        container = nodes.container("", literal_block=True, classes=["literal-block-wrapper"])
+        container = nodes.container(
+            "", literal_block=True, classes=["literal-block-wrapper"]
+        )
         parsed, messages = self.parse_inline(caption, lineno=self.lineno)
         caption_node = nodes.caption(caption, "", *parsed)
         self.set_source_info(caption_node)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from telnetmail.core.model import Line
+
 
 class transcript(nodes.literal_block):
     """A parsed transcript.
@@ -23,3 +25,8 @@ class transcript(nodes.literal_block):
     visitor of its own shows a readable literal block (Sphinx's translators
     fall back to ``visit_literal_block`` through the class hierarchy).
     """
+
+
+def transcript_lines(node: transcript) -> list[Line]:
+    """The lines of a transcript node, as model objects."""
+    return [Line.from_dict(data) for data in node.get("lines", ())]

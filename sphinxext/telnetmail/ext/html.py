@@ -1,0 +1,171 @@
+"""HTML output of transcripts: a dialogue a student can follow at a glance.
+
+Every HTML builder (html, dirhtml, singlehtml, epub...) gets::
+
+    <div class="transcript transcript-smtp notranslate" id="NAME">
+      <div class="transcript-toolbar" hidden>
+        <button type="button" class="transcript-copy" data-client-input="...">
+        <button type="button" class="transcript-switch" aria-pressed="false">
+        <span class="transcript-status" role="status"></span>
+      </div>
+      <pre class="transcript-dialogue"><code>
+        <span class="transcript-line transcript-server transcript-positive">
+          <span class="transcript-role">server </span>
+          <span class="transcript-code">250</span> OK\n</span>
+        ...
+      </code></pre>
+      <pre class="transcript-window" hidden>the telnet window</pre>
+    </div>
+
+Lines are ``transcript-client``, ``transcript-server`` or ``transcript-telnet``;
+server lines with a status add their tone (``transcript-positive``,
+``-intermediate``, ``-transient``, ``-negative``); each span of the line but
+plain text is wrapped in ``transcript-<kind>`` (``transcript-verb``,
+``transcript-tag``, ``transcript-code``...). The toolbar is hidden until
+``transcript.js`` wires it, so a page without JavaScript shows no dead buttons.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.locale import get_translation
+
+from telnetmail.core.model import Line, Role, SpanKind
+from telnetmail.core.plain import client_input, format_window
+from telnetmail.ext.nodes import transcript_lines
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.writers.html5 import HTML5Translator
+
+    from telnetmail.ext.nodes import transcript
+
+_ = get_translation("telnetmail")
+
+STATIC_DIR = Path(__file__).parent / "static"
+ASSETS = ("transcript.css", "transcript.js")
+
+# Characters that XML (epub is XHTML) would normalise to spaces inside an
+# attribute value: keep them as character references so the copy is exact.
+_ATTRIBUTE_WHITESPACE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def escape_attribute(value: str) -> str:
+    return escape(value, quote=True).translate(_ATTRIBUTE_WHITESPACE)
+
+
+def role_labels() -> dict[Role, str]:
+    """The gutter label of each role, padded to one width so the text aligns."""
+    labels = {
+        Role.CLIENT: _("client"),
+        Role.SERVER: _("server"),
+        Role.TELNET: _("telnet"),
+    }
+    width = max(len(label) for label in labels.values()) + 1
+    return {role: label.ljust(width) for role, label in labels.items()}
+
+
+def span_html(kind: SpanKind, text: str) -> str:
+    if kind is SpanKind.TEXT:
+        return escape(text, quote=False)
+    title = ""
+    if kind is SpanKind.VOLATILE:
+        # A student's own session shows another date or id here: say so.
+        title = f' title="{escape_attribute(str(_("Differs in every session")))}"'
+    return f'<span class="transcript-{kind}"{title}>{escape(text, quote=False)}</span>'
+
+
+def line_html(line: Line, label: str) -> str:
+    classes = ["transcript-line", f"transcript-{line.role}"]
+    if line.tone:
+        classes.append(f"transcript-{line.tone}")
+    content = "".join(span_html(span.kind, span.text) for span in line.spans)
+    # The newline sits inside the line so the <pre> reads right without CSS
+    # and a selection copies one line per line.
+    return (
+        f'<span class="{" ".join(classes)}">'
+        f'<span class="transcript-role">{escape(label, quote=False)}</span>'
+        f"{content}\n</span>"
+    )
+
+
+def dialogue_html(lines: Iterable[Line]) -> str:
+    labels = role_labels()
+    body = "".join(line_html(line, labels[line.role]) for line in lines)
+    return f'<pre class="transcript-dialogue"><code>{body}</code></pre>\n'
+
+
+def button_html(css_class: str, label: str, attributes: dict[str, str]) -> str:
+    rendered = "".join(
+        f' {name}="{escape_attribute(str(value))}"'
+        for name, value in attributes.items()
+    )
+    return (
+        f'<button type="button" class="{css_class}"{rendered}>'
+        f"{escape(str(label))}</button>"
+    )
+
+
+def toolbar_html(lines: list[Line]) -> str:
+    copy = button_html(
+        "transcript-copy",
+        _("Copy client lines"),
+        {
+            # Emitted, so the script never rebuilds it from the page.
+            "data-client-input": client_input(lines),
+            "data-done-label": _("Copied"),
+            "data-failed-label": _("Copy failed"),
+            "title": _("Copy what the client types, to paste into telnet"),
+        },
+    )
+    switch = button_html(
+        "transcript-switch",
+        _("Telnet window"),
+        {
+            "aria-pressed": "false",
+            "title": _("Show the session as the telnet window shows it"),
+        },
+    )
+    status = '<span class="transcript-status" role="status"></span>'
+    toolbar = '<div class="transcript-toolbar" hidden="hidden">'
+    return f"{toolbar}{copy}{switch}{status}</div>\n"
+
+
+def window_html(lines: Iterable[Line]) -> str:
+    text = escape(format_window(lines), quote=False)
+    return f'<pre class="transcript-window" hidden="hidden">{text}</pre>\n'
+
+
+def html_visit_transcript(self: HTML5Translator, node: transcript) -> None:
+    lines = transcript_lines(node)
+    classes = ["notranslate"]
+    if node.get("protocol"):
+        classes.append(f"transcript-{node['protocol']}")
+    # starttag adds the node's ids and its own classes ("transcript", :class:).
+    self.body.append(self.starttag(node, "div", CLASS=" ".join(classes)))
+    self.body.append(toolbar_html(lines) + dialogue_html(lines) + window_html(lines))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def add_static_files(app: Sphinx, config: Config) -> None:
+    # Files, not the directory: it also holds the LaTeX package.
+    # A new list, so that the default value shared by all apps stays untouched.
+    config.html_static_path = [
+        *config.html_static_path,
+        *(str(STATIC_DIR / name) for name in ASSETS),
+    ]
+
+
+def setup(app: Sphinx) -> None:
+    """Ship the stylesheet and the script of the HTML transcripts."""
+    app.connect("config-inited", add_static_files)
+    app.add_css_file("transcript.css")
+    app.add_js_file("transcript.js", defer="defer")
