@@ -13,15 +13,19 @@ BIN         = $(VENV)/bin
 SPHINXBUILD = $(BIN)/sphinx-build
 STAMP       = $(VENV)/.installed
 
-.PHONY: help venv test clean Makefile
+.PHONY: help venv test check clean
 
 help: $(STAMP)
 	@echo "make html     build the course into $(BUILDDIR)/html"
 	@echo "make test     run the test suite"
+	@echo "make check    replay every transcript of the course against a mail server"
 	@echo "make latexpdf / text / epub   other formats"
 	@$(SPHINXBUILD) -M help "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS)
 
 venv: $(STAMP)
+
+# Never remade by the catch-all rule below.
+pyproject.toml Makefile: ;
 
 # Re-install whenever the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -32,6 +36,10 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+# Replay every transcript of the course against the embedded mail server.
+check: $(STAMP)
+	$(SPHINXBUILD) -b transcripts "$(SOURCEDIR)" "$(BUILDDIR)/transcripts" $(SPHINXOPTS) $(O)
 
 clean:
 	rm -rf $(BUILDDIR)

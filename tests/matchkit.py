@@ -33,7 +33,7 @@ def replay(page: str, output: list[str], mode: str = "protocol", typed=frozenset
                 for line in step.lines:
                     got = next(received)
                     if not telnet_line_matches(line, got, context.mode):
-                        return Mismatch(line.lineno, "telnet", [line.text], [got])
+                        return Mismatch(line.lineno, "telnet", [(line.lineno, line.text)], [got])
             elif isinstance(step, Expect):
                 matcher = ReplyMatcher(transcript.protocol, step.history, step.turns, context)
                 done = False

@@ -53,7 +53,9 @@ class Mismatch(Exception):
     #: The page line where server and page first diverge.
     lineno: int
     reason: str
-    expected: list[str]
+    #: The page's lines of the run being read, with their line numbers.
+    expected: list[tuple[int, str]]
+    #: What the server sent of that run.
     received: list[str]
 
     def __str__(self) -> str:
@@ -169,7 +171,7 @@ class ReplyMatcher:
         return Mismatch(
             lineno,
             reason,
-            [line.text for line in self.expected_lines],
+            [(line.lineno, line.text) for line in self.expected_lines],
             self.received_texts,
         )
 
@@ -406,17 +408,21 @@ class _ImapRules(_Rules):
             raise self.fail(line, f"the server sends {turn.lines[0].text!r}, which the page does not show")
         for earlier in self.expected[: self.expected.index(expected)]:
             if id(earlier) not in self.matched and earlier.tag == "*":
-                raise self.missing(earlier, unmatched)
+                raise self.missing(earlier, unmatched, turn)
         failure = compare_imap(expected, turn, self.context)
         if failure is not None:
             raise self.fail(*failure)
         self.matched[id(expected)] = turn
 
-    def missing(self, expected: Turn, unmatched: list[Turn]) -> Mismatch:
+    def missing(self, expected: Turn, unmatched: list[Turn], completion: Turn) -> Mismatch:
         """A response the page shows never came: say what came instead."""
         near = _near_miss(expected, unmatched)
         if near is None:
-            return self.fail(expected.lines[0], "the server does not send this response")
+            return self.fail(
+                expected.lines[0],
+                f"the server does not send this response: it completes the command "
+                f"with {completion.lines[0].text!r}",
+            )
         failure = compare_imap(expected, near, self.context)
         if failure is not None and len(expected.lines) > 1:
             return self.fail(*failure)  # a difference inside, such as a body line

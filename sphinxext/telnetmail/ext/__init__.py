@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import directive, domain, visitors
+from telnetmail.ext import builder, directive, domain, visitors
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -23,6 +23,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     domain.setup(app)
     directive.setup(app)
     visitors.setup(app)
+    builder.register(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -71,9 +71,8 @@ class TranscriptDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         # add_name() pops :name: from the options: keep it first.
         self.transcript_name: str = self.options.get("name", "")
-        parsed = parse_lines(
-            self.numbered_content(), protocol=self.options.get("protocol")
-        )
+        numbered = self.numbered_content()
+        parsed = parse_lines(numbered, protocol=self.options.get("protocol"))
         self.report(parsed)
         if parsed.readable:
             node: nodes.Element = self.transcript_node(parsed)
@@ -82,11 +81,22 @@ class TranscriptDirective(SphinxDirective):
             node = nodes.literal_block(raw, raw)
             node["language"] = "none"
         self.set_source_info(node)
+        # What the transcripts builder needs to parse the transcript again.
+        node["transcript_source"] = [list(pair) for pair in numbered]
+        node["transcript_options"] = self.replay_options()
         node["classes"] += self.options.get("class", [])
         wrapper = self.with_caption(node)
         self.add_name(wrapper)
         self.note(parsed)
         return [wrapper]
+
+    def replay_options(self) -> dict[str, str]:
+        return {
+            "name": self.transcript_name,
+            "protocol": self.options.get("protocol", ""),
+            "after": " ".join(self.options.get("after", [])),
+            "match": self.options.get("match", self.config.transcript_match),
+        }
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""

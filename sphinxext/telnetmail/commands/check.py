@@ -1,0 +1,117 @@
+"""``telnetmail check``: replay every transcript of some pages against a mail server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from telnetmail.core.model import Category
+from telnetmail.core.rstscan import scan
+from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
+from telnetmail.replay.report import describe, output_text, summary, write_junit
+from telnetmail.replay.runner import run_cases
+
+DESCRIPTION = """\
+Replay every transcript of the given pages (.rst files, or folders searched
+for them; the course/ folder by default) through telnet against a test mail
+server, and compare what the server says with what each page shows.
+Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
+
+#: Folders never searched for pages.
+SKIPPED_FOLDERS = frozenset({"_build", ".venv", "venv", ".git", "node_modules", ".tox"})
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="verify the transcripts of some pages against a mail server",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="an .rst file or a folder (default: course/)")
+    parser.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N", help="parallel workers, each with its own server (default: 1)")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="embedded", help="the mail servers to check against (default: embedded)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help=f"seconds of silence before a missing reply fails (default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--telnet", default="auto", metavar="CLIENT", help="'telnet', 'python' (our own client) or 'auto': the real one when installed (default)")
+    parser.add_argument("--match", choices=("protocol", "exact"), default="protocol", help="for transcripts without :match: (default: protocol)")
+    parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write the results as JUnit XML")
+    parser.add_argument("--output", type=Path, metavar="PATH", help="also write a report (like the builder's output.txt)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="report failures and the summary only")
+    parser.set_defaults(handler=check)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def check(args: argparse.Namespace) -> int:
+    paths = [Path(path) for path in args.paths] or [Path("course")]
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        print(f"telnetmail check: no such file or folder: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    cases = list(collect(paths, args.match))
+    if report_parse_errors(cases):
+        return EXIT_USAGE
+    if not cases:
+        print("telnetmail check: no transcripts found", file=sys.stderr)
+        return EXIT_USAGE
+    outcomes = run_cases(
+        cases,
+        backend=args.backend,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        telnet=args.telnet,
+        progress=lambda outcome: show(outcome, args.quiet),
+    )
+    print(summary(outcomes))
+    if args.output:
+        args.output.write_text(output_text(outcomes), encoding="utf-8")
+    if args.junit_xml:
+        write_junit(args.junit_xml, outcomes)
+    failed = any(outcome.status is Status.FAILED for outcome in outcomes)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
+    for page in pages(paths):
+        text = page.read_text(encoding="utf-8")
+        for block in scan(text):
+            yield Case.parse(str(page), block.lineno, block.content, block.options, default_match)
+
+
+def pages(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_file():
+            yield path
+            continue
+        for page in sorted(path.rglob("*.rst")):
+            if not SKIPPED_FOLDERS.intersection(page.relative_to(path).parts):
+                yield page
+
+
+def report_parse_errors(cases: list[Case]) -> bool:
+    """Print what keeps transcripts from being replayed; True if anything does."""
+    found = False
+    for case in cases:
+        for diagnostic in case.transcript.diagnostics:
+            serious = diagnostic.category is not Category.CONSISTENCY
+            kind = "error" if serious else "warning"
+            print(f"{case.path}:{diagnostic.lineno}: {kind}: {diagnostic.message}", file=sys.stderr)
+            found |= serious
+    return found
+
+
+def show(outcome: Outcome, quiet: bool) -> None:
+    if outcome.status is Status.FAILED:
+        print(f"{outcome.case.path}:{outcome.lineno}: FAIL {describe(outcome)}", flush=True)
+    elif not quiet:
+        note = f": {outcome.message}" if outcome.message else ""
+        print(f"{outcome.status.upper():7} {outcome.case.name} ({outcome.seconds:.2f} s){note}", flush=True)

@@ -1,0 +1,114 @@
+"""The ``transcripts`` builder: replay every transcript of the project.
+
+``sphinx-build -b transcripts`` (``make check``) reads the documents as
+any build does, collects each transcript in ``write_doc``, replays them all
+in ``finish``, warns at the page line of each mismatch, and writes
+``output.txt`` (and JUnit XML when ``transcript_junit_xml`` is set).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.builders import Builder
+from sphinx.locale import get_translation
+from sphinx.util import logging
+
+from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
+from telnetmail.replay.report import describe, output_text, summary, write_junit
+from telnetmail.replay.runner import run_cases
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+__ = get_translation("telnetmail", "console")
+
+
+class TranscriptsBuilder(Builder):
+    """Replays transcripts against a mail server instead of writing pages."""
+
+    name = "transcripts"
+    epilog = __("Look at the results in %(outdir)s/output.txt.")
+
+    def init(self) -> None:
+        self.cases: list[Case] = []
+
+    def get_outdated_docs(self) -> Set[str]:
+        return self.env.found_docs  # every transcript, every time
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return ""
+
+    def prepare_writing(self, docnames: Set[str]) -> None:
+        self.cases = []
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        self.cases += cases_in(doctree, self.config.transcript_match)
+
+    def finish(self) -> None:
+        if not self.cases:
+            logger.info(__("no transcripts to replay"))
+            return
+        config = self.config
+        outcomes = run_cases(
+            self.cases,
+            backend=config.transcript_backend,
+            jobs=config.transcript_jobs,
+            timeout=config.transcript_timeout,
+            telnet=config.transcript_telnet,
+            progress=self.report,
+        )
+        logger.info("")
+        logger.info(summary(outcomes))
+        (Path(self.outdir) / "output.txt").write_text(output_text(outcomes), encoding="utf-8")
+        if config.transcript_junit_xml:
+            write_junit(Path(self.confdir, config.transcript_junit_xml), outcomes)
+
+    def report(self, outcome: Outcome) -> None:
+        if outcome.status is Status.FAILED:
+            logger.warning(
+                "%s",
+                describe(outcome),
+                location=f"{outcome.case.path}:{outcome.lineno}",
+                type="transcript",
+                subtype="mismatch",
+            )
+        else:
+            note = f": {outcome.message}" if outcome.message else ""
+            logger.info(f"{outcome.status:7} {outcome.case.name}{note}")
+
+
+def cases_in(doctree: nodes.document, default_match: str) -> Iterator[Case]:
+    """Every transcript of a document, readable or not, as a case."""
+    for node in doctree.findall(nodes.literal_block):
+        if "transcript_source" not in node:
+            continue
+        yield Case.parse(
+            node.source or "",
+            node.line or 0,
+            [(lineno, text) for lineno, text in node["transcript_source"]],
+            node["transcript_options"],
+            default_match,
+        )
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """The entry point of ``sphinx-build -b transcripts``: load the extension."""
+    app.setup_extension("telnetmail")
+    return {"version": "builtin", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def register(app: Sphinx) -> None:
+    """Add the builder and its settings; the extension's setup() calls this."""
+    app.add_builder(TranscriptsBuilder)
+    app.add_config_value("transcript_backend", "embedded", "", types=frozenset({str}), description="The mail servers to replay against.")
+    app.add_config_value("transcript_timeout", DEFAULT_TIMEOUT, "", types=frozenset({int, float}), description="Seconds of silence before a missing reply fails.")
+    app.add_config_value("transcript_jobs", 1, "", types=frozenset({int}), description="Transcripts replayed at once, each worker with its own server.")
+    app.add_config_value("transcript_telnet", "auto", "", types=frozenset({str}), description="'telnet', 'python' (ours) or 'auto'.")
+    app.add_config_value("transcript_junit_xml", "", "", types=frozenset({str}), description="Also write results as JUnit XML to this path (relative to conf.py).")

@@ -1,0 +1,89 @@
+"""Mail servers to replay against.
+
+``embedded`` (the default) is our own SMTP, POP3 and IMAP server, started
+in-process on free loopback ports. Every backend maps the host and port a
+page's ``telnet`` command names to where it really listens.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Protocol as Interface
+
+from telnetmail.core.model import Protocol
+from telnetmail.core.parser import protocol_of_port
+
+
+class Backend(Interface):
+    """What the engine needs of a set of mail servers."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def reset(self) -> None:
+        """Forget every message and session: a fresh, empty mail store."""
+
+    def settle(self) -> None:
+        """Wait until mail accepted so far is in the mailboxes."""
+
+    def port_for(self, protocol: Protocol) -> int: ...
+
+
+def endpoint(backend: Backend, port: str | None, protocol: Protocol | None) -> tuple[str, int]:
+    """Where ``telnet HOST PORT`` connects in a replay: always loopback.
+
+    A port naming a mail service goes to the backend's server for it; any
+    other port goes to one where nothing listens, so that a page can show
+    ``Connection refused`` as it really happens.
+    """
+    named = protocol_of_port(port) if port is not None else protocol
+    if named is None:
+        return "127.0.0.1", closed_port()
+    return "127.0.0.1", backend.port_for(named)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class EmbeddedBackend:
+    """Our own servers, in this process, on free ports of 127.0.0.1."""
+
+    name = "embedded"
+
+    def __init__(self) -> None:
+        # Imported here: the servers pull in aiosmtpd and pymap.
+        from telnetmail.server.controller import MailServer
+
+        self.server = MailServer()
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def reset(self) -> None:
+        self.server.reset()
+
+    def settle(self) -> None:
+        """Delivery is done before the 250 reply: nothing to wait for."""
+
+    def port_for(self, protocol: Protocol) -> int:
+        return self.server.ports[str(protocol)]
+
+
+BACKENDS = {"embedded": EmbeddedBackend}
+
+
+def make_backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise ValueError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}") from None

@@ -1,0 +1,247 @@
+"""The replay engine: one transcript at a time, through telnet, against a backend.
+
+For each case: reset the backend to an empty store, replay the cases its
+``:after:`` names (they build the state it reads), then spawn telnet as the
+page's ``telnet`` line says, type each ``client:`` line and compare each
+``server:`` line as it arrives. The first difference ends the case.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from telnetmail.core.matching import (
+    Context,
+    Expect,
+    ExpectTelnet,
+    Mismatch,
+    Mode,
+    ReplyMatcher,
+    Send,
+    plan,
+    telnet_line_matches,
+)
+from telnetmail.core.messages import typed_fields
+from telnetmail.core.model import Role, Transcript
+from telnetmail.core.parser import parse_lines
+from telnetmail.replay.backends import Backend, endpoint
+from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+
+DEFAULT_TIMEOUT = 3.0
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Case:
+    """A transcript to verify, wherever it was written."""
+
+    name: str  # the :name:, or PATH:LINE when it has none
+    path: str
+    lineno: int  # of the directive
+    transcript: Transcript
+    match: Mode = Mode.PROTOCOL
+    after: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(
+        cls,
+        path: str,
+        lineno: int,
+        numbered: Iterable[tuple[int, str]],
+        options: dict[str, str],
+        default_match: str = "protocol",
+    ) -> Case:
+        transcript = parse_lines(numbered, protocol=options.get("protocol") or None)
+        return cls(
+            name=options.get("name") or f"{path}:{lineno}",
+            path=path,
+            lineno=lineno,
+            transcript=transcript,
+            match=Mode(options.get("match") or default_match),
+            after=[name for name in options.get("after", "").replace(",", " ").split()],
+        )
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.lineno}"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    status: Status
+    #: Why it failed or was skipped.
+    message: str = ""
+    mismatch: Mismatch | None = None
+    seconds: float = 0.0
+
+    @property
+    def lineno(self) -> int:
+        """The page line to point at: where the page and the server diverge."""
+        return self.mismatch.lineno if self.mismatch else self.case.lineno
+
+
+class Verifier:
+    """Replays cases against a started backend."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        telnet: str = "auto",
+    ) -> None:
+        self.backend = backend
+        self.timeout = timeout
+        self.telnet = telnet_command(telnet)
+
+    def verify(self, case: Case, named: dict[str, Case]) -> Outcome:
+        """Replay ``case`` after its ``:after:`` chain, on a fresh store."""
+        started = time.monotonic()
+        outcome = self.skip_reason(case, named) or self.verify_chain(case, named)
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+    def skip_reason(self, case: Case, named: dict[str, Case]) -> Outcome | None:
+        transcript = case.transcript
+        talks = any(line.role is not Role.TELNET for line in transcript.lines)
+        if not transcript.readable or (talks and transcript.protocol is None):
+            return Outcome(case, Status.SKIPPED, "the transcript cannot be read: see the build's warnings")
+        missing = [name for name in chain_of(case, named) if name not in named]
+        if missing:
+            return Outcome(case, Status.FAILED, f":after: names {missing[0]!r}, which no transcript is named")
+        return None
+
+    def verify_chain(self, case: Case, named: dict[str, Case]) -> Outcome:
+        self.backend.reset()
+        shared = Context()  # captures and typed headers carry along the chain
+        for name in chain_of(case, named):
+            before = named[name]
+            failure = self.replay(before, Context(before.match, shared.captured, shared.typed))
+            shared.typed |= typed_in(before.transcript)
+            if failure is not None:
+                return Outcome(
+                    case,
+                    Status.FAILED,
+                    f"it needs {name!r} first, which fails at {before.path}:{failure.lineno}: {failure.reason}",
+                    failure,
+                )
+        context = Context(case.match, shared.captured, shared.typed | typed_in(case.transcript))
+        failure = self.replay(case, context)
+        if failure is not None:
+            return Outcome(case, Status.FAILED, failure.reason, failure)
+        return Outcome(case, Status.PASSED)
+
+    def replay(self, case: Case, context: Context) -> Mismatch | None:
+        """Replay one transcript; the first mismatch, or None."""
+        transcript = case.transcript
+        connection = transcript.connection
+        address, port = endpoint(
+            self.backend, connection.port if connection else None, transcript.protocol
+        )
+        with TelnetSession(self.telnet, address, port) as session:
+            walk = _Walk(session, transcript, context, self.timeout)
+            try:
+                walk.run()
+            except Mismatch as mismatch:
+                return mismatch
+        self.backend.settle()
+        return None
+
+
+def chain_of(case: Case, named: dict[str, Case]) -> list[str]:
+    """The names to replay before ``case``, each once, earliest first."""
+    order: list[str] = []
+
+    def visit(name: str, seen: frozenset[str]) -> None:
+        if name in order or name in seen:
+            return
+        needed = named[name].after if name in named else []
+        for before in needed:
+            visit(before, seen | {name})
+        order.append(name)
+
+    for before in case.after:
+        visit(before, frozenset({case.name}))
+    return order
+
+
+def typed_in(transcript: Transcript) -> frozenset[str]:
+    """Header fields of the messages a transcript sends (SMTP DATA, IMAP APPEND)."""
+    fields: frozenset[str] = frozenset()
+    for turn in transcript.turns:
+        if turn.role is Role.CLIENT and turn.payload:
+            fields |= typed_fields([line.text for line in turn.payload])
+    return fields
+
+
+class _Walk:
+    """The steps of one transcript, against one telnet session."""
+
+    def __init__(
+        self, session: TelnetSession, transcript: Transcript, context: Context, timeout: float
+    ) -> None:
+        self.session = session
+        self.transcript = transcript
+        self.context = context
+        self.timeout = timeout
+        self.banner_done = False
+
+    def run(self) -> None:
+        for step in plan(self.transcript):
+            if isinstance(step, Send):
+                self.finish_banner()
+                for line in step.lines:
+                    self.session.send_line(line.text)
+            elif isinstance(step, ExpectTelnet):
+                self.expect_telnet(step)
+            elif isinstance(step, Expect):
+                self.finish_banner()
+                self.expect(step)
+
+    def read(self) -> str | None:
+        return self.session.read_line(time.monotonic() + self.timeout)
+
+    def finish_banner(self) -> None:
+        """Read telnet's banner lines the page does not show."""
+        while not self.banner_done:
+            text = self.read()
+            if text is None:
+                raise Mismatch(
+                    self.transcript.lines[0].lineno,
+                    "telnet did not connect",
+                    [],
+                    [],
+                )
+            self.banner_done = text == BANNER_END
+
+    def expect_telnet(self, step: ExpectTelnet) -> None:
+        for line in step.lines:
+            text = self.read()
+            if text is None or not telnet_line_matches(line, text, self.context.mode):
+                raise Mismatch(
+                    line.lineno, "telnet says otherwise", [(line.lineno, line.text)], [text or ""]
+                )
+            if text == BANNER_END:
+                self.banner_done = True
+
+    def expect(self, step: Expect) -> None:
+        matcher = ReplyMatcher(self.transcript.protocol, step.history, step.turns, self.context)
+        while True:
+            text = self.read()
+            if text is None:
+                raise matcher.silence()
+            if matcher.feed(text):
+                return
+
+
+#: For progress reports: called with each outcome as it is known.
+Progress = Callable[[Outcome], None]

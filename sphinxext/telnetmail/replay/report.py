@@ -1,0 +1,110 @@
+"""How outcomes are told: a failure with its diff, a summary, JUnit XML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from telnetmail.replay.engine import Outcome, Status
+
+#: Lines of context shown around the page line that diverges.
+CONTEXT = 3
+#: Received lines shown at most (the last ones: where it went wrong).
+RECEIVED_SHOWN = 12
+
+
+def describe(outcome: Outcome) -> str:
+    """A failure as a reader needs it: where, why, the page and the server."""
+    head = f"transcript {outcome.case.name!r} ({outcome.case.match}): {outcome.message}"
+    mismatch = outcome.mismatch
+    if mismatch is None:
+        return head
+    return "\n".join([head, *diff_lines(outcome)])
+
+
+def diff_lines(outcome: Outcome) -> list[str]:
+    mismatch = outcome.mismatch
+    assert mismatch is not None
+    lines = ["  page:"]
+    around = [
+        (lineno, text)
+        for lineno, text in mismatch.expected
+        if abs(lineno - mismatch.lineno) <= CONTEXT
+    ]
+    for lineno, text in around or mismatch.expected[-CONTEXT:]:
+        marker = ">" if lineno == mismatch.lineno else " "
+        lines.append(f"  {marker} {lineno:4} | {text}")
+    lines.append("  server:")
+    received = mismatch.received[-RECEIVED_SHOWN:]
+    if len(mismatch.received) > len(received):
+        lines.append(f"         | ... ({len(mismatch.received) - len(received)} lines before)")
+    lines += [f"         | {text}" for text in received] or ["         | (nothing)"]
+    return lines
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """Passed, failed and skipped per page, then in all."""
+    pages: dict[str, Counter[Status]] = defaultdict(Counter)
+    for outcome in outcomes:
+        pages[outcome.case.path][outcome.status] += 1
+    width = max((len(path) for path in pages), default=10)
+    rows = [f"{path:<{width}}  {_counts(counts)}" for path, counts in sorted(pages.items())]
+    total: Counter[Status] = Counter(outcome.status for outcome in outcomes)
+    seconds = sum(outcome.seconds for outcome in outcomes)
+    rows.append(f"{_counts(total)} in {seconds:.2f} s")
+    return "\n".join(rows)
+
+
+def _counts(counts: Counter[Status]) -> str:
+    return ", ".join(f"{counts[status]} {status}" for status in Status)
+
+
+def output_text(outcomes: list[Outcome]) -> str:
+    """``output.txt``: every transcript's result, the failures in full, the summary."""
+    lines = [
+        f"{outcome.case.path}:{outcome.lineno}: [{outcome.status}] {outcome.case.name}"
+        + (f": {outcome.message}" if outcome.message else "")
+        for outcome in outcomes
+    ]
+    failures = [describe(outcome) for outcome in outcomes if outcome.status is Status.FAILED]
+    return "\n".join([*lines, "", *failures, "", summary(outcomes), ""])
+
+
+def write_junit(path: Path, outcomes: list[Outcome]) -> None:
+    """JUnit XML, one test case per transcript, one suite per page."""
+    root = ElementTree.Element("testsuites", name="telnetmail")
+    suites: dict[str, ElementTree.Element] = {}
+    for outcome in outcomes:
+        suite = suites.get(outcome.case.path)
+        if suite is None:
+            suite = ElementTree.SubElement(root, "testsuite", name=outcome.case.path)
+            suites[outcome.case.path] = suite
+        _add_case(suite, outcome)
+    for suite in suites.values():
+        cases = list(suite)
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for case in cases if case.find("failure") is not None)))
+        suite.set("skipped", str(sum(1 for case in cases if case.find("skipped") is not None)))
+        suite.set("time", f"{sum(float(case.get('time', 0)) for case in cases):.3f}")
+    tree = ElementTree.ElementTree(root)
+    ElementTree.indent(tree)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _add_case(suite: ElementTree.Element, outcome: Outcome) -> None:
+    case = ElementTree.SubElement(
+        suite,
+        "testcase",
+        classname=outcome.case.path,
+        name=outcome.case.name,
+        file=outcome.case.path,
+        line=str(outcome.lineno),
+        time=f"{outcome.seconds:.3f}",
+    )
+    if outcome.status is Status.FAILED:
+        failure = ElementTree.SubElement(case, "failure", message=outcome.message)
+        failure.text = describe(outcome)
+    elif outcome.status is Status.SKIPPED:
+        ElementTree.SubElement(case, "skipped", message=outcome.message)

@@ -1,0 +1,93 @@
+"""One telnet session under pexpect: type lines, read lines, always reaped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import pexpect
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+#: The line that ends telnet's banner; after it, telnet has set up the terminal.
+BANNER_END = "Escape character is '^]'."
+
+
+def telnet_command(choice: str = "auto") -> list[str]:
+    """The telnet to run: the real one when present (``auto``), or ours."""
+    if choice == "python" or (choice == "auto" and shutil.which("telnet") is None):
+        return [sys.executable, "-m", "telnetmail.telnet"]
+    if choice in ("auto", "telnet"):
+        found = shutil.which("telnet")
+        if found is None:
+            raise FileNotFoundError("no 'telnet' on PATH: install inetutils-telnet or use the Python one")
+        return [found]
+    return [choice]
+
+
+class TelnetSession:
+    """``telnet ADDRESS PORT`` in a pseudo-terminal, read line by line."""
+
+    def __init__(self, command: list[str], address: str, port: int) -> None:
+        self.command = [*command, address, str(port)]
+        self.child: pexpect.spawn | None = None
+
+    def __enter__(self) -> TelnetSession:
+        env = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
+        self.child = pexpect.spawn(
+            self.command[0],
+            self.command[1:],
+            encoding="utf-8",
+            codec_errors="replace",
+            echo=False,
+            env=env,
+            dimensions=(24, 500),
+        )
+        # pexpect waits 50 ms before each send by default: 50 ms a line.
+        self.child.delaybeforesend = None
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close(force=True)  # waits for the process: nothing is left
+            self.child = None
+
+    def read_line(self, deadline: float) -> str | None:
+        """The next line, or None at end of output or when ``deadline`` passes."""
+        assert self.child is not None
+        remaining = max(deadline - time.monotonic(), 0)
+        index = self.child.expect_exact(["\r\n", pexpect.EOF, pexpect.TIMEOUT], timeout=remaining)
+        text = self.child.before
+        if index == 0:
+            self.after_line(text)
+            return text
+        if index == 1 and text:
+            self.child.before = ""
+            return text  # a last line without its newline
+        return None
+
+    def after_line(self, text: str) -> None:
+        # The real telnet turns terminal echo back on once connected, which
+        # would return every typed line: turn it off again.
+        if text == BANNER_END:
+            self.child.setecho(False)
+
+    def send_line(self, text: str) -> None:
+        assert self.child is not None
+        self.child.sendline(text)
+
+    @property
+    def exit_status(self) -> int | None:
+        return self.child.exitstatus if self.child is not None else None
