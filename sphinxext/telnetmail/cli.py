@@ -14,6 +14,7 @@ from telnetmail.commands import COMMAND_MODULES
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as shells report death by SIGINT
 
 DESCRIPTION = """\
 Speak SMTP, POP3 and IMAP by hand over telnet, and keep the course that
@@ -45,7 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr if argv is None else sys.stdout)
         return EXIT_USAGE if COMMAND_MODULES else EXIT_OK
-    return handler(args)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        # Every command cleans up in its own finally blocks; say so briefly.
+        print("telnetmail: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ class Outcome:
     message: str = ""
     mismatch: Mismatch | None = None
     seconds: float = 0.0
+    #: What was typed and read in the case's own session, as page lines
+    #: (``("client", "HELO x")``, ``("server", "250 mx")``...).
+    actual: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def lineno(self) -> int:
@@ -135,20 +138,26 @@ class Verifier:
                     failure,
                 )
         context = Context(case.match, shared.captured, shared.typed | typed_in(case.transcript))
-        failure = self.replay(case, context)
+        actual: list[tuple[str, str]] = []
+        failure = self.replay(case, context, actual)
         if failure is not None:
-            return Outcome(case, Status.FAILED, failure.reason, failure)
-        return Outcome(case, Status.PASSED)
+            return Outcome(case, Status.FAILED, failure.reason, failure, actual=actual)
+        return Outcome(case, Status.PASSED, actual=actual)
 
-    def replay(self, case: Case, context: Context) -> Mismatch | None:
-        """Replay one transcript; the first mismatch, or None."""
+    def replay(
+        self, case: Case, context: Context, actual: list[tuple[str, str]] | None = None
+    ) -> Mismatch | None:
+        """Replay one transcript; the first mismatch, or None.
+
+        ``actual`` receives every line typed and read, in order.
+        """
         transcript = case.transcript
         connection = transcript.connection
         address, port = endpoint(
             self.backend, connection.port if connection else None, transcript.protocol
         )
         with TelnetSession(self.telnet, address, port) as session:
-            walk = _Walk(session, transcript, context, self.timeout)
+            walk = _Walk(session, transcript, context, self.timeout, actual)
             try:
                 walk.run()
             except Mismatch as mismatch:
@@ -187,13 +196,22 @@ class _Walk:
     """The steps of one transcript, against one telnet session."""
 
     def __init__(
-        self, session: TelnetSession, transcript: Transcript, context: Context, timeout: float
+        self,
+        session: TelnetSession,
+        transcript: Transcript,
+        context: Context,
+        timeout: float,
+        actual: list[tuple[str, str]] | None,
     ) -> None:
         self.session = session
         self.transcript = transcript
         self.context = context
         self.timeout = timeout
         self.banner_done = False
+        self.actual = actual if actual is not None else []
+        if transcript.connection is not None:
+            command = next(line for line in transcript.lines if line.lineno == transcript.connection.lineno)
+            self.actual.append(("telnet", command.text))
 
     def run(self) -> None:
         for step in plan(self.transcript):
@@ -201,14 +219,18 @@ class _Walk:
                 self.finish_banner()
                 for line in step.lines:
                     self.session.send_line(line.text)
+                    self.actual.append(("client", line.text))
             elif isinstance(step, ExpectTelnet):
                 self.expect_telnet(step)
             elif isinstance(step, Expect):
                 self.finish_banner()
                 self.expect(step)
 
-    def read(self) -> str | None:
-        return self.session.read_line(time.monotonic() + self.timeout)
+    def read(self, role: str = "server") -> str | None:
+        text = self.session.read_line(time.monotonic() + self.timeout)
+        if text is not None:
+            self.actual.append(("telnet" if not self.banner_done else role, text))
+        return text
 
     def finish_banner(self) -> None:
         """Read telnet's banner lines the page does not show."""
@@ -225,7 +247,7 @@ class _Walk:
 
     def expect_telnet(self, step: ExpectTelnet) -> None:
         for line in step.lines:
-            text = self.read()
+            text = self.read("telnet")
             if text is None or not telnet_line_matches(line, text, self.context.mode):
                 raise Mismatch(
                     line.lineno, "telnet says otherwise", [(line.lineno, line.text)], [text or ""]

@@ -108,3 +108,8 @@ def _add_case(suite: ElementTree.Element, outcome: Outcome) -> None:
         failure.text = describe(outcome)
     elif outcome.status is Status.SKIPPED:
         ElementTree.SubElement(case, "skipped", message=outcome.message)
+
+
+def as_transcript(actual: list[tuple[str, str]]) -> str:
+    """What a session really was, written as a page writes it."""
+    return "".join(f"{role}: {text}".rstrip() + "\n" for role, text in actual)

@@ -47,8 +47,12 @@ class TelnetSession:
             env=env,
             dimensions=(24, 500),
         )
-        # pexpect waits 50 ms before each send by default: 50 ms a line.
-        self.child.delaybeforesend = None
+        try:
+            # pexpect waits 50 ms before each send by default: 50 ms a line.
+            self.child.delaybeforesend = None
+        except BaseException:
+            self.close()  # interrupted before the with-block could own it
+            raise
         return self
 
     def __exit__(

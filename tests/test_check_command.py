@@ -1,0 +1,192 @@
+"""``telnetmail check`` as users run it: a real process, real telnet, real servers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+from telnetmail.cli import build_parser
+from telnetmail.commands.check import check as run_check
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
+
+RIGHT = """\
+Right
+=====
+
+.. transcript::
+   :name: noop
+
+   telnet: > telnet mx1.example.com smtp
+   server: 220 mx1.example.com ESMTP
+   client: NOOP
+   server: 250 Ok
+   client: QUIT
+   server: 221 Bye
+"""
+
+WRONG = RIGHT.replace(":name: noop", ":name: wrong-noop").replace("server: 250 Ok", "server: 500 Ok")
+
+SILENT = RIGHT.replace(":name: noop", ":name: silent").replace(
+    "server: 250 Ok", "server: 250 Ok\n   server: 250 A line that never comes"
+)
+
+MALFORMED = RIGHT.replace("client: NOOP", "NOOP")
+
+
+#: Set in the environment of every check run here, which its children
+#: inherit: it tells our telnet processes from anyone else's.
+MARKER = f"TELNETMAIL_TEST_RUN={os.getpid()}"
+
+
+def marked_environment() -> dict[str, str]:
+    name, value = MARKER.split("=")
+    return {**os.environ, name: value}
+
+
+def check(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "telnetmail", "check", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env=marked_environment(),
+    )
+
+
+def page(tmp_path: Path, text: str, name: str = "page.rst") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def telnet_processes() -> list[str]:
+    """Command lines of telnet clients (ours or the real one) started by our checks."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environment = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if "127.0.0.1" in command and MARKER.encode() in environment:
+            found.append(command)
+    return found
+
+
+def test_the_course_passes_and_exits_0():
+    result = check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASSED  seed-smtp" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("3 passed, 0 failed, 0 skipped")
+
+
+def test_a_wrong_page_exits_1_naming_file_line_and_diff(tmp_path):
+    path = page(tmp_path, WRONG)
+    result = check(str(path))
+    assert result.returncode == 1
+    assert f"{path}:10: FAIL transcript 'wrong-noop' (protocol): reply code 250 where the page shows 500" in result.stdout
+    assert ">   10 | 500 Ok" in result.stdout
+
+
+def test_a_page_that_cannot_be_read_exits_2_before_replaying(tmp_path):
+    path = page(tmp_path, MALFORMED)
+    result = check(str(path))
+    assert result.returncode == 2
+    assert f"{path}:9: error: expected 'client:'" in result.stderr
+    assert "passed" not in result.stdout
+
+
+def test_a_missing_path_exits_2(tmp_path):
+    result = check(str(tmp_path / "nowhere.rst"))
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+
+
+def test_a_folder_is_searched_for_pages(tmp_path):
+    page(tmp_path, RIGHT, "a.rst")
+    (tmp_path / "sub").mkdir()
+    page(tmp_path / "sub", WRONG, "b.rst")
+    result = check(str(tmp_path))
+    assert result.returncode == 1
+    assert "1 passed, 1 failed, 0 skipped" in result.stdout
+
+
+def test_junit_xml_and_output_report_every_transcript(tmp_path):
+    path = page(tmp_path, RIGHT + "\n" + WRONG.split("=====\n", 1)[1])
+    junit, output = tmp_path / "junit.xml", tmp_path / "output.txt"
+    wrong_line = path.read_text().splitlines().index("   server: 500 Ok") + 1
+    result = check(str(path), "--junit-xml", str(junit), "--output", str(output))
+    assert result.returncode == 1
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    failure = suite.find("testcase[@name='wrong-noop']/failure")
+    assert "reply code 250 where the page shows 500" in failure.get("message")
+    assert f"{path}:{wrong_line}: [failed] wrong-noop" in output.read_text()
+
+
+def test_parallel_workers_give_the_same_results(tmp_path):
+    for index in range(4):
+        page(tmp_path, RIGHT.replace(":name: noop", f":name: noop-{index}"), f"p{index}.rst")
+    page(tmp_path, WRONG, "wrong.rst")
+    result = check(str(tmp_path), "-j", "3")
+    assert result.returncode == 1
+    assert "4 passed, 1 failed, 0 skipped" in result.stdout
+
+
+def test_our_own_telnet_client_can_replace_the_real_one():
+    result = check(str(SEED_PAGE), "--telnet", "python")
+    assert result.returncode == 0, result.stdout
+
+
+def test_silence_fails_after_the_timeout_and_leaves_no_telnet_running(tmp_path):
+    path = page(tmp_path, SILENT)
+    started = time.monotonic()
+    result = check(str(path), "--timeout", "0.5")
+    assert result.returncode == 1
+    assert "the server says nothing more" in result.stdout
+    assert time.monotonic() - started < 20
+    assert telnet_processes() == []
+
+
+def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path):
+    path = page(tmp_path, SILENT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telnetmail", "check", str(path), "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=marked_environment(),
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not telnet_processes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert telnet_processes(), "telnet never started"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert telnet_processes() == []
+
+
+def test_no_thread_of_the_servers_outlives_a_check(tmp_path):
+    before = set(threading.enumerate())
+    args = build_parser().parse_args(["check", str(page(tmp_path, RIGHT)), "-q"])
+    assert run_check(args) == 0
+    assert set(threading.enumerate()) - before == set()
