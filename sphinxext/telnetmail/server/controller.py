@@ -1,0 +1,304 @@
+"""Run SMTP, POP3 and IMAP on one event loop in a background thread.
+
+:class:`MailServer` binds its listening sockets itself (port 0 gives a free
+port, read back at once; aiosmtpd's own threaded ``Controller`` cannot do
+that), hands them to the loop thread, and waits for it to be ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+import threading
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from telnetmail.server import imap, pop3
+from telnetmail.server.config import SERVICES, ServerConfig
+from telnetmail.server.smtp import make_smtp
+from telnetmail.server.store import MailStore
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from aiosmtpd.smtp import SMTP
+
+__all__ = ["MailServer", "PortInUseError"]
+
+logger = logging.getLogger(__name__)
+
+StreamHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class PortInUseError(OSError):
+    """A port asked for by number is taken by another process."""
+
+    def __init__(self, service: str, host: str, port: int) -> None:
+        super().__init__(
+            errno.EADDRINUSE, f"{service.upper()} port {host}:{port} is already in use"
+        )
+        self.service = service
+        self.host = host
+        self.port = port
+
+
+def bind(service: str, host: str, port: int) -> socket.socket:
+    """A listening TCP socket on *host*:*port* (0: a free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0 (what socket.create_server passes): asyncio sets
+    # TCP_NODELAY only on sockets whose proto says TCP, and without it a reply
+    # written in two parts waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(service, host, port) from None
+        raise
+    return sock
+
+
+class _Connections:
+    """Every live client connection, so that reset() and stop() can end them."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[Any]] = set()
+        # Weak: a finished SMTP session must not live on until the next reset.
+        self.smtp: weakref.WeakSet[SMTP] = weakref.WeakSet()
+
+    def track(self, handler: StreamHandler) -> StreamHandler:
+        async def serve(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        ) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self.tasks.add(task)
+            try:
+                await handler(reader, writer)
+            except asyncio.CancelledError:
+                # Ours, from reset() or stop(). Ending normally spares the log
+                # asyncio 3.11 writes when a stream callback task is cancelled.
+                pass
+            except Exception:
+                # A session's bug must not reach the loop: log, hang up, go on.
+                logger.exception("mail session crashed")
+            finally:
+                self.tasks.discard(task)
+                writer.close()
+
+        return serve
+
+    def track_smtp(self, factory: Callable[[], SMTP]) -> Callable[[], SMTP]:
+        def make() -> SMTP:
+            protocol = factory()
+            self.smtp.add(protocol)
+            return protocol
+
+        return make
+
+    async def close_all(self) -> None:
+        tasks = set(self.tasks)
+        for protocol in list(self.smtp):
+            if protocol.transport is not None:
+                protocol.transport.close()
+            # aiosmtpd 1.4 keeps the session's task in _handler_coroutine.
+            if protocol._handler_coroutine is not None:
+                tasks.add(protocol._handler_coroutine)
+        self.smtp.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # Let the transports' close callbacks run before anyone closes the loop.
+        await asyncio.sleep(0)
+
+
+class MailServer:
+    """SMTP, POP3 and IMAP over one mail store, on *host* (127.0.0.1).
+
+    Ports default to 0 (a free port each); after :meth:`start`, :attr:`ports`
+    maps ``"smtp"``, ``"pop3"`` and ``"imap"`` to the ports bound.
+    """
+
+    def __init__(
+        self,
+        config: ServerConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        smtp_port: int = 0,
+        pop3_port: int = 0,
+        imap_port: int = 0,
+        ready_timeout: float = 5.0,
+    ) -> None:
+        self.config = config or ServerConfig()
+        self.host = host
+        self.ready_timeout = ready_timeout
+        self._wanted = {"smtp": smtp_port, "pop3": pop3_port, "imap": imap_port}
+        self.ports: dict[str, int] = {}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        # Set by stop() before the loop may have made _stopping (start timed out).
+        self._stop_requested = threading.Event()
+        self._store: MailStore | None = None
+        self._connections = _Connections()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    # -- public API ----------------------------------------------------------
+
+    @property
+    def smtp_port(self) -> int:
+        return self.ports["smtp"]
+
+    @property
+    def pop3_port(self) -> int:
+        return self.ports["pop3"]
+
+    @property
+    def imap_port(self) -> int:
+        return self.ports["imap"]
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def endpoint(self, host: str, service: str) -> tuple[str, int]:
+        """Where ``telnet HOST SERVICE`` should connect instead: (address, port)."""
+        return self.host, self.ports[self.config.service_for(host, service)]
+
+    def start(self) -> MailServer:
+        """Bind, start serving, and return once all three accept connections."""
+        if self._thread is not None:
+            raise RuntimeError("the mail server is already running")
+        sockets = self._bind_all()
+        self.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+        self._ready.clear()
+        self._stop_requested.clear()
+        self._error = None
+        self._thread = threading.Thread(
+            target=self._run, args=(sockets,), name=f"telnetmail-{self.smtp_port}"
+        )
+        self._thread.start()
+        if not self._ready.wait(self.ready_timeout):
+            self.stop()
+            raise RuntimeError(
+                f"the mail servers were not ready after {self.ready_timeout} s;"
+                " try increasing the `ready_timeout` parameter"
+            )
+        if self._error is not None:
+            error, self._error = self._error, None
+            self.stop()
+            raise RuntimeError("the mail servers failed to start") from error
+        return self
+
+    def stop(self) -> None:
+        """Close every connection and listener, and join the thread. Idempotent."""
+        self._stop_requested.set()
+        thread, loop, stopping = self._thread, self._loop, self._stopping
+        if thread is None:
+            return
+        if loop is not None and stopping is not None:
+            try:
+                loop.call_soon_threadsafe(stopping.set)
+            except RuntimeError:
+                pass  # The loop has already closed on its own (start failed).
+        thread.join()
+        self._thread = self._loop = self._stopping = None
+
+    def reset(self) -> None:
+        """Hang up on every client and empty every mailbox."""
+        if self._loop is None:
+            raise RuntimeError("the mail server is not running")
+        future = asyncio.run_coroutine_threadsafe(self._reset(), self._loop)
+        future.result(self.ready_timeout)
+
+    def __enter__(self) -> MailServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- the loop thread -----------------------------------------------------
+
+    def _bind_all(self) -> dict[str, socket.socket]:
+        sockets: dict[str, socket.socket] = {}
+        try:
+            for name in SERVICES:
+                sockets[name] = bind(name, self.host, self._wanted[name])
+        except BaseException:
+            for sock in sockets.values():
+                sock.close()
+            raise
+        return sockets
+
+    def _run(self, sockets: dict[str, socket.socket]) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve(sockets))
+        except BaseException as exc:  # Reported to start(); nothing else can.
+            self._error = exc
+        finally:
+            for sock in sockets.values():
+                sock.close()  # No-op for those a server already closed.
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            self._ready.set()
+
+    async def _serve(self, sockets: dict[str, socket.socket]) -> None:
+        self._stopping = asyncio.Event()
+        self._store = store = MailStore(self.config)
+        loop = asyncio.get_running_loop()
+        track = self._connections.track
+        servers = [
+            await loop.create_server(
+                self._connections.track_smtp(make_smtp(store, loop)),
+                sock=sockets["smtp"],
+            ),
+            await asyncio.start_server(
+                track(pop3.POP3Handler(store)),
+                sock=sockets["pop3"],
+                limit=4 * pop3.LINE_LIMIT,
+            ),
+            await asyncio.start_server(
+                track(imap.IMAPHandler(store)),
+                sock=sockets["imap"],
+                limit=imap.LINE_LIMIT,
+            ),
+        ]
+        self._ready.set()
+        try:
+            if not self._stop_requested.is_set():
+                await self._stopping.wait()
+        finally:
+            for server in servers:
+                server.close()
+            await self._connections.close_all()
+            for server in servers:
+                await server.wait_closed()
+            await _cancel_leftovers()
+
+    async def _reset(self) -> None:
+        await self._connections.close_all()
+        assert self._store is not None
+        self._store.reset()
+
+
+async def _cancel_leftovers() -> None:
+    """Cancel tasks that libraries started and did not stop (none expected)."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)

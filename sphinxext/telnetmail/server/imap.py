@@ -1,0 +1,178 @@
+"""IMAP: pymap's server over our store, with Dovecot's answers where RFC 3501
+leaves a choice.
+
+pymap internals relied on (pinned 0.36.7): ``pymap.imap.IMAPServer`` and
+``IMAPConnection`` (we build the connection ourselves, skipping the PROXY
+protocol reader and its untracked task), and ``ConnectionState`` whose
+``do_greeting``, ``do_authenticate`` and ``do_select`` we override, using its
+``_login``, ``_session``, ``_selected`` and ``_capability`` attributes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from contextlib import AsyncExitStack, closing
+from typing import TYPE_CHECKING, Any
+
+from proxyprotocol.result import ProxyResultLocal
+from proxyprotocol.sock import SocketInfo
+from pymap.context import connection_exit
+from pymap.imap import IMAPConnection
+from pymap.imap.state import ConnectionState
+from pymap.parsing.primitives import List
+from pymap.parsing.response import (
+    ResponseBad,
+    ResponseBye,
+    ResponseCode,
+    ResponseNo,
+    ResponseOk,
+)
+from pymap.parsing.response.code import PermanentFlags, UidNext, UidValidity, Unseen
+from pymap.parsing.response.specials import (
+    ExistsResponse,
+    FlagsResponse,
+    RecentResponse,
+)
+from pymap.parsing.specials.flag import Answered, Deleted, Draft, Flagged, Seen
+
+from telnetmail.server.lines import LineTooLong, read_line
+
+if TYPE_CHECKING:
+    from pymap.parsing.command.auth import SelectCommand
+    from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
+    from pymap.parsing.response import CommandResponse
+    from pymap.selected import SelectedMailbox
+    from pysasl.creds.server import ServerCredentials
+
+    from telnetmail.server.store import MailStore
+
+__all__ = ["IMAPHandler"]
+
+# Longest command line (or literal header line) we read: Dovecot's default
+# imap_max_line_length is 64 KiB too.
+LINE_LIMIT = 64 * 1024
+
+
+# Dovecot's FLAGS line: the system flags in this order, without \\Recent
+# (which RFC 3501 §2.3.2 says clients cannot set anyway).
+SYSTEM_FLAGS = (Answered, Flagged, Deleted, Seen, Draft)
+
+
+class DovecotFlagsResponse(FlagsResponse):
+    """``* FLAGS (...)`` in the order given; pymap's own sorts them."""
+
+    @property
+    def text(self) -> bytes:
+        return b"FLAGS " + bytes(List(self.flags))
+
+
+class DovecotState(ConnectionState):
+    """pymap's IMAP state machine with Dovecot's texts and SELECT order."""
+
+    def __init__(self, store: MailStore) -> None:
+        super().__init__(store.login, store.backend_config)
+        self._greeting = store.config.identity.imap_greeting.encode("utf-8")
+
+    async def do_greeting(self) -> CommandResponse:
+        return ResponseOk(b"*", self._greeting, self.capability)
+
+    async def do_authenticate(
+        self, cmd: AuthenticateCommand | LoginCommand, creds: ServerCredentials | None
+    ) -> CommandResponse:
+        if not creds:
+            return ResponseNo(cmd.tag, b"Invalid authentication mechanism.")
+        self._session = await self._login(creds)
+        self._capability.extend(self.config.login_capability)
+        return ResponseOk(cmd.tag, b"Logged in", self.capability)
+
+    async def do_select(
+        self, cmd: SelectCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        # Dovecot's order: FLAGS, OK [PERMANENTFLAGS], EXISTS, RECENT,
+        # OK [UNSEEN] (only if any), OK [UIDVALIDITY], OK [UIDNEXT]; and no
+        # OK [MAILBOXID], which Dovecot 2.3 does not send.
+        self._selected = None
+        mailbox, updates = await self.session.select_mailbox(cmd.mailbox, cmd.readonly)
+        if updates.readonly:
+            recent = mailbox.recent
+            code, done = b"READ-ONLY", b"Examine completed"
+            permanent = PermanentFlags([])
+            permanent_text = b"Read-only mailbox."
+        else:
+            recent = updates.session_flags.recent
+            code, done = b"READ-WRITE", b"Select completed"
+            permanent = PermanentFlags(mailbox.permanent_flags)
+            permanent_text = b"Flags permitted."
+        resp = ResponseOk(cmd.tag, done, ResponseCode.of(code))
+        resp.add_untagged(DovecotFlagsResponse(SYSTEM_FLAGS))
+        resp.add_untagged_ok(permanent_text, permanent)
+        resp.add_untagged(ExistsResponse(updates.messages.exists))
+        resp.add_untagged(RecentResponse(recent))
+        if mailbox.first_unseen:
+            resp.add_untagged_ok(b"First unseen.", Unseen(mailbox.first_unseen))
+        resp.add_untagged_ok(b"UIDs valid", UidValidity(mailbox.uid_validity))
+        resp.add_untagged_ok(b"Predicted next UID", UidNext(mailbox.next_uid))
+        return resp, updates
+
+
+class LimitedConnection(IMAPConnection):
+    """A connection that reads lines and literals within limits.
+
+    pymap's own ``readline`` fails with ValueError on a line past the
+    reader's limit (a crash of the session), and reads a LITERAL+ literal of
+    any announced size into memory.
+    """
+
+    def __init__(self, *args: Any, max_literal: int) -> None:
+        super().__init__(*args)
+        self.max_literal = max_literal
+
+    async def readline(self) -> memoryview:
+        buf = bytearray(await self.read_line())
+        while literal := self._literal_plus.search(buf):
+            length = int(literal.group(1))
+            if length > self.max_literal:
+                await self.write_response(ResponseBye(b"Literal too big."))
+                raise EOFError()
+            buf += await self.reader.readexactly(length)
+            buf += await self.read_line()
+        return memoryview(buf)
+
+    async def read_line(self) -> bytes:
+        while True:
+            try:
+                return await read_line(self.reader, LINE_LIMIT)
+            except LineTooLong:
+                # Untagged: the tag went with the line (RFC 3501 §7.1.3).
+                await self.write_response(ResponseBad(b"*", b"Command line too long."))
+
+
+class IMAPHandler:
+    """The ``asyncio.start_server`` callback that runs one IMAP session."""
+
+    def __init__(self, store: MailStore) -> None:
+        self.store = store
+
+    async def __call__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        config = self.store.backend_config
+        sock_info = SocketInfo.get(
+            writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes
+        )
+        conn = LimitedConnection(
+            config.commands,
+            config,
+            reader,
+            writer,
+            sock_info,
+            max_literal=self.store.config.max_message_size,
+        )
+        state = DovecotState(self.store)
+        async with AsyncExitStack() as stack:
+            # pymap closes the session (the per-connection exit stack) and
+            # the socket when the connection ends, however it ends.
+            connection_exit.set(stack)
+            stack.enter_context(closing(conn))
+            await conn.run(state)

@@ -1,0 +1,257 @@
+"""The one mail store that SMTP delivers into and POP3 and IMAP read.
+
+It is pymap's in-memory dict backend (pymap is pinned to 0.36.7), bent to
+behave like Dovecot. The pymap internals relied on, all in
+``pymap/backend/dict/``:
+
+* ``MailboxData._max_uid`` (starts at 100; we start at 0 so the first UID is 1);
+* ``MailboxSet._inbox``, ``_set``, ``_set_lock``, ``_content_cache`` and
+  ``_thread_cache`` (to build Dovecot-like mailboxes), and its ``delimiter``
+  property (``"/"``; Dovecot's is ``"."``);
+* ``Config.set_cache``, the per-user ``(MailboxSet, FilterSet)`` that
+  ``Identity.new_session`` reuses: filling it ourselves puts our mailboxes
+  behind IMAP sessions;
+* ``Login.users_dict`` for the accounts, and ``Message._content`` for the
+  raw bytes POP3 sends.
+
+Everything here runs on the servers' event loop thread.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hmac
+import itertools
+import re
+import ssl
+from argparse import Namespace
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymap.backend.dict import Config as DictConfig
+from pymap.backend.dict import Login
+from pymap.backend.dict.filter import FilterSet
+from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
+from pymap.concurrent import Subsystem
+from pymap.flags import FlagOp
+from pymap.parsing.message import AppendMessage
+from pymap.parsing.specials.flag import Seen
+from pymap.user import UserMetadata
+from pysasl.hashing import Cleartext
+
+from telnetmail.server.config import Account, ServerConfig
+
+__all__ = ["MailStore", "StoredMessage", "TraceInfo"]
+
+_LINE_ENDS = re.compile(rb"\r?\n|\r(?!\n)")
+
+
+class DovecotMailboxData(MailboxData):
+    """A mailbox whose first UID is 1, as Dovecot's (pymap starts at 101)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._max_uid = 0
+
+
+class DovecotMailboxSet(MailboxSet):
+    """A user's mailboxes with Dovecot's hierarchy separator ``"."``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._inbox = self._new_mailbox()
+
+    def _new_mailbox(self) -> DovecotMailboxData:
+        return DovecotMailboxData(self._content_cache, self._thread_cache)
+
+    @property
+    def delimiter(self) -> str:
+        return "."
+
+    async def add_mailbox(self, name: str) -> Any:
+        # Same as pymap's, but creating a DovecotMailboxData.
+        async with self._set_lock.write_lock():
+            if name in self._set:
+                raise ValueError(name)
+            self._set[name] = mailbox = self._new_mailbox()
+            return mailbox.mailbox_id
+
+
+def _backend_config(max_message_size: int) -> DictConfig:
+    """pymap's dict backend config, set for a private, thread-free server."""
+    return DictConfig(
+        Namespace(passlib_cfg=None, proxy_protocol=None),
+        host=None,
+        port=0,
+        demo_data=False,
+        demo_user="",
+        demo_password="",
+        # Plain passwords: the accounts are course fixtures, not secrets.
+        hash_context=Cleartext(),
+        # pymap's default runs password checks in a thread pool; a thread left
+        # behind is a leak for us, and a plain comparison needs no pool.
+        cpu_subsystem=Subsystem.for_asyncio(),
+        ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER),
+        tls_enabled=False,
+        # Dovecot's auth_failure_delay is 2 s; a course replay cannot wait.
+        invalid_user_sleep=0.0,
+        reject_dnsbl=False,
+        max_append_len=max_message_size,
+    )
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as POP3 sees it: its UID, raw bytes and flags."""
+
+    uid: int
+    content: bytes
+    seen: bool
+
+
+@dataclass(frozen=True)
+class TraceInfo:
+    """What an MTA writes into the trace headers of one delivery."""
+
+    mail_from: str
+    recipient: str
+    helo: str
+    peer_ip: str
+    server_host: str
+    #: "ESMTP" after EHLO, "SMTP" after HELO, as Postfix writes it.
+    protocol: str
+    queue_id: str
+    when: datetime
+
+
+class MailStore:
+    """The accounts and their mailboxes, shared by SMTP, POP3 and IMAP."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.backend_config = _backend_config(config.max_message_size)
+        self.login = Login(self.backend_config)
+        for account in config.accounts:
+            self.login.users_dict[account.name] = UserMetadata(
+                self.backend_config, account.name, password=account.password
+            )
+        self._queue_ids = itertools.count(1)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty every mailbox (new mailboxes, so UIDVALIDITY changes too)."""
+        cache = self.backend_config.set_cache
+        cache.clear()
+        for account in self.config.accounts:
+            cache[account.name] = (DovecotMailboxSet(), FilterSet())
+
+    def check_password(self, name: str, password: str) -> Account | None:
+        """The account if *name* and *password* match, compared in constant time."""
+        found: Account | None = None
+        for account in self.config.accounts:
+            name_ok = hmac.compare_digest(_utf8(account.name), _utf8(name))
+            pass_ok = hmac.compare_digest(_utf8(account.password), _utf8(password))
+            if name_ok and pass_ok:
+                found = account
+        return found
+
+    async def inbox(self, account: Account) -> MailboxData:
+        mailbox_set, _ = self.backend_config.set_cache[account.name]
+        return await mailbox_set.get_mailbox("INBOX")
+
+    def new_queue_id(self) -> str:
+        """A Postfix-looking queue id: 11 upper-case hex digits, never reused."""
+        stamp = int(datetime.now(UTC).timestamp()) & 0xFFFFF
+        return f"{stamp:05X}{next(self._queue_ids) & 0xFFFFFF:06X}"
+
+    async def deliver(self, account: Account, content: bytes, trace: TraceInfo) -> int:
+        """Put one message into *account*'s INBOX as new (``\\Recent``) mail."""
+        message = trace_headers(trace) + complete_headers(normalise(content), trace)
+        inbox = await self.inbox(account)
+        stored = await inbox.append(
+            AppendMessage(message, trace.when, frozenset()), recent=True
+        )
+        return stored.uid
+
+    async def messages(self, account: Account) -> list[StoredMessage]:
+        """The INBOX as POP3 lists it, oldest first."""
+        inbox = await self.inbox(account)
+        return [
+            StoredMessage(msg.uid, message_bytes(msg), Seen in msg.permanent_flags)
+            async for msg in inbox.messages()
+        ]
+
+    async def mark_seen(self, account: Account, uid: int) -> None:
+        inbox = await self.inbox(account)
+        try:
+            message = await inbox.get(uid, _placeholder(uid))
+        except IndexError:
+            return  # Not a UID of this mailbox (any more).
+        if not message.expunged:
+            await inbox.update(uid, message, frozenset({Seen}), FlagOp.ADD)
+
+    async def expunge(self, account: Account, uids: Iterable[int]) -> None:
+        inbox = await self.inbox(account)
+        await inbox.delete(list(uids))
+
+    async def uid_validity(self, account: Account) -> int:
+        return (await self.inbox(account)).uid_validity
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _placeholder(uid: int) -> Message:
+    # MailboxData.get() wants a cached copy to fall back on if the message
+    # has been expunged meanwhile; an empty one tells us so via .expunged.
+    return Message(uid, datetime.now(UTC), frozenset())
+
+
+def message_bytes(message: Message) -> bytes:
+    return bytes(message._content) if message._content is not None else b""
+
+
+def normalise(content: bytes) -> bytes:
+    """CRLF line ends throughout, ending with one, as mail on the wire has."""
+    content = _LINE_ENDS.sub(b"\r\n", content)
+    return content if content.endswith(b"\r\n") or not content else content + b"\r\n"
+
+
+def trace_headers(trace: TraceInfo) -> bytes:
+    """``Return-Path`` and a Postfix-like ``Received`` line for one delivery."""
+    date = email.utils.format_datetime(trace.when)
+    lines = [
+        f"Return-Path: <{trace.mail_from}>",
+        f"Received: from {trace.helo} (localhost [{trace.peer_ip}])",
+        f"\tby {trace.server_host} (telnetmail)"
+        f" with {trace.protocol} id {trace.queue_id}",
+        f"\tfor <{trace.recipient}>; {date}",
+    ]
+    return "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")
+
+
+def complete_headers(content: bytes, trace: TraceInfo) -> bytes:
+    """Add ``Message-Id`` and ``Date`` if the client left them out, as Postfix does."""
+    header, _, _ = content.partition(b"\r\n\r\n")
+    names = {
+        line.split(b":", 1)[0].strip().lower()
+        for line in header.split(b"\r\n")
+        if b":" in line and not line[:1].isspace()
+    }
+    if not names:
+        # No header section at all: the whole text is body.
+        header = b""
+    extra = []
+    if b"message-id" not in names:
+        stamp = trace.when.strftime("%Y%m%d%H%M%S")
+        extra.append(f"Message-Id: <{stamp}.{trace.queue_id}@{trace.server_host}>")
+    if b"date" not in names:
+        extra.append(f"Date: {email.utils.format_datetime(trace.when)}")
+    added = "".join(line + "\r\n" for line in extra).encode()
+    if not header:
+        return added + b"\r\n" + content
+    head_len = len(header) + 2
+    return content[:head_len] + added + content[head_len:]
