@@ -391,6 +391,6 @@ def test_telnet_lines_agree_in_shape(page, received):
 
 
 def test_a_tab_from_the_server_counts_as_the_spaces_a_page_shows():
-    page = "server: 220 mx\nclient: NOOP\nserver: 250-first\nserver: 250         folded"
+    page = "server: 220 mx\nclient: NOOP\nserver: 250-first\nserver: 250     folded"
     assert replay(page, ["220 mx", "250-first", "250 \tfolded"], mode="exact") is None
     assert replay(page, ["220 mx", "250-first", "250 \t folded"], mode="exact").lineno == 4
