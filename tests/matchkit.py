@@ -1,23 +1,32 @@
 """Replaying a page against canned server output, without sockets.
 
-The engine's loop in miniature: what the real replay does with telnet's
-output, done here with a list of lines, so the matching rules can be
+The engine's own walk over a transcript, with a stand-in for the telnet
+session that plays back a list of lines, so the matching rules can be
 specified one behaviour at a time.
 """
 
 from __future__ import annotations
 
-from telnetmail.core.matching import (
-    Context,
-    Expect,
-    ExpectTelnet,
-    Mismatch,
-    Mode,
-    ReplyMatcher,
-    plan,
-    telnet_line_matches,
-)
+from telnetmail.core.matching import Context, Mismatch, Mode
 from telnetmail.core.parser import parse_transcript
+from telnetmail.replay.engine import Walk
+from telnetmail.replay.session import BANNER_END
+
+BANNER = ["Trying 127.0.0.1...", "Connected to 127.0.0.1.", BANNER_END]
+
+
+class Playback:
+    """Plays the role of a TelnetSession: what it 'reads' is a list."""
+
+    def __init__(self, output: list[str]) -> None:
+        self.output = list(output) if output[:1] == BANNER[:1] else BANNER + output
+        self.sent: list[str] = []
+
+    def read_line(self, deadline: float) -> str | None:
+        return self.output.pop(0) if self.output else None
+
+    def send_line(self, text: str) -> None:
+        self.sent.append(text)
 
 
 def replay(page: str, output: list[str], mode: str = "protocol", typed=frozenset()) -> Mismatch | None:
@@ -25,25 +34,11 @@ def replay(page: str, output: list[str], mode: str = "protocol", typed=frozenset
     transcript = parse_transcript(page)
     serious = [d for d in transcript.diagnostics if d.category != "consistency"]
     assert serious == [], serious
+    session = Playback(output)
     context = Context(Mode(mode), typed=frozenset(typed))
-    received = iter(output)
     try:
-        for step in plan(transcript):
-            if isinstance(step, ExpectTelnet):
-                for line in step.lines:
-                    got = next(received)
-                    if not telnet_line_matches(line, got, context.mode):
-                        return Mismatch(line.lineno, "telnet", [(line.lineno, line.text)], [got])
-            elif isinstance(step, Expect):
-                matcher = ReplyMatcher(transcript.protocol, step.history, step.turns, context)
-                done = False
-                while not done:
-                    text = next(received, None)
-                    if text is None:
-                        return matcher.silence()
-                    done = matcher.feed(text)
+        Walk(session, transcript, context, timeout=0, actual=None).run()
     except Mismatch as mismatch:
         return mismatch
-    leftover = list(received)
-    assert not leftover, f"the page ended with server output unread: {leftover}"
+    assert not session.output, f"the page ended with server output unread: {session.output}"
     return None

@@ -157,7 +157,7 @@ class Verifier:
             self.backend, connection.port if connection else None, transcript.protocol
         )
         with TelnetSession(self.telnet, address, port) as session:
-            walk = _Walk(session, transcript, context, self.timeout, actual)
+            walk = Walk(session, transcript, context, self.timeout, actual)
             try:
                 walk.run()
             except Mismatch as mismatch:
@@ -192,7 +192,7 @@ def typed_in(transcript: Transcript) -> frozenset[str]:
     return fields
 
 
-class _Walk:
+class Walk:
     """The steps of one transcript, against one telnet session."""
 
     def __init__(
