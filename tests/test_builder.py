@@ -1,0 +1,49 @@
+"""The ``transcripts`` builder: ``make check`` in a real Sphinx build."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+
+def warnings(app) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+    return re.sub(r"^\S*/(?=[^/\s]+\.rst:)", "", text, flags=re.M)
+
+
+@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True)
+def test_a_mismatch_warns_at_the_diverging_page_line_with_both_sides(app):
+    app.build()
+    text = warnings(app)
+    assert (
+        "wrong.rst:11: WARNING: transcript 'refused-mail' (protocol): "
+        "reply code 503 where the page shows 250"
+    ) in text
+    assert ">   11 | 250 Ok" in text
+    assert "[transcript.mismatch]" in text
+    assert text.count("WARNING") == 1
+
+
+@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True)
+def test_output_txt_lists_every_transcript_and_the_summary(app):
+    app.build()
+    output = (app.outdir / "output.txt").read_text(encoding="utf-8")
+    assert re.search(r"index\.rst:8: \[passed\] greeting", output)
+    assert re.search(r"wrong\.rst:11: \[failed\] refused-mail: reply code 503", output)
+    assert output.rstrip().splitlines()[-1].startswith("1 passed, 1 failed, 0 skipped")
+
+
+@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True, confoverrides={"transcript_junit_xml": "_build/junit.xml"})
+def test_junit_xml_is_written_when_configured(app):
+    app.build()
+    root = ElementTree.parse(app.confdir / "_build" / "junit.xml").getroot()
+    names = {case.get("name"): case.find("failure") is not None for case in root.iter("testcase")}
+    assert names == {"greeting": False, "refused-mail": True}
+
+
+@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True, confoverrides={"suppress_warnings": ["transcript.mismatch"]})
+def test_mismatch_warnings_have_a_type_that_can_be_silenced(app):
+    app.build()
+    assert "WARNING" not in warnings(app)
