@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["sphinx.testing.fixtures", "server_fixtures"]
+pytest_plugins = ["sphinx.testing.fixtures", "server_fixtures", "pytester"]
 
 collect_ignore = ["roots"]
 

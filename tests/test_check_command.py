@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def test_the_course_passes_and_exits_0():
     result = check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED  seed-smtp" in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("3 passed, 0 failed, 0 skipped")
+    assert re.match(r"\d+ passed, 0 failed, 0 skipped", result.stdout.strip().splitlines()[-1])
 
 
 def test_a_wrong_page_exits_1_naming_file_line_and_diff(tmp_path):

@@ -2,8 +2,11 @@
 
 ``telnetmail check`` and the pytest plugin read pages this way: a directive
 block is its ``.. transcript::`` line, its ``:option: value`` lines, and the
-content indented under it, as docutils reads it. (Includes and ``only``
-conditions are Sphinx's business: the ``transcripts`` builder sees them.)
+content indented under it, as docutils reads it. A transcript may sit inside
+any container (a note, a dropdown); one shown inside a literal block, a
+``code-block`` or a comment is an example, not a transcript, and is skipped.
+(Includes and ``only`` conditions are Sphinx's business: the
+``transcripts`` builder sees them.)
 """
 
 from __future__ import annotations
@@ -14,6 +17,19 @@ from dataclasses import dataclass, field
 
 _DIRECTIVE = re.compile(r"(?P<indent>\s*)\.\.\s+transcript::\s*$")
 _OPTION = re.compile(r":(?P<name>[\w-]+):(?:\s+(?P<value>.*))?$")
+
+#: Directives whose content is shown as it is written, never parsed.
+LITERAL_DIRECTIVES = frozenset(
+    {
+        "code-block", "code", "sourcecode", "parsed-literal", "literalinclude",
+        "raw", "math", "highlight", "doctest", "testcode", "testoutput",
+        "testsetup", "testcleanup", "productionlist", "graphviz", "digraph",
+        "graph", "mermaid", "uml", "ipython", "jupyter-execute", "prompt",
+    }
+)
+_ANY_DIRECTIVE = re.compile(r"\s*\.\.\s+(?P<name>[\w:-]+)::")
+_EXPLICIT_MARKUP = re.compile(r"\s*\.\.(?:\s|$)")
+_NOT_A_COMMENT = re.compile(r"\s*\.\.\s+(?:[\w:-]+::|_|\[|\|)")
 
 
 @dataclass
@@ -30,34 +46,54 @@ def scan(text: str) -> Iterator[Block]:
     lines = text.splitlines()
     index = 0
     while index < len(lines):
-        match = _DIRECTIVE.match(lines[index])
-        if match is None:
+        line = lines[index]
+        match = _DIRECTIVE.match(line)
+        if match is not None:
+            block, index = _read_block(lines, index, len(match["indent"]))
+            yield block
+        elif _opens_literal(line):
+            index = _skip_indented(lines, index, _indent(line))
+        else:
             index += 1
-            continue
-        block, index = _read_block(lines, index, len(match["indent"]))
-        yield block
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _opens_literal(line: str) -> bool:
+    """Whether the indented block after ``line`` is literal text or a comment."""
+    directive = _ANY_DIRECTIVE.match(line)
+    if directive is not None:
+        return directive["name"] in LITERAL_DIRECTIVES
+    if _EXPLICIT_MARKUP.match(line) and not _NOT_A_COMMENT.match(line):
+        return True  # a comment: its indented lines are comment too
+    return line.rstrip().endswith("::")  # a paragraph that opens a literal block
+
+
+def _skip_indented(lines: list[str], start: int, indent: int) -> int:
+    """The index after the block indented deeper than ``indent`` below ``start``."""
+    index = start + 1
+    while index < len(lines):
+        line = lines[index]
+        if line.strip() and _indent(line) <= indent:
+            break
+        index += 1
+    return index
 
 
 def _read_block(lines: list[str], start: int, indent: int) -> tuple[Block, int]:
     block = Block(start + 1)
-    index = start + 1
-    body: list[tuple[int, str]] = []
-    while index < len(lines):
-        line = lines[index]
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
-            break
-        body.append((index + 1, line))
-        index += 1
+    end = _skip_indented(lines, start, indent)
+    body = [(number + 1, lines[number]) for number in range(start + 1, end)]
     # Options come first, before any blank line; then the content.
     position = 0
     while position < len(body) and (option := _OPTION.match(body[position][1].strip())):
         block.options[option["name"]] = (option["value"] or "").strip()
         position += 1
-    content = [(number, text) for number, text in body[position:]]
+    content = body[position:]
     while content and not content[-1][1].strip():
         content.pop()
-    margin = min(
-        (len(text) - len(text.lstrip()) for _, text in content if text.strip()), default=0
-    )
+    margin = min((_indent(text) for _, text in content if text.strip()), default=0)
     block.content = [(number, text[margin:]) for number, text in content]
-    return block, index
+    return block, end

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -12,6 +13,9 @@ import pexpect
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+#: Seconds telnet has to exit after a hangup before it is killed.
+HANGUP_GRACE = 1.0
 
 #: The line that ends telnet's banner; after it, telnet has set up the terminal.
 BANNER_END = "Escape character is '^]'."
@@ -64,9 +68,19 @@ class TelnetSession:
         self.close()
 
     def close(self) -> None:
-        if self.child is not None:
-            self.child.close(force=True)  # waits for the process: nothing is left
-            self.child = None
+        child, self.child = self.child, None
+        if child is None:
+            return
+        # ptyprocess sleeps 0.1 s after closing the pty, and as long after each
+        # signal, before it looks at telnet: 100 ms a transcript. Hang up and
+        # wait only as long as telnet takes to go.
+        child.ptyproc.delayafterclose = 0
+        if child.isalive():
+            child.kill(signal.SIGHUP)
+            deadline = time.monotonic() + HANGUP_GRACE
+            while child.isalive() and time.monotonic() < deadline:
+                time.sleep(0.0005)
+        child.close(force=True)  # still alive: SIGINT, then SIGKILL; always reaped
 
     def read_line(self, deadline: float) -> str | None:
         """The next line, or None at end of output or when ``deadline`` passes."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from telnetmail.core.parser import SERVICES as SERVICES_BY_NAME
+
 __all__ = [
     "Account",
     "Identity",
@@ -22,20 +24,10 @@ __all__ = [
 #: The three services, in the order they are started and reported.
 SERVICES: tuple[str, ...] = ("smtp", "pop3", "imap")
 
-#: Service names and well-known port numbers a transcript may type after the
-#: host name (``telnet mx1.example.com smtp``), mapped to our service names.
-SERVICE_ALIASES: dict[str, str] = {
-    "smtp": "smtp",
-    "25": "smtp",
-    "submission": "smtp",
-    "587": "smtp",
-    "pop3": "pop3",
-    "pop": "pop3",
-    "110": "pop3",
-    "imap": "imap",
-    "imap2": "imap",
-    "143": "imap",
-}
+#: Service names and port numbers a transcript may type after the host name
+#: (``telnet mx1.example.com smtp``), mapped to our service names: the same
+#: table the transcript parser reads protocols from.
+SERVICE_ALIASES: dict[str, str] = {name: str(protocol) for name, protocol in SERVICES_BY_NAME.items()}
 
 
 @dataclass(frozen=True)

@@ -258,27 +258,11 @@ class MailServer:
 
     async def _serve(self, sockets: dict[str, socket.socket]) -> None:
         self._stopping = asyncio.Event()
-        self._store = store = MailStore(self.config)
-        loop = asyncio.get_running_loop()
-        track = self._connections.track
-        servers = [
-            await loop.create_server(
-                self._connections.track_smtp(make_smtp(store, loop)),
-                sock=sockets["smtp"],
-            ),
-            await asyncio.start_server(
-                track(pop3.POP3Handler(store)),
-                sock=sockets["pop3"],
-                limit=4 * pop3.LINE_LIMIT,
-            ),
-            await asyncio.start_server(
-                track(imap.IMAPHandler(store)),
-                sock=sockets["imap"],
-                limit=imap.LINE_LIMIT,
-            ),
-        ]
-        self._ready.set()
+        self._store = MailStore(self.config)
+        servers: list[asyncio.Server] = []
         try:
+            await self._listen(self._store, sockets, servers)
+            self._ready.set()
             if not self._stop_requested.is_set():
                 await self._stopping.wait()
         finally:
@@ -288,6 +272,33 @@ class MailServer:
             for server in servers:
                 await server.wait_closed()
             await _cancel_leftovers()
+
+    async def _listen(
+        self,
+        store: MailStore,
+        sockets: dict[str, socket.socket],
+        servers: list[asyncio.Server],
+    ) -> None:
+        """Serve each protocol on its socket, adding each server to *servers*
+        as soon as it exists, so that a failure half-way closes the others."""
+        loop = asyncio.get_running_loop()
+        track = self._connections.track
+        smtp_factory = self._connections.track_smtp(make_smtp(store, loop))
+        servers.append(await loop.create_server(smtp_factory, sock=sockets["smtp"]))
+        servers.append(
+            await asyncio.start_server(
+                track(pop3.POP3Handler(store)),
+                sock=sockets["pop3"],
+                limit=4 * pop3.LINE_LIMIT,
+            )
+        )
+        servers.append(
+            await asyncio.start_server(
+                track(imap.IMAPHandler(store)),
+                sock=sockets["imap"],
+                limit=imap.LINE_LIMIT,
+            )
+        )
 
     async def _reset(self) -> None:
         await self._connections.close_all()

@@ -124,9 +124,10 @@ class LimitedConnection(IMAPConnection):
     any announced size into memory.
     """
 
-    def __init__(self, *args: Any, max_literal: int) -> None:
+    def __init__(self, *args: Any, max_literal: int, idle_timeout: float) -> None:
         super().__init__(*args)
         self.max_literal = max_literal
+        self.idle_timeout = idle_timeout
 
     async def readline(self) -> memoryview:
         buf = bytearray(await self.read_line())
@@ -142,7 +143,13 @@ class LimitedConnection(IMAPConnection):
     async def read_line(self) -> bytes:
         while True:
             try:
-                return await read_line(self.reader, LINE_LIMIT)
+                return await asyncio.wait_for(
+                    read_line(self.reader, LINE_LIMIT), self.idle_timeout
+                )
+            except TimeoutError:
+                bye = ResponseBye(b"Disconnected for inactivity.")
+                await self.write_response(bye)
+                raise EOFError() from None
             except LineTooLong:
                 # Untagged: the tag went with the line (RFC 3501 §7.1.3).
                 await self.write_response(ResponseBad(b"*", b"Command line too long."))
@@ -168,6 +175,7 @@ class IMAPHandler:
             writer,
             sock_info,
             max_literal=self.store.config.max_message_size,
+            idle_timeout=self.store.config.idle_timeout,
         )
         state = DovecotState(self.store)
         async with AsyncExitStack() as stack:

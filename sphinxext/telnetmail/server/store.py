@@ -35,6 +35,7 @@ from pymap.backend.dict import Login
 from pymap.backend.dict.filter import FilterSet
 from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
 from pymap.concurrent import Subsystem
+from pymap.config import BackendCapability
 from pymap.flags import FlagOp
 from pymap.parsing.message import AppendMessage
 from pymap.parsing.specials.flag import Seen
@@ -44,6 +45,9 @@ from pysasl.hashing import Cleartext
 from telnetmail.server.config import Account, ServerConfig
 
 __all__ = ["MailStore", "StoredMessage", "TraceInfo"]
+
+# Queue ids count up from here: 36DC72148F1, ... (Postfix's look, 11 hex digits).
+QUEUE_ID_BASE = 0x36DC72148F0
 
 _LINE_ENDS = re.compile(rb"\r?\n|\r(?!\n)")
 
@@ -79,9 +83,18 @@ class DovecotMailboxSet(MailboxSet):
             return mailbox.mailbox_id
 
 
-def _backend_config(max_message_size: int) -> DictConfig:
+class StoreConfig(DictConfig):
+    """pymap's dict backend config, without OBJECTID (RFC 8474): Dovecot 2.3
+    lacks it, and we drop the ``[MAILBOXID]`` line that it requires."""
+
+    @property
+    def backend_capability(self) -> BackendCapability:
+        return BackendCapability(idle=True, object_id=False, multi_append=True)
+
+
+def _backend_config(max_message_size: int) -> StoreConfig:
     """pymap's dict backend config, set for a private, thread-free server."""
-    return DictConfig(
+    return StoreConfig(
         Namespace(passlib_cfg=None, proxy_protocol=None),
         host=None,
         port=0,
@@ -137,11 +150,13 @@ class MailStore:
             self.login.users_dict[account.name] = UserMetadata(
                 self.backend_config, account.name, password=account.password
             )
-        self._queue_ids = itertools.count(1)
         self.reset()
 
     def reset(self) -> None:
         """Empty every mailbox (new mailboxes, so UIDVALIDITY changes too)."""
+        # Queue ids start over too: a transcript replayed after a reset gets
+        # the same ids, and no id can meet a message from before the reset.
+        self._queue_ids = itertools.count(QUEUE_ID_BASE + 1)
         cache = self.backend_config.set_cache
         cache.clear()
         for account in self.config.accounts:
@@ -162,9 +177,9 @@ class MailStore:
         return await mailbox_set.get_mailbox("INBOX")
 
     def new_queue_id(self) -> str:
-        """A Postfix-looking queue id: 11 upper-case hex digits, never reused."""
-        stamp = int(datetime.now(UTC).timestamp()) & 0xFFFFF
-        return f"{stamp:05X}{next(self._queue_ids) & 0xFFFFFF:06X}"
+        """A Postfix-looking queue id: 11 upper-case hex digits, one per message
+        since the last reset, counting up from the same start every time."""
+        return f"{next(self._queue_ids):011X}"
 
     async def deliver(self, account: Account, content: bytes, trace: TraceInfo) -> int:
         """Put one message into *account*'s INBOX as new (``\\Recent``) mail."""

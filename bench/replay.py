@@ -1,0 +1,408 @@
+"""Benchmark the replay engine against a hand-written pexpect floor (prints, never fails).
+
+For the course's transcripts (course/*.rst) it prints:
+
+- the total time of ``run_cases`` over all of them (server start and stop included);
+- each transcript's time as ``Verifier.verify`` takes it (its ``:after:``
+  chain included), and per line typed or read;
+- the floor: the same dialogues by a minimal pexpect script, which types each
+  client line and ``expect_exact``-s each line the server really sent (taken
+  down in a first pass), then waits for telnet to exit; and the ratio
+  engine/floor (target: 1.5 at most);
+- where the engine's time goes: telnet start, the dialogue, closing telnet;
+- the mismatch latency: from reading a wrong server line (the seed SMTP page
+  with its 354 reply shown as 250) to the engine's ``Mismatch``, and to the
+  verdict (target: under 100 ms).
+
+Run: .venv/bin/python bench/replay.py [--rounds N] [--telnet telnet|python|both]
+     .venv/bin/python bench/replay.py --profile   (cProfile of the engine's rounds)
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import signal
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+
+import pexpect
+
+from telnetmail.commands.check import collect
+from telnetmail.core.matching import Mismatch, ReplyMatcher
+from telnetmail.core.model import Role
+from telnetmail.core.rstscan import scan
+from telnetmail.replay import engine
+from telnetmail.replay.backends import Backend, EmbeddedBackend
+from telnetmail.replay.engine import Case, Status, Verifier, chain_of
+from telnetmail.replay.runner import named_cases, run_cases
+from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+
+COURSE = Path(__file__).resolve().parent.parent / "course"
+ENV = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# -- what the engine does, timed -------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    """One telnet session as the engine ran it: what was typed and read, in order."""
+
+    command: list[str]
+    events: list[tuple[str, str]] = field(default_factory=list)  # ("send" | "read", text)
+
+
+@dataclass
+class Phases:
+    """Time spent in each part of the engine's telnet sessions."""
+
+    spawn: float = 0.0
+    close: float = 0.0
+    sessions: list[Recorded] = field(default_factory=list)
+
+
+def instrumented_session(phases: Phases) -> type[TelnetSession]:
+    """A TelnetSession that times its start and end and takes down the dialogue."""
+
+    class Instrumented(TelnetSession):
+        def __enter__(self) -> TelnetSession:
+            begin = time.perf_counter()
+            self.recorded = Recorded(self.command)
+            phases.sessions.append(self.recorded)
+            result = super().__enter__()
+            phases.spawn += time.perf_counter() - begin
+            return result
+
+        def close(self) -> None:
+            begin = time.perf_counter()
+            super().close()
+            phases.close += time.perf_counter() - begin
+
+        def read_line(self, deadline: float) -> str | None:
+            text = super().read_line(deadline)
+            if text is not None:
+                self.recorded.events.append(("read", text))
+            return text
+
+        def send_line(self, text: str) -> None:
+            self.recorded.events.append(("send", text))
+            super().send_line(text)
+
+    return Instrumented
+
+
+def lines_of(case: Case, named: dict[str, Case]) -> int:
+    """Lines typed or read when ``case`` is verified: its chain's and its own."""
+    count = 0
+    for each in [*(named[name] for name in chain_of(case, named)), case]:
+        command = each.transcript.connection.lineno if each.transcript.connection else None
+        count += sum(1 for line in each.transcript.lines if line.lineno != command)
+    return count
+
+
+def verify_timed(verifier: Verifier, case: Case, named: dict[str, Case]) -> tuple[float, Phases]:
+    phases = Phases()
+    with mock.patch.object(engine, "TelnetSession", instrumented_session(phases)):
+        begin = time.perf_counter()
+        outcome = verifier.verify(case, named)
+        seconds = time.perf_counter() - begin
+    if outcome.status is not Status.PASSED:
+        raise SystemExit(f"bench: {case.name} passed once, not now: {outcome.message}")
+    return seconds, phases
+
+
+# -- the floor: a minimal pexpect script -------------------------------------------
+
+
+#: A time of day: a line holding one may differ in the next run though not in the samples.
+CLOCK = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+WHITE = re.compile(r"\t| {2,}")
+
+
+def stable(samples: list[Recorded]) -> Recorded:
+    """The dialogue, each line the server varies (queue ids, dates) cut to its stable start.
+
+    Such lines become ``("start", text)`` events: expect the start, then the line end.
+    """
+    first = samples[0]
+    events: list[tuple[str, str]] = []
+    for index, (kind, text) in enumerate(first.events):
+        texts = [sample.events[index][1] for sample in samples]
+        cut = min([len(text), *(differs_at(text, other) for other in texts)])
+        # A time may change by the next run; a tab may reach us expanded or not (the
+        # pty's tab expansion is left as telnet last set it): cut before either.
+        for volatile in (CLOCK.search(text), WHITE.search(text)):
+            cut = min(cut, volatile.start() if volatile else cut)
+        if kind == "send" or cut == len(text):
+            events.append((kind, text))
+        else:
+            events.append(("start", text[: text.rfind(" ", 0, cut) + 1]))
+    return Recorded(first.command, events)
+
+
+def differs_at(one: str, other: str) -> int:
+    return next((i for i, (a, b) in enumerate(zip(one, other)) if a != b), min(len(one), len(other)))
+
+
+def floor_session(recorded: Recorded, timeout: float) -> None:
+    """Type and expect exactly what the engine typed and read; wait for telnet to exit."""
+    child = pexpect.spawn(
+        recorded.command[0],
+        recorded.command[1:],
+        encoding="utf-8",
+        echo=False,
+        env=ENV,
+        dimensions=(24, 500),
+        timeout=timeout,
+    )
+    child.delaybeforesend = None
+    for kind, text in recorded.events:
+        if kind == "send":
+            child.sendline(text)
+        elif kind == "start":
+            child.expect_exact(text)
+            child.expect_exact("\r\n")
+        else:
+            child.expect_exact(text + "\r\n")
+            if text == BANNER_END:
+                child.setecho(False)  # as the engine does: telnet turns echo back on
+    # The dialogues end with QUIT or LOGOUT: the server hangs up, telnet exits.
+    child.expect_exact(pexpect.EOF)
+    child.wait()
+    child.ptyproc.delayafterclose = 0  # the child is reaped: nothing to wait for
+    child.close()
+
+
+def floor_case(backend: Backend, samples: list[list[Recorded]], timeout: float) -> float:
+    """The floor's time for one case, its sessions taken down in ``samples`` (one per run)."""
+    sessions = [stable(list(same)) for same in zip(*samples)]
+    begin = time.perf_counter()
+    backend.reset()  # the engine resets the store too
+    for recorded in sessions:
+        floor_session(recorded, timeout)
+    return time.perf_counter() - begin
+
+
+# -- the mismatch latency -------------------------------------------------------------
+
+
+@dataclass
+class Latency:
+    last_read: float = 0.0
+    mismatch: float = 0.0
+
+
+def wrong_case() -> Case:
+    """The seed SMTP page with its 354 reply shown as 250."""
+    page = COURSE / "telnet-mail.rst"
+    text = page.read_text(encoding="utf-8").replace("server: 354 ", "server: 250 ", 1)
+    for block in scan(text):
+        if block.options.get("name") == "seed-smtp":
+            return Case.parse(str(page), block.lineno, block.content, block.options)
+    raise SystemExit(f"bench: no seed-smtp transcript in {page}")
+
+
+def mismatch_latency(verifier: Verifier, case: Case) -> tuple[float, float, str]:
+    """Seconds from reading the wrong line to the Mismatch, and to the verdict."""
+    latency = Latency()
+
+    class Reading(TelnetSession):
+        def read_line(self, deadline: float) -> str | None:
+            text = super().read_line(deadline)
+            latency.last_read = time.perf_counter()
+            return text
+
+    class Timing(ReplyMatcher):
+        def feed(self, text: str) -> bool:
+            try:
+                return super().feed(text)
+            except Mismatch:
+                latency.mismatch = time.perf_counter()
+                raise
+
+    with (
+        mock.patch.object(engine, "TelnetSession", Reading),
+        mock.patch.object(engine, "ReplyMatcher", Timing),
+    ):
+        outcome = verifier.verify(case, {case.name: case})
+    verdict = time.perf_counter()
+    assert outcome.status is Status.FAILED and outcome.mismatch is not None, outcome
+    return latency.mismatch - latency.last_read, verdict - latency.last_read, outcome.message
+
+
+# -- the change proposed: close telnet without ptyprocess's fixed sleeps ---------
+
+
+def proposed_close(self: TelnetSession) -> None:
+    """What ``TelnetSession.close`` would become (see the report of this bench).
+
+    ``ptyprocess.close()`` sleeps ``delayafterclose`` (0.1 s) after closing the
+    pty before it looks at the child, and ``terminate()`` as long after each
+    signal: hang telnet up, wait for it only as long as it takes.
+    """
+    child, self.child = self.child, None
+    if child is None:
+        return
+    child.ptyproc.delayafterclose = 0
+    if child.isalive():
+        child.kill(signal.SIGHUP)
+        deadline = time.monotonic() + 1.0
+        while child.isalive() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+    child.close(force=True)  # still running after 1 s: SIGINT, then SIGKILL, as before
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+@contextmanager
+def started_backend() -> Iterator[EmbeddedBackend]:
+    backend = EmbeddedBackend()
+    backend.start()
+    try:
+        yield backend
+    finally:
+        backend.stop()
+
+
+def bench(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
+    print(f"\n== telnet: {telnet} ({' '.join(telnet_command(telnet))}), {rounds} rounds, medians ==")
+    measure(cases, telnet, rounds, timeout)
+    print("-- the same, with the proposed TelnetSession.close --")
+    with mock.patch.object(TelnetSession, "close", proposed_close):
+        measure(cases, telnet, rounds, timeout)
+
+
+def measure(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
+    passing = time_run_cases(cases, telnet, rounds, timeout)
+    with started_backend() as backend:
+        verifier = Verifier(backend, timeout=timeout, telnet=telnet)
+        compare_with_floor(verifier, passing, named_cases(cases), rounds)
+        time_mismatch(verifier, rounds)
+
+
+def time_run_cases(cases: list[Case], telnet: str, rounds: int, timeout: float) -> list[Case]:
+    """Time ``run_cases`` over all ``cases``; the cases that pass."""
+    totals = []
+    for _ in range(rounds):
+        begin = time.perf_counter()
+        outcomes = run_cases(cases, telnet=telnet, timeout=timeout)
+        totals.append(time.perf_counter() - begin)
+    print(f"run_cases, all {len(cases)} transcripts (server start/stop included):"
+          f" {ms(median(totals))}  (min {ms(min(totals))})")
+    # The floor replays what the server answered to a passing page only.
+    for outcome in outcomes:
+        if outcome.status is not Status.PASSED:
+            print(f"  left out below: {outcome.case.name} {outcome.status}: {outcome.message}")
+    return [outcome.case for outcome in outcomes if outcome.status is Status.PASSED]
+
+
+def compare_with_floor(
+    verifier: Verifier, cases: list[Case], named: dict[str, Case], rounds: int
+) -> None:
+    engine_times: dict[str, list[float]] = {case.name: [] for case in cases}
+    floor_times: dict[str, list[float]] = {case.name: [] for case in cases}
+    split: dict[str, list[Phases]] = {case.name: [] for case in cases}
+    # What the server answers, taken down in every run: a first, untimed one too.
+    samples = {case.name: [verify_timed(verifier, case, named)[1].sessions] for case in cases}
+    for _ in range(rounds):
+        for case in cases:
+            seconds, phases = verify_timed(verifier, case, named)
+            engine_times[case.name].append(seconds)
+            split[case.name].append(phases)
+            samples[case.name].append(phases.sessions)
+            floor = floor_case(verifier.backend, samples[case.name], verifier.timeout)
+            floor_times[case.name].append(floor)
+    report_cases(cases, named, engine_times, floor_times, split)
+
+
+def time_mismatch(verifier: Verifier, rounds: int) -> None:
+    wrong = wrong_case()
+    to_mismatch, to_verdict, why = [], [], ""
+    for _ in range(rounds):
+        first, second, why = mismatch_latency(verifier, wrong)
+        to_mismatch.append(first)
+        to_verdict.append(second)
+    print(f"mismatch latency ({why}):")
+    print(f"  wrong line read -> Mismatch raised:  {ms(median(to_mismatch))}"
+          f"  (max {ms(max(to_mismatch))})")
+    print(f"  wrong line read -> verdict returned: {ms(median(to_verdict))}"
+          f"  (max {ms(max(to_verdict))})   (target: under 100 ms)")
+
+
+def report_cases(
+    cases: list[Case],
+    named: dict[str, Case],
+    engine_times: dict[str, list[float]],
+    floor_times: dict[str, list[float]],
+    split: dict[str, list[Phases]],
+) -> None:
+    width = max(len(case.name) for case in cases)
+    print(f"{'transcript':<{width}} {'lines':>5} {'engine':>10} {'/line':>9} {'floor':>10} {'/line':>9}"
+          f" {'overhead/line':>13} {'ratio':>6} | {'spawn':>10} {'dialogue':>10} {'close':>10}")
+    for case in cases:
+        lines = lines_of(case, named)
+        mine, floor = median(engine_times[case.name]), median(floor_times[case.name])
+        spawn = median([phases.spawn for phases in split[case.name]])
+        close = median([phases.close for phases in split[case.name]])
+        print(
+            f"{case.name:<{width}} {lines:>5} {ms(mine):>10} {ms(mine / lines):>9} {ms(floor):>10}"
+            f" {ms(floor / lines):>9} {ms((mine - floor) / lines):>13} {mine / floor:>5.2f}x"
+            f" | {ms(spawn):>10} {ms(mine - spawn - close):>10} {ms(close):>10}"
+        )
+    mine = sum(median(times) for times in engine_times.values())
+    floor = sum(median(times) for times in floor_times.values())
+    print(f"{'all':<{width}} {'':>5} {ms(mine):>10} {'':>9} {ms(floor):>10} {'':>9} {'':>13} {mine / floor:>5.2f}x"
+          "   (target: 1.50x at most)")
+
+
+def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
+    named = named_cases(cases)
+    with started_backend() as backend:
+        verifier = Verifier(backend, timeout=timeout, telnet=telnet)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(rounds):
+            for case in cases:
+                verifier.verify(case, named)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="times each measure is taken (default: 5)")
+    parser.add_argument("--telnet", choices=("telnet", "python", "both"), default="both")
+    parser.add_argument("--timeout", type=float, default=engine.DEFAULT_TIMEOUT)
+    parser.add_argument("--profile", action="store_true", help="profile the engine instead")
+    args = parser.parse_args()
+    cases = list(collect([COURSE], "protocol"))
+    telnets = ["telnet", "python"] if args.telnet == "both" else [args.telnet]
+    run: Callable[[list[Case], str, int, float], None] = profile if args.profile else bench
+    print(f"course: {len(cases)} transcripts, "
+          f"{sum(1 for case in cases for line in case.transcript.lines if line.role is Role.CLIENT)} client lines")
+    for telnet in telnets:
+        run(cases, telnet, args.rounds, args.timeout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The pytest plugin: transcripts of .rst pages as test items.
+
+Each test writes pages into a fresh folder and runs pytest there, in this
+process, against the embedded server and the real telnet (ours if absent).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+# Once installed, load the plugin by its entry point's name: by module name it
+# would be registered twice (pytest refuses). ``-p`` also covers
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD.
+INSTALLED = bool(entry_points(group="pytest11", name="telnetmail"))
+PLUGIN = ["-p", "telnetmail" if INSTALLED else "telnetmail.pytest_plugin"]
+
+HELLO = """\
+Hello
+=====
+
+.. transcript::
+   :name: hello-smtp
+
+   telnet: > telnet mx1.example.com smtp
+   telnet: Trying 192.0.2.2...
+   telnet: Connected to mx1.example.com.
+   telnet: Escape character is '^]'.
+   server: 220 mx1.example.com ESMTP
+   client: HELO client.example.com
+   server: 250 mx1.example.com
+   client: QUIT
+   server: 221 Bye
+
+.. transcript::
+   :name: hello-pop3
+
+   telnet: > telnet pop.example.com pop3
+   server: +OK ready
+   client: QUIT
+   server: +OK bye
+"""
+
+SEND = """\
+.. transcript::
+   :name: send
+
+   telnet: > telnet mx1.example.com smtp
+   server: 220 mx1.example.com ESMTP
+   client: HELO client.example.com
+   server: 250 mx1.example.com
+   client: MAIL FROM:<sender@example.com>
+   server: 250 OK
+   client: RCPT TO:<recipient@example.com>
+   server: 250 OK
+   client: DATA
+   server: 354 End data with <CR><LF>.<CR><LF>
+   client: Subject: hello
+   client:
+   client: Hi.
+   client: .
+   server: 250 OK
+   client: QUIT
+   server: 221 Bye
+"""
+
+# STAT counts one message only if ``send`` ran first, on the same store.
+READ = """\
+.. transcript::
+   :name: read
+   :after: send
+
+   telnet: > telnet pop.example.com pop3
+   server: +OK ready
+   client: USER MyUsername
+   server: +OK
+   client: PASS MyPassword
+   server: +OK Logged in.
+   client: LIST
+   server: +OK 1 messages
+   server: 1 250
+   server: .
+   client: QUIT
+   server: +OK bye
+"""
+
+
+def children() -> set[str]:
+    """Process ids of this process's children (Linux), as text."""
+    found: set[str] = set()
+    for task in Path("/proc/self/task").glob("*/children"):
+        found.update(task.read_text().split())
+    return found
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_running() -> Iterator[None]:
+    """No telnet still running, no server thread still serving, after a run."""
+    threads, processes = set(threading.enumerate()), children()
+    yield
+    assert set(threading.enumerate()) <= threads
+    assert children() <= processes
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_inprocess(*PLUGIN, "-v", "-rs", *args)
+
+
+def test_each_transcript_of_a_named_page_is_an_item_named_by_its_name(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    result = run(pytester, "hello.rst")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        ["hello.rst::hello-smtp PASSED*", "hello.rst::hello-pop3 PASSED*"]
+    )
+
+
+def test_a_transcript_without_a_name_is_named_by_its_line(pytester):
+    pytester.makefile(".rst", hello=HELLO.replace("   :name: hello-pop3\n", ""))
+    result = run(pytester, "hello.rst")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["hello.rst::17 PASSED*"])
+
+
+def test_one_transcript_runs_alone_by_its_node_id(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    result = run(pytester, "hello.rst::hello-pop3")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["hello.rst::hello-pop3 PASSED*"])
+
+
+def test_a_folder_named_on_the_command_line_gives_its_pages(pytester):
+    pytester.mkdir("course")
+    pytester.path.joinpath("course", "hello.rst").write_text(HELLO)
+    result = run(pytester, "course")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_wrong_server_line_fails_with_the_page_line_and_the_diff(pytester):
+    pytester.makefile(".rst", hello=HELLO.replace("250 mx1.example.com", "354 mx1.example.com"))
+    result = run(pytester, "hello.rst")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ transcript hello-smtp _*",
+            "hello.rst:13: transcript 'hello-smtp' (protocol): reply code 250 where the page shows 354",
+            "  page:",
+            "  >   13 | 354 mx1.example.com",
+            "  server:",
+            "         | 250 *",
+        ]
+    )
+    # The diff is the whole report: no Python traceback.
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*pytest_plugin.py*")
+
+
+def test_after_finds_its_prerequisite_in_another_page(pytester):
+    pytester.makefile(".rst", send=SEND, read=READ)
+    result = run(pytester, "send.rst", "read.rst", "--transcript-match=protocol")
+    result.assert_outcomes(passed=2)
+
+
+def test_after_replays_a_prerequisite_that_is_deselected(pytester):
+    pytester.makefile(".rst", send=SEND, read=READ)
+    result = run(pytester, "send.rst", "read.rst", "-k", "read")
+    result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_after_fails_when_its_prerequisite_is_not_collected(pytester):
+    pytester.makefile(".rst", send=SEND, read=READ)
+    result = run(pytester, "read.rst")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*:after: names 'send', which no transcript is named*"])
+
+
+def test_an_unreadable_transcript_is_skipped_with_the_reason_at_its_line(pytester):
+    pytester.makefile(".rst", hello=HELLO.replace("   client: QUIT\n", "   QUIT\n", 1))
+    result = run(pytester, "hello.rst")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED [[]1[]] hello.rst:4: the transcript cannot be read*",
+            "hello.rst:14: expected 'client:', 'server:' *",
+        ]
+    )
+
+
+def test_a_plain_run_collects_no_page(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    pytester.makepyfile(test_plain="def test_nothing(): pass")
+    result = run(pytester)
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*hello.rst*")
+
+
+def test_pages_under_testpaths_are_not_collected_unless_asked(pytester):
+    pytester.makeini("[pytest]\ntestpaths = .\n")
+    pytester.makefile(".rst", hello=HELLO)
+    pytester.makepyfile(test_plain="def test_nothing(): pass")
+    run(pytester).assert_outcomes(passed=1)
+    run(pytester, "--transcripts").assert_outcomes(passed=3)
+
+
+def test_transcripts_collects_every_page_found(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    pytester.makepyfile(test_plain="def test_nothing(): pass")
+    result = run(pytester, "--transcripts")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["hello.rst::hello-smtp PASSED*"])
+
+
+def test_a_page_ignored_by_a_conftest_is_not_collected_even_with_transcripts(pytester):
+    pytester.makeconftest('collect_ignore = ["roots"]')
+    pytester.mkdir("roots")
+    pytester.path.joinpath("roots", "hello.rst").write_text(HELLO)
+    pytester.makepyfile(test_plain="def test_nothing(): pass")
+    run(pytester, "--transcripts").assert_outcomes(passed=1)
+
+
+def test_match_option_applies_to_transcripts_without_match(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    result = run(pytester, "hello.rst", "--transcript-match=exact")
+    # Our server's greeting is not the page's, character for character.
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*transcript 'hello-smtp' (exact)*"])
+
+
+def test_the_python_telnet_can_replace_the_real_one(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    run(pytester, "hello.rst", "--transcript-telnet=python").assert_outcomes(passed=2)

@@ -1,0 +1,254 @@
+"""IMAP: pymap's RFC 3501 server, answering as Dovecot where the RFC leaves a choice."""
+
+from __future__ import annotations
+
+import imaplib
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from imapclient import IMAPClient
+
+from server_fixtures import COURSE, TIMEOUT, Connect, RawClient, SendMail
+from telnetmail.server import MailServer
+
+Login = Callable[..., imaplib.IMAP4]
+RawLogin = Callable[[], RawClient]
+
+
+@pytest.fixture
+def raw_login(raw_client: Connect) -> RawLogin:
+    def login() -> RawClient:
+        client = raw_client("imap")
+        assert client.command(b"a1 LOGIN MyUsername MyPassword").startswith(b"a1 OK")
+        return client
+
+    return login
+
+
+@pytest.fixture
+def imapclient(mail_server: MailServer) -> Iterator[IMAPClient]:
+    client = IMAPClient(
+        "127.0.0.1", port=mail_server.imap_port, ssl=False, timeout=TIMEOUT
+    )
+    client.login(COURSE.name, COURSE.password)
+    yield client
+    client.shutdown()
+
+
+def test_greeting_carries_capabilities(mail_server: MailServer) -> None:
+    client = RawClient(mail_server.imap_port)
+    try:
+        assert re.fullmatch(
+            rb"\* OK \[CAPABILITY IMAP4rev1 [^]]*\] Dovecot ready\.", client.line()
+        )
+    finally:
+        client.close()
+
+
+def test_login_reply_carries_capabilities(raw_client: Connect) -> None:
+    reply = raw_client("imap").command(b"a1 LOGIN MyUsername MyPassword")
+    assert reply.startswith(b"a1 OK [CAPABILITY IMAP4rev1 ")
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    raw_client: Connect,
+) -> None:
+    client = raw_client("imap")
+    wrong_password = client.command(b"a1 LOGIN MyUsername nope")
+    unknown_user = client.command(b"a1 LOGIN nobody MyPassword")
+    assert wrong_password == unknown_user
+    assert wrong_password.startswith(b"a1 NO")
+
+
+def test_list_shows_inbox_with_dovecots_separator(raw_login: RawLogin) -> None:
+    client = raw_login()
+    assert client.tagged(b'a2 LIST "" "*"') == [
+        b'* LIST (\\HasNoChildren) "." INBOX',
+        b"a2 OK LIST completed.",
+    ]
+
+
+def test_select_answers_in_dovecots_order(
+    send_mail: SendMail, raw_login: RawLogin
+) -> None:
+    send_mail()
+    client = raw_login()
+    lines = client.tagged(b"a3 SELECT INBOX")
+    shapes = [re.sub(rb"\d+", b"n", re.sub(rb"\] .*", b"]", line)) for line in lines]
+    assert shapes == [
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
+        b"* OK [PERMANENTFLAGS (\\Answered \\Deleted \\Draft \\Flagged \\Seen)]",
+        b"* n EXISTS",
+        b"* n RECENT",
+        b"* OK [UNSEEN n]",
+        b"* OK [UIDVALIDITY n]",
+        b"* OK [UIDNEXT n]",
+        b"an OK [READ-WRITE]",
+    ]
+
+
+def test_examine_is_read_only(send_mail: SendMail, raw_login: RawLogin) -> None:
+    send_mail()
+    client = raw_login()
+    lines = client.tagged(b"a3 EXAMINE INBOX")
+    assert b"* OK [PERMANENTFLAGS ()] Read-only mailbox." in lines
+    assert lines[-1].startswith(b"a3 OK [READ-ONLY]")
+
+
+def test_select_of_empty_mailbox_sends_no_unseen(raw_login: RawLogin) -> None:
+    client = raw_login()
+    lines = client.tagged(b"a3 SELECT INBOX")
+    assert b"* 0 EXISTS" in lines
+    assert not any(b"[UNSEEN" in line for line in lines)
+
+
+def test_no_mailboxid_line_on_select(raw_login: RawLogin) -> None:
+    client = raw_login()
+    assert not any(b"MAILBOXID" in line for line in client.tagged(b"a3 SELECT INBOX"))
+
+
+def test_store_is_refused_in_a_read_only_mailbox(
+    send_mail: SendMail, imap_login: Login
+) -> None:
+    send_mail()
+    client = imap_login()
+    client.select("INBOX", readonly=True)
+    typ, data = client.store("1", "+FLAGS", r"(\Flagged)")
+    assert typ == "NO"
+    assert b"[READ-ONLY]" in data[0]
+
+
+def test_first_uid_is_1(send_mail: SendMail, imapclient: IMAPClient) -> None:
+    send_mail()
+    imapclient.select_folder("INBOX")
+    assert imapclient.search("ALL") == [1]
+
+
+def test_uidnext_follows_the_last_uid(
+    send_mail: SendMail, imapclient: IMAPClient
+) -> None:
+    send_mail()
+    send_mail()
+    assert imapclient.select_folder("INBOX")[b"UIDNEXT"] == 3
+
+
+def uid_validity(client: imaplib.IMAP4) -> bytes:
+    client.select("INBOX")
+    _, [value] = client.response("UIDVALIDITY")
+    return value
+
+
+def test_uidvalidity_stays_the_same_across_sessions(
+    send_mail: SendMail, imap_login: Login
+) -> None:
+    send_mail()
+    assert uid_validity(imap_login()) == uid_validity(imap_login())
+
+
+def test_uidvalidity_changes_when_the_store_is_reset(
+    imap_login: Login, mail_server: MailServer
+) -> None:
+    before = uid_validity(imap_login())
+    mail_server.reset()
+    assert uid_validity(imap_login()) != before
+
+
+def test_body_fetch_after_select_sets_seen(
+    send_mail: SendMail, imapclient: IMAPClient
+) -> None:
+    send_mail()
+    imapclient.select_folder("INBOX")
+    imapclient.fetch([1], ["BODY[]"])
+    assert b"\\Seen" in imapclient.get_flags([1])[1]
+
+
+def test_body_fetch_after_examine_leaves_seen_unset(
+    send_mail: SendMail, imapclient: IMAPClient
+) -> None:
+    send_mail()
+    imapclient.select_folder("INBOX", readonly=True)
+    imapclient.fetch([1], ["BODY[]"])
+    assert b"\\Seen" not in imapclient.get_flags([1])[1]
+
+
+def test_literal_gets_a_continuation(raw_client: Connect) -> None:
+    client = raw_client("imap")
+    assert client.command(b"a1 LOGIN {10}").startswith(b"+")
+    assert client.command(b"MyUsername MyPassword").startswith(b"a1 OK")
+
+
+def test_fetch_sends_the_message_as_a_literal(
+    send_mail: SendMail, raw_login: RawLogin
+) -> None:
+    send_mail()
+    client = raw_login()
+    client.tagged(b"a3 EXAMINE INBOX")
+    first = client.command(b"a4 FETCH 1 BODY[]")
+    size = int(re.fullmatch(rb"\* 1 FETCH \(BODY\[\] \{(\d+)\}", first).group(1))
+    literal = client.file.read(size)
+    assert literal.startswith(b"Return-Path: <sender@example.com>\r\n")
+    assert client.until(b"a4 ")[-1].startswith(b"a4 OK")
+
+
+def test_logout_says_bye(raw_login: RawLogin) -> None:
+    client = raw_login()
+    lines = client.tagged(b"a5 LOGOUT")
+    assert lines[0].startswith(b"* BYE")
+    assert lines[-1].startswith(b"a5 OK")
+
+
+def test_append_over_imap_is_readable_over_pop3(
+    imapclient: IMAPClient, pop3_login
+) -> None:
+    imapclient.append("INBOX", b"Subject: appended\r\n\r\nHi.\r\n")
+    _, lines, _ = pop3_login().retr(1)
+    assert b"Subject: appended" in lines
+
+
+def test_flags_persist_across_sessions(send_mail: SendMail, imap_login: Login) -> None:
+    send_mail()
+    first = imap_login()
+    first.select("INBOX")
+    first.store("1", "+FLAGS", r"(\Flagged)")
+    first.logout()
+    second = imap_login()
+    second.select("INBOX")
+    _, data = second.fetch("1", "(FLAGS)")
+    assert b"\\Flagged" in data[0]
+
+
+def test_recent_is_cleared_by_the_first_select(
+    send_mail: SendMail, imapclient: IMAPClient
+) -> None:
+    send_mail()
+    assert imapclient.select_folder("INBOX")[b"RECENT"] == 1
+    assert imapclient.select_folder("INBOX")[b"RECENT"] == 0
+
+
+def test_command_before_login_is_bad(raw_client: Connect) -> None:
+    assert raw_client("imap").command(b"a1 SELECT INBOX").startswith(b"a1 BAD")
+
+
+def test_unknown_command_is_bad(raw_login: RawLogin) -> None:
+    assert raw_login().command(b"a2 FROBNICATE").startswith(b"a2 BAD")
+
+
+def test_noop_is_ok(raw_login: RawLogin) -> None:
+    assert raw_login().command(b"a2 NOOP").startswith(b"a2 OK")
+
+
+def test_objectid_is_not_advertised_as_dovecot_23_does_not(raw_client: Connect) -> None:
+    reply = raw_client("imap").command(b"a1 LOGIN MyUsername MyPassword")
+    assert b"OBJECTID" not in reply
+
+
+def test_folders_nest_with_dovecots_separator(raw_login: RawLogin) -> None:
+    client = raw_login()
+    assert client.command(b"a2 CREATE Archive.2024").startswith(b"a2 OK")
+    assert client.tagged(b'a3 LIST "" "*"') == [
+        b'* LIST (\\HasNoChildren) "." INBOX',
+        b'* LIST (\\Noselect \\HasChildren) "." Archive',
+        b'* LIST (\\HasNoChildren) "." Archive.2024',
+        b"a3 OK LIST completed.",
+    ]
