@@ -25,7 +25,6 @@ import cProfile
 import os
 import pstats
 import re
-import signal
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -131,8 +130,9 @@ def verify_timed(verifier: Verifier, case: Case, named: dict[str, Case]) -> tupl
 # -- the floor: a minimal pexpect script -------------------------------------------
 
 
-#: A time of day: a line holding one may differ in the next run though not in the samples.
-CLOCK = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+#: A time of day, alone or in a compact timestamp (message ids): a line holding
+#: one may differ in the next run though not in the samples.
+CLOCK = re.compile(r"\d{1,2}:\d{2}:\d{2}|\d{12,}")
 WHITE = re.compile(r"\t| {2,}")
 
 
@@ -247,28 +247,6 @@ def mismatch_latency(verifier: Verifier, case: Case) -> tuple[float, float, str]
     return latency.mismatch - latency.last_read, verdict - latency.last_read, outcome.message
 
 
-# -- the change proposed: close telnet without ptyprocess's fixed sleeps ---------
-
-
-def proposed_close(self: TelnetSession) -> None:
-    """What ``TelnetSession.close`` would become (see the report of this bench).
-
-    ``ptyprocess.close()`` sleeps ``delayafterclose`` (0.1 s) after closing the
-    pty before it looks at the child, and ``terminate()`` as long after each
-    signal: hang telnet up, wait for it only as long as it takes.
-    """
-    child, self.child = self.child, None
-    if child is None:
-        return
-    child.ptyproc.delayafterclose = 0
-    if child.isalive():
-        child.kill(signal.SIGHUP)
-        deadline = time.monotonic() + 1.0
-        while child.isalive() and time.monotonic() < deadline:
-            time.sleep(0.0005)
-    child.close(force=True)  # still running after 1 s: SIGINT, then SIGKILL, as before
-
-
 # -- the report ---------------------------------------------------------------------------
 
 
@@ -285,9 +263,6 @@ def started_backend() -> Iterator[EmbeddedBackend]:
 def bench(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
     print(f"\n== telnet: {telnet} ({' '.join(telnet_command(telnet))}), {rounds} rounds, medians ==")
     measure(cases, telnet, rounds, timeout)
-    print("-- the same, with the proposed TelnetSession.close --")
-    with mock.patch.object(TelnetSession, "close", proposed_close):
-        measure(cases, telnet, rounds, timeout)
 
 
 def measure(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
