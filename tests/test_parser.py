@@ -229,3 +229,17 @@ def test_random_garbage_never_crashes_the_parser(protocol):
             assert "".join(span.text for span in line.spans) == line.text
         for diagnostic in transcript.diagnostics:
             assert 1 <= diagnostic.lineno <= len(lines)
+
+
+# -- what a transcript uses ---------------------------------------------------
+
+
+def test_commands_and_replies_a_transcript_uses_are_listed_once_in_order():
+    from telnetmail.core.vocabulary import commands_used, replies_seen
+
+    transcript = parse_lines(seed_sessions()["SMTP"])
+    assert commands_used(transcript) == ["HELO", "MAIL", "RCPT", "DATA", "QUIT"]
+    assert replies_seen(transcript) == ["220", "250", "354", "221"]
+    imap = parse_transcript("S: * OK hi\nC: a1 UID FETCH 1 FLAGS\nS: * 1 FETCH (UID 1)\nS: a1 NO x")
+    assert commands_used(imap) == ["UID FETCH"]
+    assert replies_seen(imap) == ["* OK", "* FETCH", "NO"]

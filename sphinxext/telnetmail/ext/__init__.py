@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import builder, directive, domain, visitors
+from telnetmail.ext import builder, directive, domain, index, solution, visitors
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 
 #: Bump when what the domain stores on the environment changes shape.
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -23,6 +23,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     domain.setup(app)
     directive.setup(app)
     visitors.setup(app)
+    solution.setup(app)
+    index.setup(app)
     builder.register(app)
     return {
         "version": __version__,

@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from telnetmail.core.model import Diagnostic, Protocol, Transcript
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.plain import format_prefixed
+from telnetmail.core.vocabulary import commands_used, replies_seen
 from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
 from telnetmail.ext.nodes import transcript
 
@@ -87,7 +88,7 @@ class TranscriptDirective(SphinxDirective):
         node["classes"] += self.options.get("class", [])
         wrapper = self.with_caption(node)
         self.add_name(wrapper)
-        self.note(parsed)
+        self.note(parsed, wrapper)
         return [wrapper]
 
     def replay_options(self) -> dict[str, str]:
@@ -150,7 +151,7 @@ class TranscriptDirective(SphinxDirective):
             subtype=str(diagnostic.category),
         )
 
-    def note(self, parsed: Transcript) -> None:
+    def note(self, parsed: Transcript, wrapper: nodes.Element) -> None:
         domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
         info: TranscriptInfo = {
             "name": self.transcript_name,
@@ -159,6 +160,10 @@ class TranscriptDirective(SphinxDirective):
             "protocol": str(parsed.protocol or ""),
             "after": self.options.get("after", []),
             "match": self.options.get("match", self.config.transcript_match),
+            "target": wrapper["ids"][0] if wrapper["ids"] else "",
+            "caption": self.options.get("caption", ""),
+            "commands": commands_used(parsed),
+            "replies": replies_seen(parsed),
         }
         domain.note_transcript(info)
 

@@ -33,6 +33,10 @@ class TranscriptInfo(TypedDict):
     protocol: str
     after: list[str]
     match: str
+    target: str  # the id a link to it points at ("" when unnamed)
+    caption: str
+    commands: list[str]  # typed, as telnetmail.core.vocabulary lists them
+    replies: list[str]
 
 
 class TranscriptDomain(Domain):
@@ -40,8 +44,8 @@ class TranscriptDomain(Domain):
 
     name = "transcript"
     label = "Transcripts"
-    data_version = 1
-    initial_data: dict[str, Any] = {"documents": {}}
+    data_version = 2
+    initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
 
     @property
     def documents(self) -> dict[str, list[TranscriptInfo]]:
@@ -62,13 +66,20 @@ class TranscriptDomain(Domain):
         for docname in sorted(self.documents):
             yield from self.documents[docname]
 
+    @property
+    def index_pages(self) -> set[str]:
+        """Documents holding a ``transcript-index``: built from every other one."""
+        return self.data["index_pages"]
+
     def clear_doc(self, docname: str) -> None:
         self.documents.pop(docname, None)
+        self.index_pages.discard(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["documents"]:
                 self.documents[docname] = otherdata["documents"][docname]
+        self.index_pages.update(otherdata["index_pages"] & set(docnames))
 
     def resolve_any_xref(self, *args: Any) -> list[tuple[str, Any]]:
         return []

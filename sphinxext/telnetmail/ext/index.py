@@ -1,0 +1,134 @@
+"""The ``transcript-index`` directive: commands and replies, linked to the dialogues.
+
+.. code-block:: rst
+
+   .. transcript-index::
+      :protocol: smtp
+
+Generated from the transcripts themselves once every document is read, so
+the reference can only list what some dialogue really shows. Each command
+typed and each reply received gets a row with links to the dialogues (named
+transcripts) where it appears.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.locale import get_translation
+from sphinx.util.docutils import SphinxDirective
+
+from telnetmail.core.model import Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import OptionSpec
+
+    from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
+
+_ = get_translation("telnetmail")
+
+
+class transcript_index(nodes.General, nodes.Element):  # noqa: N801 (docutils style)
+    """Placeholder, replaced by tables when the doctree is resolved."""
+
+
+class TranscriptIndexDirective(SphinxDirective):
+    option_spec: ClassVar[OptionSpec] = {
+        "protocol": lambda argument: directives.choice(argument, [p.value for p in Protocol]),
+    }
+
+    def run(self) -> list[nodes.Node]:
+        domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
+        domain.index_pages.add(self.env.docname)
+        node = transcript_index(protocol=self.options.get("protocol", ""))
+        self.set_source_info(node)
+        return [node]
+
+
+def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
+    for node in list(doctree.findall(transcript_index)):
+        infos = [
+            info
+            for info in domain.all_transcripts()
+            if info["target"] and (not node["protocol"] or info["protocol"] == node["protocol"])
+        ]
+        tables = [
+            _table(str(_("Command")), _rows(infos, "commands"), app, docname),
+            _table(str(_("Reply")), _rows(infos, "replies"), app, docname),
+        ]
+        node.replace_self([table for table in tables if table is not None])
+
+
+def _rows(infos: Iterable[TranscriptInfo], key: str) -> dict[str, list[TranscriptInfo]]:
+    rows: dict[str, list[TranscriptInfo]] = {}
+    for info in infos:
+        for item in info[key]:  # type: ignore[literal-required]
+            rows.setdefault(item, []).append(info)
+    return dict(sorted(rows.items(), key=lambda row: _order(row[0])))
+
+
+def _order(item: str) -> tuple[bool, int, str]:
+    """Untagged responses after the rest; numbers in numeric order."""
+    number = re.match(r"\d+", item)
+    return (item.startswith("*"), int(number[0]) if number else 0, item)
+
+
+def _table(
+    heading: str, rows: dict[str, list[TranscriptInfo]], app: Sphinx, docname: str
+) -> nodes.table | None:
+    if not rows:
+        return None
+    table = nodes.table(classes=["transcript-index"])
+    group = nodes.tgroup(cols=2)
+    table += group
+    group += nodes.colspec(colwidth=25)
+    group += nodes.colspec(colwidth=75)
+    group += nodes.thead("", _row(nodes.paragraph(text=heading), nodes.paragraph(text=str(_("Dialogues")))))
+    body = nodes.tbody()
+    for item, infos in rows.items():
+        links = nodes.paragraph()
+        for index, info in enumerate(infos):
+            if index:
+                links += nodes.Text(", ")
+            links += _link(info, app, docname)
+        body += _row(nodes.paragraph("", "", nodes.literal(text=item)), links)
+    group += body
+    return table
+
+
+def _row(*cells: nodes.Node) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        row += nodes.entry("", cell)
+    return row
+
+
+def _link(info: TranscriptInfo, app: Sphinx, docname: str) -> nodes.reference:
+    uri = app.builder.get_relative_uri(docname, info["docname"]) + "#" + info["target"]
+    title = info["caption"] or info["name"]
+    return nodes.reference("", title, internal=True, refuri=uri, reftitle=info["name"])
+
+
+def outdated_indexes(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """Rebuild the reference whenever any document changes: its rows come from all."""
+    if not (added or changed or removed):
+        return []
+    domain: TranscriptDomain = env.get_domain("transcript")  # type: ignore[assignment]
+    return sorted(domain.index_pages - set(removed))
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(transcript_index)
+    app.add_directive("transcript-index", TranscriptIndexDirective)
+    app.connect("doctree-resolved", resolve_indexes)
+    app.connect("env-get-outdated", outdated_indexes)

@@ -1,0 +1,92 @@
+"""The ``solution`` directive: an exercise's answer, folded until asked for.
+
+.. code-block:: rst
+
+   .. solution::
+
+      .. transcript::
+         ...
+
+Like sphinx-design's components, the directive emits a generic container
+(a rubric for its title, then the content), so text, LaTeX and every other
+builder show the solution as a titled block with no code of their own; for
+HTML a post-transform turns it into a ``<details>`` element the student
+opens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.locale import get_translation
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import OptionSpec
+    from sphinx.writers.html5 import HTML5Translator
+
+_ = get_translation("telnetmail")
+
+CLASS = "transcript-solution"
+
+
+class solution_details(nodes.General, nodes.Element):  # noqa: N801 (docutils style)
+    """HTML only: a ``<details>`` element whose first child is its summary."""
+
+
+class SolutionDirective(SphinxDirective):
+    """An exercise's solution; ``:title:`` replaces the default "Solution"."""
+
+    has_content = True
+    option_spec: ClassVar[OptionSpec] = {"title": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container(classes=[CLASS])
+        self.set_source_info(container)
+        title = self.options.get("title") or str(_("Solution"))
+        text_nodes, messages = self.parse_inline(title, lineno=self.lineno)
+        container += nodes.rubric(title, "", *text_nodes, classes=[f"{CLASS}-title"])
+        container += messages
+        container += self.parse_content_to_nodes()
+        return [container]
+
+
+class FoldSolutions(SphinxPostTransform):
+    """For HTML, fold each solution into ``<details>``: summary, then content."""
+
+    default_priority = 200
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        for container in list(self.document.findall(nodes.container)):
+            if CLASS not in container["classes"]:
+                continue
+            details = solution_details(classes=[CLASS])
+            details.source, details.line = container.source, container.line
+            details += container.children
+            container.replace_self(details)
+
+
+def visit_solution_details(self: HTML5Translator, node: solution_details) -> None:
+    title = node[0]
+    self.body.append(self.starttag(node, "details", CLASS=" ".join(node["classes"])))
+    self.body.append('<summary class="transcript-solution-title">')
+    self.body.append(self.encode(title.astext()))
+    self.body.append("</summary>\n")
+    title.parent.remove(title)  # already written as the summary
+
+
+def depart_solution_details(self: HTML5Translator, node: solution_details) -> None:
+    self.body.append("</details>\n")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_directive("solution", SolutionDirective)
+    app.add_node(solution_details, html=(visit_solution_details, depart_solution_details))
+    app.add_post_transform(FoldSolutions)
