@@ -25,6 +25,7 @@ exclude_patterns = [
     ".venv",
     "venv",
     "README.md",
+    "LICENSE",
     "tests",
     "sphinxext",
     "bench",
