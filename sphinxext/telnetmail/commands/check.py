@@ -11,8 +11,9 @@ from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.rstscan import scan
 from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.dovecot_postfix import BackendUnavailable
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
-from telnetmail.replay.report import describe, output_text, summary, write_junit
+from telnetmail.replay.report import as_transcript, describe, output_text, summary, write_junit
 from telnetmail.replay.runner import run_cases
 
 DESCRIPTION = """\
@@ -40,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--match", choices=("protocol", "exact"), default="protocol", help="for transcripts without :match: (default: protocol)")
     parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write the results as JUnit XML")
     parser.add_argument("--output", type=Path, metavar="PATH", help="also write a report (like the builder's output.txt)")
+    parser.add_argument("--save-actual", type=Path, metavar="DIR", help="write what the server really answered, one file per transcript: DIR/PAGE/NAME.txt")
     parser.add_argument("-q", "--quiet", action="store_true", help="report failures and the summary only")
     parser.set_defaults(handler=check)
 
@@ -63,21 +65,44 @@ def check(args: argparse.Namespace) -> int:
     if not cases:
         print("telnetmail check: no transcripts found", file=sys.stderr)
         return EXIT_USAGE
-    outcomes = run_cases(
-        cases,
-        backend=args.backend,
-        jobs=args.jobs,
-        timeout=args.timeout,
-        telnet=args.telnet,
-        progress=lambda outcome: show(outcome, args.quiet),
-    )
+    try:
+        outcomes = run_cases(
+            cases,
+            backend=args.backend,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            telnet=args.telnet,
+            progress=lambda outcome: show(outcome, args.quiet),
+        )
+    except BackendUnavailable as missing:
+        print(f"telnetmail check: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     print(summary(outcomes))
     if args.output:
         args.output.write_text(output_text(outcomes), encoding="utf-8")
     if args.junit_xml:
         write_junit(args.junit_xml, outcomes)
+    if args.save_actual:
+        save_actual(args.save_actual, outcomes)
     failed = any(outcome.status is Status.FAILED for outcome in outcomes)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def save_actual(folder: Path, outcomes: list[Outcome]) -> None:
+    """Each replayed session as a page would write it, to compare servers side by side."""
+    for outcome in outcomes:
+        if not outcome.actual:
+            continue  # skipped: nothing was said
+        path = folder / Path(outcome.case.path).stem / f"{actual_name(outcome.case)}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(as_transcript(outcome.actual), encoding="utf-8")
+
+
+def actual_name(case: Case) -> str:
+    """The transcript's :name:, or ``line-N`` for one without (a name is PATH:LINE then)."""
+    if case.name == case.location:
+        return f"line-{case.lineno}"
+    return "".join(char if char.isalnum() or char in "-_." else "_" for char in case.name)
 
 
 def collect(paths: list[Path], default_match: str) -> Iterator[Case]:

@@ -12,6 +12,7 @@ from typing import Protocol as Interface
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import protocol_of_port
+from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
 
 
 class Backend(Interface):
@@ -79,7 +80,7 @@ class EmbeddedBackend:
         return self.server.ports[str(protocol)]
 
 
-BACKENDS = {"embedded": EmbeddedBackend}
+BACKENDS = {"embedded": EmbeddedBackend, "dovecot-postfix": DovecotPostfixBackend}
 
 
 def make_backend(name: str) -> Backend:

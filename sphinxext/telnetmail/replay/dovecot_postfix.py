@@ -1,0 +1,532 @@
+"""The ``dovecot-postfix`` backend: the course against real Postfix and Dovecot.
+
+Private instances, nothing shared with the system's own mail service: each
+backend renders the templates in ``templates/dovecot-postfix/`` into a
+temporary directory (configuration, queue, logs, mailboxes) and starts
+Postfix's ``master`` and Dovecot there, in the foreground, each in a
+process group of its own, listening on free ports of 127.0.0.1. Postfix
+accepts mail for the course's accounts and hands it to Dovecot's LDA, which
+writes the Maildir that Dovecot's IMAP and POP3 serve. ``stop()`` ends both
+process groups and removes the directory.
+
+Postfix runs only as root, so this backend needs root, and the Debian
+packages ``postfix``, ``dovecot-imapd`` and ``dovecot-pop3d``:
+:func:`missing_requirements` says what is missing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import astuple, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telnetmail.core.model import Protocol
+    from telnetmail.server.config import Account
+
+TEMPLATES = Path(__file__).parent / "templates" / "dovecot-postfix"
+
+POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
+POSTSUPER = "/usr/sbin/postsuper"
+DOVECOT = "/usr/sbin/dovecot"
+DOVEADM = "/usr/bin/doveadm"
+DOVECOT_LDA = "/usr/lib/dovecot/dovecot-lda"
+DOVECOT_IMAP = "/usr/lib/dovecot/imap"
+DOVECOT_POP3 = "/usr/lib/dovecot/pop3"
+
+#: Each program the backend runs, and the Debian package that installs it.
+PROGRAMS = {
+    POSTFIX_MASTER: "postfix",
+    POSTSUPER: "postfix",
+    DOVECOT: "dovecot-core",
+    DOVEADM: "dovecot-core",
+    DOVECOT_LDA: "dovecot-core",
+    DOVECOT_IMAP: "dovecot-imapd",
+    DOVECOT_POP3: "dovecot-pop3d",
+}
+#: System users the packages create: Postfix's and Dovecot's own, and the
+#: owner of the mailboxes (Debian's ``mail``).
+USERS = {
+    "postfix": "postfix",
+    "dovecot": "dovecot-core",
+    "dovenull": "dovecot-core",
+    "mail": "base-passwd",
+}
+MAIL_USER = "mail"
+
+INSTALL_HINT = (
+    "as root: apt-get install --no-install-recommends postfix dovecot-imapd dovecot-pop3d "
+    "(preseed debconf: postfix/main_mailer_type 'Local only'), or run .ci/run"
+)
+
+#: Seconds to wait for the servers to listen, and for Postfix to deliver.
+START_TIMEOUT = 10.0
+SETTLE_TIMEOUT = 10.0
+#: Attempts at start-up: another process may take a port between our
+#: choosing it and the server binding it.
+START_ATTEMPTS = 3
+
+#: Postfix queues holding mail not yet delivered.
+IN_TRANSIT = ("maildrop", "incoming", "active")
+#: Queues holding mail that delivery will not reach in a replay's time.
+STUCK = ("deferred", "hold", "corrupt")
+
+
+class BackendUnavailable(RuntimeError):
+    """The machine cannot run this backend (not root, packages missing)."""
+
+
+def missing_requirements() -> list[str]:
+    """What keeps this backend from running here, with how to get it; empty when nothing."""
+    missing: list[str] = []
+    if os.geteuid() != 0:
+        missing.append("root: Postfix runs only as the superuser")
+    for program, package in PROGRAMS.items():
+        if not os.access(program, os.X_OK):
+            missing.append(f"{program} (package {package})")
+    for user, package in USERS.items():
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            missing.append(f"the system user {user!r} (package {package})")
+    return missing
+
+
+def requirement_message(missing: list[str]) -> str:
+    return f"the dovecot-postfix backend needs {'; '.join(missing)}. To get it: {INSTALL_HINT}"
+
+
+def free_port() -> int:
+    """A loopback port free a moment ago; the caller detects losing the race."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Ports:
+    smtp: int
+    pop3: int
+    imap: int
+
+    @classmethod
+    def pick(cls) -> Ports:
+        while True:
+            ports = cls(free_port(), free_port(), free_port())
+            if len({ports.smtp, ports.pop3, ports.imap}) == 3:
+                return ports
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """What each server says first: how we know the port is really ours."""
+
+    port: int
+    starts: bytes
+
+
+class StartFailed(RuntimeError):
+    """One start-up attempt failed; ``retry`` when a port was taken."""
+
+    def __init__(self, message: str, retry: bool) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+class DovecotPostfixBackend:
+    """Private Postfix (SMTP) and Dovecot (IMAP, POP3) on free ports of 127.0.0.1."""
+
+    name = "dovecot-postfix"
+
+    def __init__(self, accounts: tuple[Account, ...] | None = None) -> None:
+        if accounts is None:
+            # The course's accounts, as the embedded server has them.
+            from telnetmail.server.config import DEFAULT_ACCOUNTS
+
+            accounts = DEFAULT_ACCOUNTS
+        self.accounts = accounts
+        self.base: Path | None = None
+        self.ports: Ports | None = None
+        self.processes: list[subprocess.Popen[bytes]] = []
+        mail = pwd.getpwnam(MAIL_USER) if _has_user(MAIL_USER) else None
+        self.uid, self.gid = (mail.pw_uid, mail.pw_gid) if mail else (8, 8)
+
+    # -- the Backend protocol ----------------------------------------------
+
+    def start(self) -> None:
+        missing = missing_requirements()
+        if missing:
+            raise BackendUnavailable(requirement_message(missing))
+        become_subreaper()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self.start_once()
+                return
+            except StartFailed as failure:
+                ports = self.ports
+                self.stop()
+                taken = ports is not None and not all(map(_bindable, astuple(ports)))
+                retry = failure.retry or taken
+                if not retry or attempt == START_ATTEMPTS:
+                    raise RuntimeError(f"dovecot-postfix backend did not start: {failure}") from None
+            except BaseException:
+                self.stop()
+                raise
+
+    def stop(self) -> None:
+        """End both servers and every process they started; remove the directory. Idempotent."""
+        for process in self.processes:  # both at once: each takes a while to exit
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            _end_group(process)
+        self.processes = []
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+            self.base = None
+        self.ports = None
+        atexit.unregister(self.stop)
+
+    def reset(self) -> None:
+        """An empty store and no sessions: wait for mail in transit, then wipe."""
+        self.wait_for_delivery()
+        self.empty_queue()
+        self.kick_sessions()
+        for account in self.accounts:
+            self.make_mailbox(account)
+
+    def settle(self) -> None:
+        """Wait until Postfix's queue holds nothing in transit: all delivered."""
+        self.wait_for_delivery()
+        if self.queued(STUCK):
+            raise RuntimeError(f"Postfix could not deliver a message\n{self.log_tail()}")
+
+    def port_for(self, protocol: Protocol) -> int:
+        if self.ports is None:
+            raise RuntimeError("the dovecot-postfix backend is not started")
+        return getattr(self.ports, str(protocol))
+
+    # -- start-up ------------------------------------------------------------
+
+    def start_once(self) -> None:
+        # A safety net: whatever happens to the caller, no server outlives us.
+        atexit.register(self.stop)
+        self.base = Path(tempfile.mkdtemp(prefix="telnetmail-dovecot-postfix-"))
+        # Postfix's and Dovecot's unprivileged processes must reach their files.
+        self.base.chmod(0o755)
+        self.ports = Ports.pick()
+        self.write_configuration()
+        postfix = [POSTFIX_MASTER, "-c", str(self.base / "postfix"), "-d"]
+        self.processes.append(self.launch(postfix, "postfix-master.out"))
+        dovecot = [DOVECOT, "-c", str(self.dovecot_conf), "-F"]
+        self.processes.append(self.launch(dovecot, "dovecot-master.out"))
+        self.wait_ready(
+            [
+                Greeting(self.ports.smtp, b"220 mx1.example.com "),
+                Greeting(self.ports.pop3, b"+OK "),
+                Greeting(self.ports.imap, b"* OK "),
+            ]
+        )
+
+    @property
+    def dovecot_conf(self) -> Path:
+        assert self.base is not None
+        return self.base / "dovecot" / "dovecot.conf"
+
+    def values(self) -> dict[str, str]:
+        assert self.base is not None and self.ports is not None
+        return {
+            "base": str(self.base),
+            "uid": str(self.uid),
+            "gid": str(self.gid),
+            "mail_user": MAIL_USER,
+            "smtp_port": str(self.ports.smtp),
+            "pop3_port": str(self.ports.pop3),
+            "imap_port": str(self.ports.imap),
+            "instance": uuid.uuid4().hex[:8],
+            "mailboxes": "\n".join(f"{account.address} OK" for account in self.accounts),
+            "passdb": "\n".join(f"{account.name}:{{PLAIN}}{account.password}" for account in self.accounts),
+            "userdb": "\n".join(self.userdb_lines()),
+        }
+
+    def userdb_lines(self) -> list[str]:
+        # LDA looks users up by address, IMAP and POP3 by login name: both
+        # lead to the same home.
+        assert self.base is not None
+        lines = []
+        for account in self.accounts:
+            home = self.base / "mail" / account.name
+            for key in (account.name, account.address):
+                lines.append(f"{key}::{self.uid}:{self.gid}::{home}")
+        return lines
+
+    def write_configuration(self) -> None:
+        assert self.base is not None
+        values = self.values()
+        files = {"postfix": ("main.cf", "master.cf", "vmailbox"), "dovecot": ("dovecot.conf", "passdb", "userdb")}
+        for folder, names in files.items():
+            (self.base / folder).mkdir()
+            for name in names:
+                path = self.base / folder / name
+                path.write_text(render(TEMPLATES / name, values), encoding="utf-8")
+                # Postfix waits until a configuration file is 2 s old, in
+                # case it is still being edited: date ours in the past.
+                past = time.time() - 60
+                os.utime(path, (past, past))
+        self.make_postfix_directories()
+        self.make_owned(self.base / "mail", mode=0o755)
+        # Dovecot's LDA runs as the mail user and logs on its own.
+        lda_log = self.base / "lda.log"
+        lda_log.touch()
+        os.chown(lda_log, self.uid, self.gid)
+        for account in self.accounts:
+            self.make_mailbox(account)
+
+    def make_postfix_directories(self) -> None:
+        """The queue layout ``postfix check`` would create (postfix-files), without its 2 s."""
+        assert self.base is not None
+        spool = self.base / "postfix" / "spool"
+        spool.mkdir()
+        (spool / "pid").mkdir()
+        postfix = pwd.getpwnam("postfix").pw_uid
+        postdrop = grp.getgrnam("postdrop").gr_gid
+        for name in (*IN_TRANSIT[1:], *STUCK, "bounce", "defer", "flush", "trace", "saved", "private"):
+            _mkdir(spool / name, postfix, -1, 0o700)
+        _mkdir(spool / "maildrop", postfix, postdrop, 0o730)
+        _mkdir(spool / "public", postfix, postdrop, 0o710)
+        _mkdir(self.base / "postfix" / "data", postfix, -1, 0o700)
+
+    def make_owned(self, path: Path, mode: int = 0o700) -> None:
+        _mkdir(path, self.uid, self.gid, mode)
+
+    def make_mailbox(self, account: Account) -> None:
+        """An empty home and Maildir (with Dovecot's index inside) for ``account``."""
+        assert self.base is not None
+        home = self.base / "mail" / account.name
+        shutil.rmtree(home, ignore_errors=True)
+        self.make_owned(home)
+        self.make_owned(home / "Maildir")
+        for sub in ("cur", "new", "tmp"):
+            self.make_owned(home / "Maildir" / sub)
+
+    def launch(self, command: list[str], output: str) -> subprocess.Popen[bytes]:
+        assert self.base is not None
+        with open(self.base / output, "wb") as log:
+            return subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.base,
+                # A group of their own: stop() ends each server with all its children.
+                start_new_session=True,
+            )
+
+    def wait_ready(self, greetings: list[Greeting]) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        for greeting in greetings:
+            while not self.greets(greeting):
+                for process in self.processes:
+                    if process.poll() is not None:
+                        raise StartFailed(f"{process.args[0]} exited\n{self.log_tail()}", retry=False)
+                if time.monotonic() > deadline:
+                    silent = f"no greeting on port {greeting.port} within {START_TIMEOUT:g} s"
+                    raise StartFailed(f"{silent}\n{self.log_tail()}", retry=True)
+                time.sleep(0.01)
+
+    @staticmethod
+    def greets(greeting: Greeting) -> bool:
+        """True when our server answers on the port (not another that took it)."""
+        try:
+            with socket.create_connection(("127.0.0.1", greeting.port), timeout=2) as conn:
+                first = conn.recv(512)
+        except OSError:
+            return False
+        if not first.startswith(greeting.starts):
+            raise StartFailed(f"port {greeting.port} answers {first[:60]!r}: another server took it", retry=True)
+        return True
+
+    # -- between transcripts --------------------------------------------------
+
+    def wait_for_delivery(self) -> None:
+        # A queue file leaves the queue only once the LDA has written the
+        # Maildir: an empty queue means the mail has landed.
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while self.queued(IN_TRANSIT):
+            if time.monotonic() > deadline:
+                message = f"Postfix did not deliver within {SETTLE_TIMEOUT:g} s"
+                raise TimeoutError(f"{message}\n{self.log_tail()}")
+            time.sleep(0.002)
+
+    def queued(self, queues: tuple[str, ...]) -> bool:
+        assert self.base is not None
+        spool = self.base / "postfix" / "spool"
+        return any(_has_files(spool / queue) for queue in queues)
+
+    def empty_queue(self) -> None:
+        """Mail that could not be delivered goes, so it cannot land later."""
+        if self.queued(IN_TRANSIT + STUCK):
+            self.run([POSTSUPER, "-c", str(self.base / "postfix"), "-d", "ALL"])  # type: ignore[operator]
+
+    def kick_sessions(self) -> None:
+        """End any IMAP or POP3 session still open, and wait until it is gone."""
+        config = ["-c", str(self.dovecot_conf)]
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while self.sessions(config):
+            self.run([DOVEADM, *config, "kick", *(account.name for account in self.accounts)])
+            if time.monotonic() > deadline:
+                raise TimeoutError("Dovecot sessions did not end")
+            time.sleep(0.01)
+
+    def sessions(self, config: list[str]) -> list[str]:
+        """Open sessions, one line each (``doveadm who -1`` begins with a heading)."""
+        names = {account.name for account in self.accounts}
+        lines = self.run([DOVEADM, *config, "who", "-1"]).splitlines()
+        return [line for line in lines if line.split()[:1] and line.split()[0] in names]
+
+    def run(self, command: list[str]) -> str:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
+        return done.stdout
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The last lines of the servers' logs, for error messages."""
+        if self.base is None:
+            return ""
+        shown = []
+        for name in ("postfix.log", "dovecot.log", "lda.log", "postfix-master.out", "dovecot-master.out"):
+            path = self.base / name
+            if path.exists():
+                tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                shown += [f"{name}: {line}" for line in tail]
+        return "\n".join(shown)
+
+
+def render(template: Path, values: dict[str, str]) -> str:
+    """The template with each ``@name@`` replaced; an unknown name is an error."""
+    text = template.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    if "@" in text:
+        leftover = [word for word in text.split() if word.count("@") >= 2 and word.startswith("@")]
+        if leftover:
+            raise ValueError(f"{template.name}: no value for {leftover[0]}")
+    return text
+
+
+def _bindable(port: int) -> bool:
+    """Whether nothing listens on the loopback port (once our servers are gone)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _mkdir(path: Path, uid: int, gid: int, mode: int) -> None:
+    path.mkdir(exist_ok=True)
+    os.chown(path, uid, gid)
+    path.chmod(mode)
+
+
+def _has_files(folder: Path) -> bool:
+    """Any file below ``folder`` (the deferred queue is hashed into subfolders)."""
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if entry.is_file() or (entry.is_dir() and _has_files(Path(entry.path))):
+                return True
+    return False
+
+
+def _end_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """SIGTERM the master, then SIGKILL whatever is left of its process group."""
+    group = process.pid  # start_new_session made it the group's leader
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + grace
+    while group_members(group):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        _reap(group)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes of group {group} survive SIGKILL: {group_members(group)}")
+        time.sleep(0.01)
+    _reap(group)
+
+
+def group_members(group: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the command (which may hold spaces) in parentheses.
+        fields = stat.rpartition(")")[2].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def _reap(group: int) -> None:
+    """Collect zombies of the group that became our children (we are their subreaper)."""
+    for pid in _children_in_group(group):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def _children_in_group(group: int) -> list[int]:
+    found = []
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me and int(fields[2]) == group:
+            found.append(int(entry.name))
+    return found
+
+
+def become_subreaper() -> None:
+    """Orphans of the servers become our children, so we can reap them.
+
+    Where PID 1 does not reap orphans (some containers), a server's child
+    that outlives its master would stay a zombie forever.
+    """
+    PR_SET_CHILD_SUBREAPER = 36
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)

@@ -1,0 +1,236 @@
+"""The dovecot-postfix backend: private Postfix and Dovecot, started, reset, stopped.
+
+Needs root and the Debian packages (``.ci/run`` installs them); elsewhere
+every test that starts the servers is skipped with what is missing and how
+to get it.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import poplib
+import smtplib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from telnetmail.cli import EXIT_USAGE, main
+from telnetmail.core.model import Protocol
+from telnetmail.core.rstscan import scan
+from telnetmail.replay import dovecot_postfix
+from telnetmail.replay.backends import BACKENDS, make_backend
+from telnetmail.replay.dovecot_postfix import (
+    BackendUnavailable,
+    DovecotPostfixBackend,
+    Ports,
+    group_members,
+    missing_requirements,
+    requirement_message,
+)
+from telnetmail.replay.engine import Case, Status
+from telnetmail.replay.report import describe
+from telnetmail.replay.runner import run_cases
+
+SEED_PAGE = Path(__file__).resolve().parent.parent / "course" / "telnet-mail.rst"
+
+MISSING = missing_requirements()
+needs_real_servers = pytest.mark.skipif(bool(MISSING), reason=requirement_message(MISSING))
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[DovecotPostfixBackend]:
+    if MISSING:
+        pytest.skip(requirement_message(MISSING))
+    started = DovecotPostfixBackend()
+    started.start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def fresh(backend: DovecotPostfixBackend) -> DovecotPostfixBackend:
+    """The module's backend, emptied."""
+    backend.reset()
+    return backend
+
+
+def send(backend: DovecotPostfixBackend, to: str = "recipient@example.com") -> None:
+    with smtplib.SMTP("127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com", timeout=5) as smtp:
+        smtp.sendmail("sender@example.com", [to], b"Subject: Test\r\n\r\nBody.\r\n")
+
+
+def pop3_count(backend: DovecotPostfixBackend) -> int:
+    pop = poplib.POP3("127.0.0.1", backend.port_for(Protocol.POP3), timeout=5)
+    try:
+        pop.user("MyUsername")
+        pop.pass_("MyPassword")
+        return pop.stat()[0]
+    finally:
+        pop.quit()
+
+
+def maildir_count(backend: DovecotPostfixBackend) -> int:
+    assert backend.base is not None
+    maildir = backend.base / "mail" / "MyUsername" / "Maildir"
+    return sum(1 for sub in ("new", "cur") for entry in (maildir / sub).iterdir() if entry.is_file())
+
+
+# -- without the servers ---------------------------------------------------------
+
+
+def test_it_is_a_choice_beside_embedded():
+    assert {"embedded", "dovecot-postfix"} <= set(BACKENDS)
+    assert make_backend("dovecot-postfix").name == "dovecot-postfix"
+
+
+def test_missing_requirements_say_what_and_how_to_get_it(monkeypatch):
+    monkeypatch.setattr(dovecot_postfix.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(dovecot_postfix.os, "access", lambda path, mode: False)
+    missing = missing_requirements()
+    assert missing[0].startswith("root")
+    assert any("(package postfix)" in item for item in missing)
+    assert any("(package dovecot-imapd)" in item for item in missing)
+    with pytest.raises(BackendUnavailable, match="apt-get install .*postfix dovecot-imapd dovecot-pop3d"):
+        DovecotPostfixBackend().start()
+
+
+def test_check_says_what_is_missing_instead_of_a_traceback(monkeypatch, capsys):
+    monkeypatch.setattr(dovecot_postfix.os, "geteuid", lambda: 1000)
+    assert main(["check", "--backend", "dovecot-postfix", str(SEED_PAGE)]) == EXIT_USAGE
+    assert "the dovecot-postfix backend needs root" in capsys.readouterr().err
+
+
+def test_templates_leave_no_placeholder_unfilled(tmp_path):
+    backend = DovecotPostfixBackend()
+    backend.base, backend.ports = tmp_path, Ports(2525, 1110, 1143)
+    values = backend.values()
+    for template in dovecot_postfix.TEMPLATES.iterdir():
+        text = dovecot_postfix.render(template, values)
+        assert "@base@" not in text and "@smtp_port@" not in text, template.name
+
+
+def test_stop_before_start_does_nothing():
+    backend = DovecotPostfixBackend()
+    backend.stop()
+    backend.stop()
+
+
+# -- start and stop -------------------------------------------------------------
+
+
+@needs_real_servers
+def test_start_and_stop_leave_no_process_and_no_directory():
+    backend = DovecotPostfixBackend()
+    backend.start()
+    groups = [process.pid for process in backend.processes]
+    base = backend.base
+    try:
+        assert len(groups) == 2 and all(group_members(group) for group in groups)
+        for protocol in Protocol:
+            with socket.create_connection(("127.0.0.1", backend.port_for(protocol)), timeout=5):
+                pass
+    finally:
+        backend.stop()
+    assert all(group_members(group) == [] for group in groups)
+    assert base is not None and not base.exists()
+    backend.stop()  # idempotent
+
+
+@needs_real_servers
+def test_a_port_taken_before_the_server_binds_it_is_retried(monkeypatch):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        picks = iter([Ports(taken, dovecot_postfix.free_port(), dovecot_postfix.free_port())])
+        original = Ports.pick
+        monkeypatch.setattr(Ports, "pick", classmethod(lambda cls: next(picks, None) or original()))
+        backend = DovecotPostfixBackend()
+        backend.start()
+        try:
+            assert backend.port_for(Protocol.SMTP) != taken
+            send(backend)
+        finally:
+            backend.stop()
+
+
+# -- between transcripts -----------------------------------------------------------
+
+
+@needs_real_servers
+def test_settle_waits_until_the_message_is_in_the_mailbox(fresh):
+    send(fresh)
+    fresh.settle()
+    assert maildir_count(fresh) == 1
+    assert not fresh.queued(dovecot_postfix.IN_TRANSIT)
+
+
+@needs_real_servers
+def test_reset_empties_the_mailbox(fresh):
+    send(fresh)
+    send(fresh)
+    fresh.settle()
+    assert pop3_count(fresh) == 2
+    fresh.reset()
+    assert pop3_count(fresh) == 0
+
+
+@needs_real_servers
+def test_reset_right_after_accepting_leaves_no_late_mail(fresh):
+    send(fresh)
+    fresh.reset()  # without settle(): reset waits for delivery before it wipes
+    assert maildir_count(fresh) == 0
+    assert pop3_count(fresh) == 0
+
+
+@needs_real_servers
+def test_reset_ends_open_sessions(fresh):
+    imap = imaplib.IMAP4("127.0.0.1", fresh.port_for(Protocol.IMAP), timeout=5)
+    imap.login("MyUsername", "MyPassword")
+    imap.select("INBOX")
+    fresh.reset()
+    with pytest.raises((imaplib.IMAP4.abort, OSError)):
+        imap.noop()
+        imap.noop()
+
+
+# -- what Postfix accepts -------------------------------------------------------------
+
+
+@needs_real_servers
+def test_relaying_is_refused_even_for_loopback(fresh):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(fresh, "someone@example.org")
+    code, text = refused.value.recipients["someone@example.org"]
+    assert code == 554 and b"Relay access denied" in text
+
+
+@needs_real_servers
+def test_an_unknown_user_is_refused_with_550(fresh):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(fresh, "nobody@example.com")
+    code, text = refused.value.recipients["nobody@example.com"]
+    assert code == 550 and b"5.1.1" in text
+
+
+# -- the course ---------------------------------------------------------------------
+
+
+@needs_real_servers
+def test_the_seed_page_passes():
+    text = SEED_PAGE.read_text(encoding="utf-8")
+    cases = [Case.parse(str(SEED_PAGE), b.lineno, b.content, b.options) for b in scan(text)]
+    outcomes = run_cases(cases, backend="dovecot-postfix")
+    assert [outcome.status for outcome in outcomes] == [Status.PASSED] * 3, [describe(o) for o in outcomes]
+
+
+@needs_real_servers
+def test_save_actual_records_what_the_real_servers_said(tmp_path):
+    assert main(["check", "-q", "--backend", "dovecot-postfix", "--save-actual", str(tmp_path), str(SEED_PAGE)]) == 0
+    smtp = (tmp_path / "telnet-mail" / "seed-smtp.txt").read_text(encoding="utf-8")
+    assert "server: 220 mx1.example.com ESMTP Postfix\n" in smtp
+    assert "client: HELO client.example.com\n" in smtp
+    pop3 = (tmp_path / "telnet-mail" / "seed-pop3.txt").read_text(encoding="utf-8")
+    assert "server: +OK Dovecot ready.\n" in pop3
