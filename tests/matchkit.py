@@ -29,13 +29,13 @@ class Playback:
         self.sent.append(text)
 
 
-def replay(page: str, output: list[str], mode: str = "protocol", typed=frozenset()) -> Mismatch | None:
+def replay(page: str, output: list[str], mode: str = "protocol", sent=()) -> Mismatch | None:
     """The first mismatch replaying ``page`` when the server says ``output``."""
     transcript = parse_transcript(page)
     serious = [d for d in transcript.diagnostics if d.category != "consistency"]
     assert serious == [], serious
     session = Playback(output)
-    context = Context(Mode(mode), typed=frozenset(typed))
+    context = Context(Mode(mode), sent=tuple(sent))
     try:
         Walk(session, transcript, context, timeout=0, actual=None).run()
     except Mismatch as mismatch:

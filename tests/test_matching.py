@@ -185,19 +185,38 @@ def test_pop3_server_added_fields_and_sizes_pass_in_protocol_mode():
     assert replay(POP3_PAGE, DOVECOT_RETR) is None
 
 
+TYPED = (
+    ("from", "sender@example.com"),
+    ("to", "recipient@example.com"),
+    ("subject", "Test message"),
+)
+
+
 def test_pop3_headers_in_another_order_than_typed_fail():
     page = POP3_PAGE.replace(
         "server: To: recipient@example.com\nserver: Subject: Test message",
         "server: Subject: Test message\nserver: To: recipient@example.com",
     )
-    mismatch = replay(page, DOVECOT_RETR)
+    mismatch = replay(page, DOVECOT_RETR, sent=[TYPED])
     assert mismatch.lineno == 15
     assert mismatch.reason == "header fields From, To, Subject where the page shows From, Subject, To"
 
 
 def test_pop3_message_id_typed_by_the_sender_is_compared():
-    mismatch = replay(POP3_PAGE, DOVECOT_RETR, typed={"from", "to", "subject", "message-id"})
+    typed_id = (*TYPED, ("message-id", "<1@example.com>"))
+    mismatch = replay(POP3_PAGE, DOVECOT_RETR, sent=[typed_id])
     assert "Message-Id" in mismatch.reason
+
+
+def test_a_message_id_typed_in_another_message_does_not_count_for_this_one():
+    other = (("subject", "Another one"), ("message-id", "<2@example.com>"))
+    assert replay(POP3_PAGE, DOVECOT_RETR, sent=[other, TYPED]) is None
+
+
+def test_a_from_the_server_added_is_ignored_when_the_sender_typed_none():
+    without_from = POP3_PAGE.replace("server: From: sender@example.com\n", "")
+    sent = [(("to", "recipient@example.com"), ("subject", "Test message"))]
+    assert replay(without_from, DOVECOT_RETR, sent=sent) is None
 
 
 def test_pop3_a_changed_body_line_fails_at_that_line():

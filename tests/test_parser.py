@@ -243,3 +243,10 @@ def test_commands_and_replies_a_transcript_uses_are_listed_once_in_order():
     imap = parse_transcript("S: * OK hi\nC: a1 UID FETCH 1 FLAGS\nS: * 1 FETCH (UID 1)\nS: a1 NO x")
     assert commands_used(imap) == ["UID FETCH"]
     assert replies_seen(imap) == ["* OK", "* FETCH", "NO"]
+
+
+def test_a_command_mistyped_on_purpose_is_not_listed_as_a_command():
+    from telnetmail.core.vocabulary import commands_used
+
+    transcript = parse_transcript("S: 220 mx\nC: HELLO mx\nS: 500 5.5.2 Error: command not recognized")
+    assert commands_used(transcript) == []

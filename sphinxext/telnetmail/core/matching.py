@@ -26,7 +26,7 @@ from typing import Protocol as Interface
 
 from telnetmail.core import imapdata, volatile
 from telnetmail.core.imapdata import Value
-from telnetmail.core.messages import compared_fields, split_message
+from telnetmail.core.messages import Sent, compared_fields, split_message, typed_in_shown
 from telnetmail.core.model import Line, Protocol, Role, Transcript, Turn
 from telnetmail.core.parser import analyse
 
@@ -69,8 +69,8 @@ class Context:
     mode: Mode = Mode.PROTOCOL
     #: Values captured by named volatile marks so far.
     captured: dict[str, str] = field(default_factory=dict)
-    #: Header fields (lower case) the sender typed in messages sent so far.
-    typed: frozenset[str] = frozenset()
+    #: The messages sent so far, as their senders typed their headers.
+    sent: tuple[Sent, ...] = ()
 
 
 #: As docutils expands a tab in a page's source: a page cannot hold a tab,
@@ -328,8 +328,9 @@ def compare_message(
         return _compare_body(list(expected), received, context)
     shown = split_message(list(expected), lambda line: line.text)  # type: ignore[attr-defined]
     got = split_message(received, str)
-    shown_fields = compared_fields(shown, context.typed)
-    got_fields = compared_fields(got, context.typed)
+    typed = typed_in_shown(shown, lambda line: line.text, context.sent)  # type: ignore[attr-defined]
+    shown_fields = compared_fields(shown, typed)
+    got_fields = compared_fields(got, typed)
     names = [item.name.lower() for item in shown_fields]
     got_names = [item.name.lower() for item in got_fields]
     if names != got_names:

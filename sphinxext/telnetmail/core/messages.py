@@ -4,7 +4,8 @@ What the sender typed must come back: its header fields in the order typed
 (servers keep it, RFC 5322 §3.6) and its body. What servers add is theirs to
 choose, so it is ignored, presence included: trace fields (``Received``,
 ``Return-Path``), delivery fields (``Delivered-To``, ``X-Original-To``), and
-``Message-Id`` and ``Date`` unless the sender typed them.
+``Message-Id``, ``Date`` and ``From`` unless the sender typed them in that
+message (Postfix adds a ``From:`` when there is none).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import Generic, TypeVar
 #: Fields a server adds on delivery; never compared.
 SERVER_FIELDS = frozenset({"received", "return-path", "delivered-to", "x-original-to"})
 #: Fields a server adds when the sender typed none.
-ADDED_IF_MISSING = frozenset({"message-id", "date"})
+ADDED_IF_MISSING = frozenset({"message-id", "date", "from"})
+
+#: A message as its sender typed it: its header fields, names in lower case.
+Sent = tuple[tuple[str, str], ...]
 
 T = TypeVar("T")
 
@@ -62,7 +66,29 @@ def compared_fields(message: Message[T], typed: frozenset[str]) -> list[Field[T]
     ]
 
 
-def typed_fields(lines: Sequence[str]) -> frozenset[str]:
-    """Names (lower case) of the header fields in a message as the sender typed it."""
+def field_value(item: Field[T], text: Callable[[T], str]) -> str:
+    """A field's value, unfolded, with surrounding spaces removed."""
+    first, *folded = (text(line) for line in item.lines)
+    return " ".join([first.split(":", 1)[-1].strip(), *(line.strip() for line in folded)]).strip()
+
+
+def sent_message(lines: Sequence[str]) -> Sent:
+    """The header fields of a message as its sender typed it."""
     message = split_message(lines, str)
-    return frozenset(item.name.lower() for item in message.fields if item.name)
+    return tuple(
+        (item.name.lower(), field_value(item, str)) for item in message.fields if item.name
+    )
+
+
+def typed_in_shown(message: Message[T], text: Callable[[T], str], sent: Sequence[Sent]) -> frozenset[str]:
+    """The fields the sender typed in the message a page shows, when it is known.
+
+    The message is told among those sent by its other fields: every field
+    its sender typed (but the ones servers may add) is shown with the same
+    value. None found: nothing is known to be typed.
+    """
+    shown = {(item.name.lower(), field_value(item, text)) for item in message.fields}
+    for typed in sent:
+        if all(pair in shown for pair in typed if pair[0] not in ADDED_IF_MISSING):
+            return frozenset(name for name, _ in typed)
+    return frozenset()

@@ -8,15 +8,31 @@ from __future__ import annotations
 
 from telnetmail.core.model import Protocol, Role, Transcript, Turn
 
-#: The SMTP message typed after DATA is a turn of its own, not a command.
-_NOT_COMMANDS = frozenset({"."})
+#: Each protocol's commands, from its RFCs and their registered extensions:
+#: a page that types something else on purpose (``HELLO``) shows an error,
+#: not a command to list.
+COMMANDS: dict[Protocol, frozenset[str]] = {
+    Protocol.SMTP: frozenset(
+        "HELO EHLO MAIL RCPT DATA BDAT RSET VRFY EXPN HELP NOOP QUIT STARTTLS AUTH ETRN".split()
+    ),
+    Protocol.POP3: frozenset(
+        "USER PASS APOP STAT LIST RETR DELE NOOP RSET QUIT TOP UIDL CAPA STLS AUTH UTF8".split()
+    ),
+    Protocol.IMAP: frozenset(
+        """CAPABILITY NOOP LOGOUT STARTTLS AUTHENTICATE LOGIN SELECT EXAMINE CREATE
+        DELETE RENAME SUBSCRIBE UNSUBSCRIBE LIST LSUB STATUS APPEND CHECK CLOSE
+        UNSELECT EXPUNGE SEARCH FETCH STORE COPY MOVE UID IDLE ENABLE NAMESPACE ID
+        GETQUOTA GETQUOTAROOT SETQUOTA GETACL SETACL MYRIGHTS SORT THREAD""".split()
+    ),
+}
 
 
 def commands_used(transcript: Transcript) -> list[str]:
-    """Command names typed, upper case, in order of first use."""
+    """The protocol's commands typed, upper case, in order of first use."""
+    known = COMMANDS.get(transcript.protocol, frozenset()) if transcript.protocol else frozenset()
     found: list[str] = []
     for turn in transcript.turns:
-        if turn.role is Role.CLIENT and turn.verb and turn.verb not in _NOT_COMMANDS:
+        if turn.role is Role.CLIENT and turn.verb and turn.verb.upper() in known:
             _add(found, _command_name(turn))
     return found
 

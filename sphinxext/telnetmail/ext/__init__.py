@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 
 #: Bump when what the domain stores on the environment changes shape.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

@@ -67,6 +67,7 @@ class TranscriptDirective(SphinxDirective):
         "after": names_option,
         "match": match_option,
         "class": directives.class_option,
+        "no-index": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -164,6 +165,7 @@ class TranscriptDirective(SphinxDirective):
             "caption": self.options.get("caption", ""),
             "commands": commands_used(parsed),
             "replies": replies_seen(parsed),
+            "indexed": "no-index" not in self.options,
         }
         domain.note_transcript(info)
 

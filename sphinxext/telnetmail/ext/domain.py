@@ -37,6 +37,7 @@ class TranscriptInfo(TypedDict):
     caption: str
     commands: list[str]  # typed, as telnetmail.core.vocabulary lists them
     replies: list[str]
+    indexed: bool  # False with :no-index:: kept out of transcript-index tables
 
 
 class TranscriptDomain(Domain):
@@ -44,7 +45,7 @@ class TranscriptDomain(Domain):
 
     name = "transcript"
     label = "Transcripts"
-    data_version = 2
+    data_version = 3
     initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
 
     @property

@@ -5,7 +5,7 @@
    .. transcript-index::
       :protocol: smtp
 
-Generated from the transcripts themselves once every document is read, so
+Transcripts with ``:no-index:`` are left out. Generated from the transcripts themselves once every document is read, so
 the reference can only list what some dialogue really shows. Each command
 typed and each reply received gets a row with links to the dialogues (named
 transcripts) where it appears.
@@ -58,7 +58,9 @@ def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         infos = [
             info
             for info in domain.all_transcripts()
-            if info["target"] and (not node["protocol"] or info["protocol"] == node["protocol"])
+            if info["target"]
+            and info["indexed"]
+            and (not node["protocol"] or info["protocol"] == node["protocol"])
         ]
         tables = [
             _table(str(_("Command")), _rows(infos, "commands"), app, docname),

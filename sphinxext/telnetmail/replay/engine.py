@@ -24,7 +24,7 @@ from telnetmail.core.matching import (
     plan,
     telnet_line_matches,
 )
-from telnetmail.core.messages import typed_fields
+from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Role, Transcript
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
@@ -128,8 +128,8 @@ class Verifier:
         shared = Context()  # captures and typed headers carry along the chain
         for name in chain_of(case, named):
             before = named[name]
-            failure = self.replay(before, Context(before.match, shared.captured, shared.typed))
-            shared.typed |= typed_in(before.transcript)
+            failure = self.replay(before, Context(before.match, shared.captured, shared.sent))
+            shared.sent += messages_sent(before.transcript)
             if failure is not None:
                 return Outcome(
                     case,
@@ -137,7 +137,7 @@ class Verifier:
                     f"it needs {name!r} first, which fails at {before.path}:{failure.lineno}: {failure.reason}",
                     failure,
                 )
-        context = Context(case.match, shared.captured, shared.typed | typed_in(case.transcript))
+        context = Context(case.match, shared.captured, shared.sent + messages_sent(case.transcript))
         actual: list[tuple[str, str]] = []
         failure = self.replay(case, context, actual)
         if failure is not None:
@@ -183,13 +183,13 @@ def chain_of(case: Case, named: dict[str, Case]) -> list[str]:
     return order
 
 
-def typed_in(transcript: Transcript) -> frozenset[str]:
-    """Header fields of the messages a transcript sends (SMTP DATA, IMAP APPEND)."""
-    fields: frozenset[str] = frozenset()
-    for turn in transcript.turns:
-        if turn.role is Role.CLIENT and turn.payload:
-            fields |= typed_fields([line.text for line in turn.payload])
-    return fields
+def messages_sent(transcript: Transcript) -> tuple[Sent, ...]:
+    """The messages a transcript sends (SMTP DATA, IMAP APPEND), as typed."""
+    return tuple(
+        sent_message([line.text for line in turn.payload])
+        for turn in transcript.turns
+        if turn.role is Role.CLIENT and turn.payload
+    )
 
 
 class Walk:
