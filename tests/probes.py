@@ -78,6 +78,29 @@ server: 221 2.0.0 Bye
 
 MAIL = _mail("probe-mail")
 MAIL_2 = _mail("probe-mail-2", ("probe-mail",))
+MAIL_WITHOUT_FROM = Probe(
+    "probe-mail-without-from",
+    SMTP
+    + """
+client: HELO client.example.com
+server: 250 mx1.example.com
+client: MAIL FROM:<sender@example.com>
+server: 250 2.1.0 Ok
+client: RCPT TO:<recipient@example.com>
+server: 250 2.1.5 Ok
+client: DATA
+server: 354 End data with <CR><LF>.<CR><LF>
+client: To: recipient@example.com
+client: Subject: Probe
+client:
+client: One line.
+client: .
+server: 250 2.0.0 Ok: queued as 3CDC920C88A
+client: QUIT
+server: 221 2.0.0 Bye
+""",
+    about="a message without From:, for the probe that reads it",
+)
 
 SMTP_PROBES = [
     Probe("smtp-mail-before-helo", SMTP + """
@@ -126,6 +149,14 @@ server: 554 5.5.1 Error: no valid recipients
 client: QUIT
 server: 221 2.0.0 Bye
 """, about="command out of order: DATA before any RCPT (RFC 5321 §3.3 allows 503 or 554)"),
+    Probe("smtp-data-before-mail", SMTP + """
+client: HELO client.example.com
+server: 250 mx1.example.com
+client: DATA
+server: 503 5.5.1 Error: need RCPT command
+client: QUIT
+server: 221 2.0.0 Bye
+""", about="command out of order: DATA before MAIL"),
     Probe("smtp-nested-mail", SMTP + """
 client: HELO client.example.com
 server: 250 mx1.example.com
@@ -264,6 +295,25 @@ server: .
 client: QUIT
 server: +OK Logging out.
 """, ("probe-mail-2",), "UIDL lists every message; TOP n 0 gives the header alone"),
+    Probe("pop3-missing-from-added", POP3_LOGIN + """
+client: RETR 1
+server: +OK 404 octets
+server: Return-Path: <sender@example.com>
+server: Received: from client.example.com (localhost [127.0.0.1])
+server: 	by mx1.example.com (Postfix) with SMTP id 594EE20C312
+server: 	for <recipient@example.com>; Fri, 27 Nov 2026 12:31:39 +0000 (UTC)
+server: To: recipient@example.com
+server: Subject: Probe
+server: Message-Id: <20261127123139.594EE20C312@mx1.example.com>
+server: Date: Fri, 27 Nov 2026 12:31:39 +0000 (UTC)
+server: From: sender@example.com
+server:
+server: One line.
+server: .
+client: QUIT
+server: +OK Logging out.
+""", ("probe-mail-without-from",),
+        "a missing From: is added (the envelope sender), after Message-Id and Date"),
 ]
 
 IMAP_PROBES = [
@@ -395,5 +445,5 @@ server: a6 OK Logout completed.
 """, ("probe-mail-2",), "STORE \\Deleted, EXPUNGE renumbers"),
 ]
 
-PREREQUISITES = [MAIL, MAIL_2]
+PREREQUISITES = [MAIL, MAIL_2, MAIL_WITHOUT_FROM]
 PROBES = SMTP_PROBES + POP3_PROBES + IMAP_PROBES

@@ -78,7 +78,7 @@ def test_select_answers_in_dovecots_order(
     shapes = [re.sub(rb"\d+", b"n", re.sub(rb"\] .*", b"]", line)) for line in lines]
     assert shapes == [
         b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
-        b"* OK [PERMANENTFLAGS (\\Answered \\Deleted \\Draft \\Flagged \\Seen)]",
+        b"* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)]",
         b"* n EXISTS",
         b"* n RECENT",
         b"* OK [UNSEEN n]",
@@ -108,15 +108,30 @@ def test_no_mailboxid_line_on_select(raw_login: RawLogin) -> None:
     assert not any(b"MAILBOXID" in line for line in client.tagged(b"a3 SELECT INBOX"))
 
 
-def test_store_is_refused_in_a_read_only_mailbox(
-    send_mail: SendMail, imap_login: Login
+def test_store_is_ignored_in_a_read_only_mailbox(
+    send_mail: SendMail, raw_login: RawLogin
+) -> None:
+    # Dovecot's answer (pymap's was NO [READ-ONLY]): OK, nothing changed.
+    send_mail()
+    client = raw_login()
+    client.tagged(b"a2 EXAMINE INBOX")
+    assert client.tagged(b"a3 STORE 1 +FLAGS (\\Flagged)") == [
+        b"a3 OK Store ignored with read-only mailbox."
+    ]
+    assert client.tagged(b"a4 FETCH 1 FLAGS")[0] == b"* 1 FETCH (FLAGS (\\Recent))"
+
+
+def test_examine_shows_recent_without_claiming_it(
+    send_mail: SendMail, raw_login: RawLogin
 ) -> None:
     send_mail()
-    client = imap_login()
-    client.select("INBOX", readonly=True)
-    typ, data = client.store("1", "+FLAGS", r"(\Flagged)")
-    assert typ == "NO"
-    assert b"[READ-ONLY]" in data[0]
+    examining = raw_login()
+    assert b"* 1 RECENT" in examining.tagged(b"a2 EXAMINE INBOX")
+    assert examining.tagged(b"a3 FETCH 1 FLAGS")[0] == b"* 1 FETCH (FLAGS (\\Recent))"
+    # Still new for the first session that selects the mailbox (RFC 3501 §2.3.2).
+    selecting = raw_login()
+    assert b"* 1 RECENT" in selecting.tagged(b"a2 SELECT INBOX")
+    assert b"* 0 RECENT" in raw_login().tagged(b"a2 EXAMINE INBOX")
 
 
 def test_first_uid_is_1(send_mail: SendMail, imapclient: IMAPClient) -> None:
@@ -252,3 +267,19 @@ def test_folders_nest_with_dovecots_separator(raw_login: RawLogin) -> None:
         b'* LIST (\\HasNoChildren) "." Archive.2024',
         b"a3 OK LIST completed.",
     ]
+
+
+def test_envelope_gives_the_date_header_and_nil_for_a_missing_display_name(
+    send_mail: SendMail, raw_login: RawLogin
+) -> None:
+    send_mail(
+        headers="Date: Mon, 23 Nov 2026 09:00:00 +0100\r\n"
+        "From: Sender Name <sender@example.com>\r\n"
+        "To: recipient@example.com\r\nSubject: Hi\r\n"
+    )
+    client = raw_login()
+    client.tagged(b"a2 SELECT INBOX")
+    reply = client.tagged(b"a3 FETCH 1 ENVELOPE")[0]
+    assert b'ENVELOPE ("Mon, 23 Nov 2026 09:00:00 +0100" "Hi" ' in reply
+    assert b'(("Sender Name" NIL "sender" "example.com"))' in reply
+    assert b'((NIL NIL "recipient" "example.com"))' in reply

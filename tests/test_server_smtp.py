@@ -82,8 +82,23 @@ def test_rcpt_before_mail_is_503(helo_client: RawClient) -> None:
     assert helo_client.command(b"RCPT TO:<recipient@example.com>").startswith(b"503 ")
 
 
-def test_data_before_rcpt_is_503(mail_client: RawClient) -> None:
-    assert mail_client.command(b"DATA").startswith(b"503 ")
+def test_data_without_recipients_is_554_as_postfix_says(mail_client: RawClient) -> None:
+    # RFC 5321 §3.3 allows 503 or 554 here; Postfix answers 554.
+    assert mail_client.command(b"DATA") == b"554 5.5.1 Error: no valid recipients"
+
+
+def test_data_after_refused_recipient_is_554(mail_client: RawClient) -> None:
+    assert mail_client.command(b"RCPT TO:<nobody@example.com>").startswith(b"550 ")
+    assert mail_client.command(b"DATA") == b"554 5.5.1 Error: no valid recipients"
+
+
+def test_data_before_mail_is_503(helo_client: RawClient) -> None:
+    assert helo_client.command(b"DATA") == b"503 5.5.1 Error: need RCPT command"
+
+
+def test_data_before_helo_is_503(raw_client: Connect) -> None:
+    client = raw_client("smtp")
+    assert client.command(b"DATA").startswith(b"503 ")
 
 
 def test_unknown_command_is_500(helo_client: RawClient) -> None:

@@ -152,6 +152,49 @@ def test_date_is_added_when_missing(send_mail: SendMail, pop3_login: Pop3Login) 
     assert retrieved(pop3_login())["Date"] is not None
 
 
+def test_from_is_added_when_missing_after_message_id_and_date(
+    send_mail: SendMail, pop3_login: Pop3Login
+) -> None:
+    # As Postfix does for local clients: the bare envelope sender, last.
+    send_mail(headers="To: recipient@example.com\r\nSubject: no from\r\n")
+    message = retrieved(pop3_login())
+    assert message.get_all("From") == ["sender@example.com"]
+    assert message.keys()[-3:] == ["Message-Id", "Date", "From"]
+
+
+def test_existing_from_is_kept(send_mail: SendMail, pop3_login: Pop3Login) -> None:
+    send_mail(headers="from: other@example.com\r\nSubject: x\r\n")
+    message = retrieved(pop3_login())
+    assert message.get_all("From") == ["other@example.com"]
+
+
+def test_null_sender_is_mailer_daemon(
+    send_mail: SendMail, pop3_login: Pop3Login
+) -> None:
+    send_mail(sender="", headers="Subject: bounce\r\n")
+    message = retrieved(pop3_login())
+    assert message["Return-Path"] == "<MAILER-DAEMON>"
+    assert message["From"] == "MAILER-DAEMON"
+
+
+def test_unqualified_sender_gets_the_server_domain(
+    send_mail: SendMail, pop3_login: Pop3Login
+) -> None:
+    send_mail(sender="sender", headers="Subject: local\r\n")
+    message = retrieved(pop3_login())
+    assert message["Return-Path"] == "<sender@mx1.example.com>"
+    assert message["From"] == "sender@mx1.example.com"
+
+
+def test_resent_message_gets_resent_headers(
+    send_mail: SendMail, pop3_login: Pop3Login
+) -> None:
+    send_mail(headers="Resent-To: recipient@example.com\r\nSubject: again\r\n")
+    names = retrieved(pop3_login()).keys()
+    assert names[-3:] == ["Resent-Message-Id", "Resent-Date", "Resent-From"]
+    assert "From" not in names and "Message-Id" not in names
+
+
 def test_body_arrives_unchanged(send_mail: SendMail, pop3_login: Pop3Login) -> None:
     send_mail("Line one.\r\n\r\nLine three, after a blank.\r\n")
     _, lines, _ = pop3_login().retr(1)

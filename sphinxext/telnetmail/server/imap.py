@@ -4,8 +4,11 @@ leaves a choice.
 pymap internals relied on (pinned 0.36.7): ``pymap.imap.IMAPServer`` and
 ``IMAPConnection`` (we build the connection ourselves, skipping the PROXY
 protocol reader and its untracked task), and ``ConnectionState`` whose
-``do_greeting``, ``do_authenticate`` and ``do_select`` we override, using its
-``_login``, ``_session``, ``_selected`` and ``_capability`` attributes.
+``do_greeting``, ``do_authenticate``, ``do_select`` and ``do_store`` we
+override, using its ``_login``, ``_session``, ``_selected`` and
+``_capability`` attributes; ``SelectedMailbox.messages`` and
+``session_flags`` (to give an EXAMINE session its ``\\Recent``), and the
+dict backend's ``Message.recent``.
 """
 
 from __future__ import annotations
@@ -34,14 +37,24 @@ from pymap.parsing.response.specials import (
     FlagsResponse,
     RecentResponse,
 )
-from pymap.parsing.specials.flag import Answered, Deleted, Draft, Flagged, Seen
+from pymap.parsing.specials import SequenceSet
+from pymap.parsing.specials.flag import (
+    Answered,
+    Deleted,
+    Draft,
+    Flagged,
+    Seen,
+    Wildcard,
+)
 
 from telnetmail.server.lines import LineTooLong, read_line
 
 if TYPE_CHECKING:
     from pymap.parsing.command.auth import SelectCommand
     from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
+    from pymap.parsing.command.select import StoreCommand
     from pymap.parsing.response import CommandResponse
+    from pymap.parsing.specials.flag import Flag
     from pymap.selected import SelectedMailbox
     from pysasl.creds.server import ServerCredentials
 
@@ -65,6 +78,20 @@ class DovecotFlagsResponse(FlagsResponse):
     @property
     def text(self) -> bytes:
         return b"FLAGS " + bytes(List(self.flags))
+
+
+class DovecotPermanentFlags(PermanentFlags):
+    """``[PERMANENTFLAGS (...)]`` in the order given; pymap's own sorts them."""
+
+    def __init__(self, flags: tuple[Flag, ...]) -> None:
+        super().__init__(flags)
+        self._raw = b"[PERMANENTFLAGS " + bytes(List(flags)) + b"]"
+
+
+# What Dovecot's SELECT says a client may store: the system flags and \*
+# (new keywords). Only said: pymap's dict backend still drops keywords, and
+# Dovecot's untagged FLAGS/PERMANENTFLAGS after a new keyword are not copied.
+SELECT_PERMANENT_FLAGS = (*SYSTEM_FLAGS, Wildcard)
 
 
 class DovecotState(ConnectionState):
@@ -95,14 +122,14 @@ class DovecotState(ConnectionState):
         self._selected = None
         mailbox, updates = await self.session.select_mailbox(cmd.mailbox, cmd.readonly)
         if updates.readonly:
-            recent = mailbox.recent
+            recent = show_recent(updates)
             code, done = b"READ-ONLY", b"Examine completed"
             permanent = PermanentFlags([])
             permanent_text = b"Read-only mailbox."
         else:
             recent = updates.session_flags.recent
             code, done = b"READ-WRITE", b"Select completed"
-            permanent = PermanentFlags(mailbox.permanent_flags)
+            permanent = DovecotPermanentFlags(SELECT_PERMANENT_FLAGS)
             permanent_text = b"Flags permitted."
         resp = ResponseOk(cmd.tag, done, ResponseCode.of(code))
         resp.add_untagged(DovecotFlagsResponse(SYSTEM_FLAGS))
@@ -114,6 +141,28 @@ class DovecotState(ConnectionState):
         resp.add_untagged_ok(b"UIDs valid", UidValidity(mailbox.uid_validity))
         resp.add_untagged_ok(b"Predicted next UID", UidNext(mailbox.next_uid))
         return resp, updates
+
+    async def do_store(
+        self, cmd: StoreCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        if not self.selected.readonly:
+            return await super().do_store(cmd)
+        # Dovecot ignores a STORE after EXAMINE with a tagged OK (pymap:
+        # NO [READ-ONLY]); like any command, it still reports mailbox news,
+        # but no EXPUNGE during a STORE (RFC 3501 §7.4.1).
+        self.selected.hide_expunged = True
+        updates = await self.session.check_mailbox(self.selected)
+        return ResponseOk(cmd.tag, b"Store ignored with read-only mailbox."), updates
+
+
+def show_recent(selected: SelectedMailbox) -> int:
+    """Give an EXAMINE session ``\\Recent`` on the mailbox's recent messages,
+    as Dovecot does, without claiming them (pymap only gives it to SELECT,
+    which claims them); the count for ``* n RECENT``."""
+    for _, message in selected.messages.get_all(SequenceSet.all()):
+        if getattr(message, "recent", False):
+            selected.session_flags.add_recent(message.uid)
+    return selected.session_flags.recent
 
 
 class LimitedConnection(IMAPConnection):

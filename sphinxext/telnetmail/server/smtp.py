@@ -7,6 +7,7 @@ what trace headers a delivery gets, and the queue id in the reply to DATA.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,40 @@ if TYPE_CHECKING:
 
     from telnetmail.server.store import MailStore
 
-__all__ = ["DeliveryHandler", "make_smtp"]
+__all__ = ["DeliveryHandler", "PostfixSMTP", "make_smtp"]
+
+# aiosmtpd logs every client mistake ("unrecognised: HELLO") as a warning; a
+# course makes them on purpose, and Python would print each one to stderr.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+
+
+class PostfixSMTP(SMTP):
+    """aiosmtpd's protocol with Postfix's refusals of a DATA out of order.
+
+    aiosmtpd answers ``503 Error: need RCPT command`` whenever no recipient
+    was accepted; Postfix says 554 once MAIL was given (RFC 5321 §3.3 allows
+    both). Relies on aiosmtpd 1.4's ``smtp_DATA``, ``session.host_name`` and
+    ``envelope`` (``mail_from`` None until MAIL).
+    """
+
+    async def smtp_DATA(self, arg: str) -> None:
+        refusal = self.data_refusal()
+        if refusal:
+            await self.push(refusal)
+            return
+        await super().smtp_DATA(arg)
+
+    def data_refusal(self) -> str | None:
+        """Postfix's reply to a DATA without recipients, or None to let
+        aiosmtpd go on (its HELO check comes first, as Postfix's does)."""
+        envelope = self.envelope
+        if not self.session or not self.session.host_name:
+            return None
+        if envelope is None or envelope.rcpt_tos:
+            return None
+        if envelope.mail_from is None:
+            return "503 5.5.1 Error: need RCPT command"
+        return "554 5.5.1 Error: no valid recipients"
 
 
 class DeliveryHandler:
@@ -101,12 +135,13 @@ class DeliveryHandler:
     ) -> TraceInfo:
         peer = session.peer
         peer_ip = peer[0] if isinstance(peer, tuple) else str(peer)
+        host = self.store.config.identity.smtp_host
         return TraceInfo(
-            mail_from=envelope.mail_from or "",
+            mail_from=canonical_sender(envelope.mail_from, host),
             recipient=recipient,
             helo=session.host_name or "unknown",
             peer_ip=peer_ip,
-            server_host=self.store.config.identity.smtp_host,
+            server_host=host,
             protocol="ESMTP" if session.extended_smtp else "SMTP",
             queue_id=queue_id,
             when=when,
@@ -118,13 +153,22 @@ class DeliveryHandler:
         return "221 2.0.0 Bye"
 
 
+def canonical_sender(address: str | None, origin: str) -> str:
+    """The envelope sender as Postfix writes it into ``Return-Path`` and a
+    missing ``From``: ``MAILER-DAEMON`` for ``<>``, and an address without a
+    domain qualified with ``myorigin`` (the host name, in our Postfix)."""
+    if not address or address == "<>":
+        return "MAILER-DAEMON"
+    return address if "@" in address else f"{address}@{origin}"
+
+
 def make_smtp(store: MailStore, loop: asyncio.AbstractEventLoop) -> Any:
     """A protocol factory for ``loop.create_server``: one SMTP object per client."""
     handler = DeliveryHandler(store)
     identity = store.config.identity
 
     def factory() -> SMTP:
-        return SMTP(
+        return PostfixSMTP(
             handler,
             hostname=identity.smtp_host,
             ident=identity.smtp_greeting,

@@ -42,9 +42,12 @@ from pymap.parsing.specials.flag import Seen
 from pymap.user import UserMetadata
 from pysasl.hashing import Cleartext
 
+from telnetmail.server import envelope
 from telnetmail.server.config import Account, ServerConfig
 
 __all__ = ["MailStore", "StoredMessage", "TraceInfo"]
+
+envelope.install()
 
 # Queue ids count up from here: 36DC72148F1, ... (Postfix's look, 11 hex digits).
 QUEUE_ID_BASE = 0x36DC72148F0
@@ -128,6 +131,8 @@ class StoredMessage:
 class TraceInfo:
     """What an MTA writes into the trace headers of one delivery."""
 
+    #: The envelope sender as Postfix rewrites it: qualified, and
+    #: ``MAILER-DAEMON`` for the null sender ``<>``.
     mail_from: str
     recipient: str
     helo: str
@@ -249,24 +254,43 @@ def trace_headers(trace: TraceInfo) -> bytes:
 
 
 def complete_headers(content: bytes, trace: TraceInfo) -> bytes:
-    """Add ``Message-Id`` and ``Date`` if the client left them out, as Postfix does."""
+    """Add ``Message-Id``, ``Date`` and ``From`` if the client left them out,
+    as Postfix's cleanup does for local clients: in this order, at the end
+    of the header, ``From`` as the bare envelope sender. A message with a
+    ``Resent-`` header gets the ``Resent-`` ones instead (RFC 5322 §3.6.6).
+    """
     header, _, _ = content.partition(b"\r\n\r\n")
-    names = {
-        line.split(b":", 1)[0].strip().lower()
-        for line in header.split(b"\r\n")
-        if b":" in line and not line[:1].isspace()
-    }
+    names = _header_names(header)
     if not names:
         # No header section at all: the whole text is body.
         header = b""
-    extra = []
-    if b"message-id" not in names:
-        stamp = trace.when.strftime("%Y%m%d%H%M%S")
-        extra.append(f"Message-Id: <{stamp}.{trace.queue_id}@{trace.server_host}>")
-    if b"date" not in names:
-        extra.append(f"Date: {email.utils.format_datetime(trace.when)}")
-    added = "".join(line + "\r\n" for line in extra).encode()
+    missing = "".join(line + "\r\n" for line in _missing_headers(names, trace))
+    added = missing.encode("utf-8", "surrogateescape")
     if not header:
         return added + b"\r\n" + content
     head_len = len(header) + 2
     return content[:head_len] + added + content[head_len:]
+
+
+def _header_names(header: bytes) -> set[bytes]:
+    """The field names of a header section, lower-case."""
+    return {
+        line.split(b":", 1)[0].strip().lower()
+        for line in header.split(b"\r\n")
+        if b":" in line and not line[:1].isspace()
+    }
+
+
+def _missing_headers(names: set[bytes], trace: TraceInfo) -> list[str]:
+    resent = "Resent-" if any(name.startswith(b"resent-") for name in names) else ""
+    stamp = trace.when.strftime("%Y%m%d%H%M%S")
+    wanted = [
+        ("Message-Id", f"<{stamp}.{trace.queue_id}@{trace.server_host}>"),
+        ("Date", email.utils.format_datetime(trace.when)),
+        ("From", trace.mail_from),
+    ]
+    return [
+        f"{resent}{name}: {value}"
+        for name, value in wanted
+        if f"{resent}{name}".lower().encode() not in names
+    ]
