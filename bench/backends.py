@@ -41,8 +41,14 @@ def timed(action: Callable[[], object]) -> float:
 
 
 def send(backend: Backend) -> None:
-    with smtplib.SMTP("127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com") as smtp:
-        smtp.sendmail("sender@example.com", ["recipient@example.com"], b"Subject: x\r\n\r\nBody.\r\n")
+    with smtplib.SMTP(
+        "127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com"
+    ) as smtp:
+        smtp.sendmail(
+            "sender@example.com",
+            ["recipient@example.com"],
+            b"Subject: x\r\n\r\nBody.\r\n",
+        )
 
 
 def open_session(backend: Backend) -> imaplib.IMAP4:
@@ -53,7 +59,9 @@ def open_session(backend: Backend) -> imaplib.IMAP4:
 
 
 def measure(name: str, rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {key: [] for key in ("start", "reset empty", "settle", "reset used", "stop")}
+    times: dict[str, list[float]] = {
+        key: [] for key in ("start", "reset empty", "settle", "reset used", "stop")
+    }
     for _ in range(rounds):
         backend = make_backend(name)
         times["start"].append(timed(backend.start))
@@ -86,7 +94,9 @@ def course(name: str) -> tuple[float, str, dict[str, list[float]]]:
     return seconds, f"{passed}/{len(outcomes)} passed", calls
 
 
-def _timing(method: Callable[[Backend], None], into: list[float]) -> Callable[[Backend], None]:
+def _timing(
+    method: Callable[[Backend], None], into: list[float]
+) -> Callable[[Backend], None]:
     def timed_method(self: Backend) -> None:
         into.append(timed(lambda: method(self)))
 

@@ -65,7 +65,9 @@ class Recorded:
     """One telnet session as the engine ran it: what was typed and read, in order."""
 
     command: list[str]
-    events: list[tuple[str, str]] = field(default_factory=list)  # ("send" | "read", text)
+    events: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # ("send" | "read", text)
 
 
 @dataclass
@@ -111,12 +113,16 @@ def lines_of(case: Case, named: dict[str, Case]) -> int:
     """Lines typed or read when ``case`` is verified: its chain's and its own."""
     count = 0
     for each in [*(named[name] for name in chain_of(case, named)), case]:
-        command = each.transcript.connection.lineno if each.transcript.connection else None
+        command = (
+            each.transcript.connection.lineno if each.transcript.connection else None
+        )
         count += sum(1 for line in each.transcript.lines if line.lineno != command)
     return count
 
 
-def verify_timed(verifier: Verifier, case: Case, named: dict[str, Case]) -> tuple[float, Phases]:
+def verify_timed(
+    verifier: Verifier, case: Case, named: dict[str, Case]
+) -> tuple[float, Phases]:
     phases = Phases()
     with mock.patch.object(engine, "TelnetSession", instrumented_session(phases)):
         begin = time.perf_counter()
@@ -158,7 +164,10 @@ def stable(samples: list[Recorded]) -> Recorded:
 
 
 def differs_at(one: str, other: str) -> int:
-    return next((i for i, (a, b) in enumerate(zip(one, other)) if a != b), min(len(one), len(other)))
+    return next(
+        (i for i, (a, b) in enumerate(zip(one, other)) if a != b),
+        min(len(one), len(other)),
+    )
 
 
 def floor_session(recorded: Recorded, timeout: float) -> None:
@@ -190,7 +199,9 @@ def floor_session(recorded: Recorded, timeout: float) -> None:
     child.close()
 
 
-def floor_case(backend: Backend, samples: list[list[Recorded]], timeout: float) -> float:
+def floor_case(
+    backend: Backend, samples: list[list[Recorded]], timeout: float
+) -> float:
     """The floor's time for one case, its sessions taken down in ``samples`` (one per run)."""
     sessions = [stable(list(same)) for same in zip(*samples)]
     begin = time.perf_counter()
@@ -244,7 +255,11 @@ def mismatch_latency(verifier: Verifier, case: Case) -> tuple[float, float, str]
         outcome = verifier.verify(case, {case.name: case})
     verdict = time.perf_counter()
     assert outcome.status is Status.FAILED and outcome.mismatch is not None, outcome
-    return latency.mismatch - latency.last_read, verdict - latency.last_read, outcome.message
+    return (
+        latency.mismatch - latency.last_read,
+        verdict - latency.last_read,
+        outcome.message,
+    )
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -261,7 +276,9 @@ def started_backend() -> Iterator[EmbeddedBackend]:
 
 
 def bench(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
-    print(f"\n== telnet: {telnet} ({' '.join(telnet_command(telnet))}), {rounds} rounds, medians ==")
+    print(
+        f"\n== telnet: {telnet} ({' '.join(telnet_command(telnet))}), {rounds} rounds, medians =="
+    )
     measure(cases, telnet, rounds, timeout)
 
 
@@ -273,19 +290,25 @@ def measure(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
         time_mismatch(verifier, rounds)
 
 
-def time_run_cases(cases: list[Case], telnet: str, rounds: int, timeout: float) -> list[Case]:
+def time_run_cases(
+    cases: list[Case], telnet: str, rounds: int, timeout: float
+) -> list[Case]:
     """Time ``run_cases`` over all ``cases``; the cases that pass."""
     totals = []
     for _ in range(rounds):
         begin = time.perf_counter()
         outcomes = run_cases(cases, telnet=telnet, timeout=timeout)
         totals.append(time.perf_counter() - begin)
-    print(f"run_cases, all {len(cases)} transcripts (server start/stop included):"
-          f" {ms(median(totals))}  (min {ms(min(totals))})")
+    print(
+        f"run_cases, all {len(cases)} transcripts (server start/stop included):"
+        f" {ms(median(totals))}  (min {ms(min(totals))})"
+    )
     # The floor replays what the server answered to a passing page only.
     for outcome in outcomes:
         if outcome.status is not Status.PASSED:
-            print(f"  left out below: {outcome.case.name} {outcome.status}: {outcome.message}")
+            print(
+                f"  left out below: {outcome.case.name} {outcome.status}: {outcome.message}"
+            )
     return [outcome.case for outcome in outcomes if outcome.status is Status.PASSED]
 
 
@@ -296,7 +319,9 @@ def compare_with_floor(
     floor_times: dict[str, list[float]] = {case.name: [] for case in cases}
     split: dict[str, list[Phases]] = {case.name: [] for case in cases}
     # What the server answers, taken down in every run: a first, untimed one too.
-    samples = {case.name: [verify_timed(verifier, case, named)[1].sessions] for case in cases}
+    samples = {
+        case.name: [verify_timed(verifier, case, named)[1].sessions] for case in cases
+    }
     for _ in range(rounds):
         for case in cases:
             seconds, phases = verify_timed(verifier, case, named)
@@ -316,10 +341,14 @@ def time_mismatch(verifier: Verifier, rounds: int) -> None:
         to_mismatch.append(first)
         to_verdict.append(second)
     print(f"mismatch latency ({why}):")
-    print(f"  wrong line read -> Mismatch raised:  {ms(median(to_mismatch))}"
-          f"  (max {ms(max(to_mismatch))})")
-    print(f"  wrong line read -> verdict returned: {ms(median(to_verdict))}"
-          f"  (max {ms(max(to_verdict))})   (target: under 100 ms)")
+    print(
+        f"  wrong line read -> Mismatch raised:  {ms(median(to_mismatch))}"
+        f"  (max {ms(max(to_mismatch))})"
+    )
+    print(
+        f"  wrong line read -> verdict returned: {ms(median(to_verdict))}"
+        f"  (max {ms(max(to_verdict))})   (target: under 100 ms)"
+    )
 
 
 def report_cases(
@@ -330,8 +359,10 @@ def report_cases(
     split: dict[str, list[Phases]],
 ) -> None:
     width = max(len(case.name) for case in cases)
-    print(f"{'transcript':<{width}} {'lines':>5} {'engine':>10} {'/line':>9} {'floor':>10} {'/line':>9}"
-          f" {'overhead/line':>13} {'ratio':>6} | {'spawn':>10} {'dialogue':>10} {'close':>10}")
+    print(
+        f"{'transcript':<{width}} {'lines':>5} {'engine':>10} {'/line':>9} {'floor':>10} {'/line':>9}"
+        f" {'overhead/line':>13} {'ratio':>6} | {'spawn':>10} {'dialogue':>10} {'close':>10}"
+    )
     for case in cases:
         lines = lines_of(case, named)
         mine, floor = median(engine_times[case.name]), median(floor_times[case.name])
@@ -344,8 +375,10 @@ def report_cases(
         )
     mine = sum(median(times) for times in engine_times.values())
     floor = sum(median(times) for times in floor_times.values())
-    print(f"{'all':<{width}} {'':>5} {ms(mine):>10} {'':>9} {ms(floor):>10} {'':>9} {'':>13} {mine / floor:>5.2f}x"
-          "   (target: 1.50x at most)")
+    print(
+        f"{'all':<{width}} {'':>5} {ms(mine):>10} {'':>9} {ms(floor):>10} {'':>9} {'':>13} {mine / floor:>5.2f}x"
+        "   (target: 1.50x at most)"
+    )
 
 
 def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:
@@ -365,16 +398,26 @@ def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5, help="times each measure is taken (default: 5)")
-    parser.add_argument("--telnet", choices=("telnet", "python", "both"), default="both")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="times each measure is taken (default: 5)"
+    )
+    parser.add_argument(
+        "--telnet", choices=("telnet", "python", "both"), default="both"
+    )
     parser.add_argument("--timeout", type=float, default=engine.DEFAULT_TIMEOUT)
-    parser.add_argument("--profile", action="store_true", help="profile the engine instead")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the engine instead"
+    )
     args = parser.parse_args()
     cases = list(collect([COURSE], "protocol"))
     telnets = ["telnet", "python"] if args.telnet == "both" else [args.telnet]
-    run: Callable[[list[Case], str, int, float], None] = profile if args.profile else bench
-    print(f"course: {len(cases)} transcripts, "
-          f"{sum(1 for case in cases for line in case.transcript.lines if line.role is Role.CLIENT)} client lines")
+    run: Callable[[list[Case], str, int, float], None] = (
+        profile if args.profile else bench
+    )
+    print(
+        f"course: {len(cases)} transcripts, "
+        f"{sum(1 for case in cases for line in case.transcript.lines if line.role is Role.CLIENT)} client lines"
+    )
     for telnet in telnets:
         run(cases, telnet, args.rounds, args.timeout)
 

@@ -29,7 +29,9 @@ class Playback:
         self.sent.append(text)
 
 
-def replay(page: str, output: list[str], mode: str = "protocol", sent=()) -> Mismatch | None:
+def replay(
+    page: str, output: list[str], mode: str = "protocol", sent=()
+) -> Mismatch | None:
     """The first mismatch replaying ``page`` when the server says ``output``."""
     transcript = parse_transcript(page)
     serious = [d for d in transcript.diagnostics if d.category != "consistency"]
@@ -40,5 +42,7 @@ def replay(page: str, output: list[str], mode: str = "protocol", sent=()) -> Mis
         Walk(session, transcript, context, timeout=0, actual=None).run()
     except Mismatch as mismatch:
         return mismatch
-    assert not session.output, f"the page ended with server output unread: {session.output}"
+    assert not session.output, (
+        f"the page ended with server output unread: {session.output}"
+    )
     return None

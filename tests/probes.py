@@ -24,19 +24,35 @@ class Probe:
     about: str = field(default="", compare=False)
 
     def case(self) -> Case:
-        numbered = [(number, line.strip()) for number, line in enumerate(self.text.strip().splitlines(), 1)]
-        options = {"name": self.name, "match": "protocol", "after": " ".join(self.after)}
-        return Case.parse(f"probes/{self.name}", 1, [(n, t) for n, t in numbered if t], options)
+        numbered = [
+            (number, line.strip())
+            for number, line in enumerate(self.text.strip().splitlines(), 1)
+        ]
+        options = {
+            "name": self.name,
+            "match": "protocol",
+            "after": " ".join(self.after),
+        }
+        return Case.parse(
+            f"probes/{self.name}", 1, [(n, t) for n, t in numbered if t], options
+        )
 
 
-SMTP = "telnet: > telnet mx1.example.com smtp\nserver: 220 mx1.example.com ESMTP Postfix\n"
+SMTP = (
+    "telnet: > telnet mx1.example.com smtp\nserver: 220 mx1.example.com ESMTP Postfix\n"
+)
 POP3 = "telnet: > telnet pop.example.com pop3\nserver: +OK Dovecot ready.\n"
-POP3_LOGIN = POP3 + "client: USER MyUsername\nserver: +OK\nclient: PASS MyPassword\nserver: +OK Logged in.\n"
+POP3_LOGIN = (
+    POP3
+    + "client: USER MyUsername\nserver: +OK\nclient: PASS MyPassword\nserver: +OK Logged in.\n"
+)
 IMAP = "telnet: > telnet imap.example.com imap\nserver: * OK Dovecot ready.\n"
 IMAP_LOGIN = IMAP + "client: a1 LOGIN MyUsername MyPassword\nserver: a1 OK Logged in\n"
 # PERMANENTFLAGS left out (untagged responses a page omits are allowed):
 # imap-select-permanentflags probes it alone.
-IMAP_SELECT = IMAP_LOGIN + """
+IMAP_SELECT = (
+    IMAP_LOGIN
+    + """
 client: a2 SELECT INBOX
 server: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)
 server: * {count} EXISTS
@@ -46,6 +62,7 @@ server: * OK [UIDVALIDITY 1795780981] UIDs valid
 server: * OK [UIDNEXT {next}] Predicted next UID
 server: a2 OK [READ-WRITE] Select completed.
 """
+)
 
 
 def _mail(name: str, after: tuple[str, ...] = ()) -> Probe:
@@ -103,43 +120,71 @@ server: 221 2.0.0 Bye
 )
 
 SMTP_PROBES = [
-    Probe("smtp-mail-before-helo", SMTP + """
+    Probe(
+        "smtp-mail-before-helo",
+        SMTP
+        + """
 client: MAIL FROM:<sender@example.com>
 server: 503 5.5.1 Error: send HELO/EHLO first
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="command out of order: MAIL before HELO"),
-    Probe("smtp-unknown-command", SMTP + """
+""",
+        about="command out of order: MAIL before HELO",
+    ),
+    Probe(
+        "smtp-unknown-command",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: FROB
 server: 500 5.5.2 Error: command not recognized
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="unknown command"),
-    Probe("smtp-helo-without-argument", SMTP + """
+""",
+        about="unknown command",
+    ),
+    Probe(
+        "smtp-helo-without-argument",
+        SMTP
+        + """
 client: HELO
 server: 501 Syntax: HELO hostname
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="bad argument: HELO without a name"),
-    Probe("smtp-mail-without-argument", SMTP + """
+""",
+        about="bad argument: HELO without a name",
+    ),
+    Probe(
+        "smtp-mail-without-argument",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL
 server: 501 5.5.4 Syntax: MAIL FROM:<address>
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="bad argument: MAIL without FROM"),
-    Probe("smtp-rcpt-before-mail", SMTP + """
+""",
+        about="bad argument: MAIL without FROM",
+    ),
+    Probe(
+        "smtp-rcpt-before-mail",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: RCPT TO:<recipient@example.com>
 server: 503 5.5.1 Error: need MAIL command
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="command out of order: RCPT before MAIL"),
-    Probe("smtp-data-before-rcpt", SMTP + """
+""",
+        about="command out of order: RCPT before MAIL",
+    ),
+    Probe(
+        "smtp-data-before-rcpt",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL FROM:<sender@example.com>
@@ -148,16 +193,26 @@ client: DATA
 server: 554 5.5.1 Error: no valid recipients
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="command out of order: DATA before any RCPT (RFC 5321 §3.3 allows 503 or 554)"),
-    Probe("smtp-data-before-mail", SMTP + """
+""",
+        about="command out of order: DATA before any RCPT (RFC 5321 §3.3 allows 503 or 554)",
+    ),
+    Probe(
+        "smtp-data-before-mail",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: DATA
 server: 503 5.5.1 Error: need RCPT command
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="command out of order: DATA before MAIL"),
-    Probe("smtp-nested-mail", SMTP + """
+""",
+        about="command out of order: DATA before MAIL",
+    ),
+    Probe(
+        "smtp-nested-mail",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL FROM:<sender@example.com>
@@ -166,8 +221,13 @@ client: MAIL FROM:<sender@example.com>
 server: 503 5.5.1 Error: nested MAIL command
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="command out of order: a second MAIL"),
-    Probe("smtp-rset", SMTP + """
+""",
+        about="command out of order: a second MAIL",
+    ),
+    Probe(
+        "smtp-rset",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL FROM:<sender@example.com>
@@ -178,8 +238,13 @@ client: RCPT TO:<recipient@example.com>
 server: 503 5.5.1 Error: need MAIL command
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="RSET ends the transaction"),
-    Probe("smtp-relay-refused", SMTP + """
+""",
+        about="RSET ends the transaction",
+    ),
+    Probe(
+        "smtp-relay-refused",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL FROM:<sender@example.com>
@@ -188,8 +253,13 @@ client: RCPT TO:<someone@example.org>
 server: 554 5.7.1 <someone@example.org>: Relay access denied
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="no relaying, even for loopback"),
-    Probe("smtp-unknown-user", SMTP + """
+""",
+        about="no relaying, even for loopback",
+    ),
+    Probe(
+        "smtp-unknown-user",
+        SMTP
+        + """
 client: HELO client.example.com
 server: 250 mx1.example.com
 client: MAIL FROM:<sender@example.com>
@@ -198,41 +268,67 @@ client: RCPT TO:<nobody@example.com>
 server: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in virtual mailbox table
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="unknown user of a local domain"),
-    Probe("smtp-noop-vrfy", SMTP + """
+""",
+        about="unknown user of a local domain",
+    ),
+    Probe(
+        "smtp-noop-vrfy",
+        SMTP
+        + """
 client: NOOP
 server: 250 2.0.0 Ok
 client: VRFY recipient@example.com
 server: 252 2.0.0 recipient@example.com
 client: QUIT
 server: 221 2.0.0 Bye
-""", about="NOOP and VRFY before HELO"),
+""",
+        about="NOOP and VRFY before HELO",
+    ),
 ]
 
 POP3_PROBES = [
-    Probe("pop3-before-login", POP3 + """
+    Probe(
+        "pop3-before-login",
+        POP3
+        + """
 client: STAT
 server: -ERR Unknown command.
 client: PASS MyPassword
 server: -ERR No username given.
 client: QUIT
 server: +OK Logging out
-""", about="commands out of order: STAT and PASS before USER"),
-    Probe("pop3-wrong-password", POP3 + """
+""",
+        about="commands out of order: STAT and PASS before USER",
+    ),
+    Probe(
+        "pop3-wrong-password",
+        POP3
+        + """
 client: USER MyUsername
 server: +OK
 client: PASS WrongPassword
 server: -ERR [AUTH] Authentication failed.
 client: QUIT
 server: +OK Logging out
-""", about="a wrong password"),
-    Probe("pop3-unknown-command", POP3_LOGIN + """
+""",
+        about="a wrong password",
+    ),
+    Probe(
+        "pop3-unknown-command",
+        POP3_LOGIN
+        + """
 client: FROB
 server: -ERR Unknown command: FROB
 client: QUIT
 server: +OK Logging out.
-""", ("probe-mail",), "unknown command"),
-    Probe("pop3-bad-arguments", POP3_LOGIN + """
+""",
+        ("probe-mail",),
+        "unknown command",
+    ),
+    Probe(
+        "pop3-bad-arguments",
+        POP3_LOGIN
+        + """
 client: RETR x
 server: -ERR Invalid message number: x
 client: RETR 9
@@ -241,8 +337,14 @@ client: LIST 2
 server: -ERR There's no message 2.
 client: QUIT
 server: +OK Logging out.
-""", ("probe-mail",), "bad arguments: not a number, no such message"),
-    Probe("pop3-dele-twice", POP3_LOGIN + """
+""",
+        ("probe-mail",),
+        "bad arguments: not a number, no such message",
+    ),
+    Probe(
+        "pop3-dele-twice",
+        POP3_LOGIN
+        + """
 client: DELE 1
 server: +OK Marked to be deleted.
 client: DELE 1
@@ -256,14 +358,26 @@ client: STAT
 server: +OK 0 0
 client: QUIT
 server: +OK Logging out, messages deleted.
-""", ("probe-mail",), "DELE twice; a deleted message is gone from RETR, LIST and STAT"),
-    Probe("pop3-quit-deleted", POP3_LOGIN + """
+""",
+        ("probe-mail",),
+        "DELE twice; a deleted message is gone from RETR, LIST and STAT",
+    ),
+    Probe(
+        "pop3-quit-deleted",
+        POP3_LOGIN
+        + """
 client: STAT
 server: +OK 0 0
 client: QUIT
 server: +OK Logging out.
-""", ("pop3-dele-twice",), "QUIT applies DELE"),
-    Probe("pop3-rset", POP3_LOGIN + """
+""",
+        ("pop3-dele-twice",),
+        "QUIT applies DELE",
+    ),
+    Probe(
+        "pop3-rset",
+        POP3_LOGIN
+        + """
 client: DELE 1
 server: +OK Marked to be deleted.
 client: RSET
@@ -276,8 +390,14 @@ server: 1 404
 server: .
 client: QUIT
 server: +OK Logging out.
-""", ("probe-mail",), "RSET undeletes"),
-    Probe("pop3-uidl-top", POP3_LOGIN + """
+""",
+        ("probe-mail",),
+        "RSET undeletes",
+    ),
+    Probe(
+        "pop3-uidl-top",
+        POP3_LOGIN
+        + """
 client: STAT
 server: +OK 2 808
 client: UIDL
@@ -294,8 +414,14 @@ server: Subject: Probe
 server: .
 client: QUIT
 server: +OK Logging out.
-""", ("probe-mail-2",), "UIDL lists every message; TOP n 0 gives the header alone"),
-    Probe("pop3-missing-from-added", POP3_LOGIN + """
+""",
+        ("probe-mail-2",),
+        "UIDL lists every message; TOP n 0 gives the header alone",
+    ),
+    Probe(
+        "pop3-missing-from-added",
+        POP3_LOGIN
+        + """
 client: RETR 1
 server: +OK 404 octets
 server: Return-Path: <sender@example.com>
@@ -312,40 +438,66 @@ server: One line.
 server: .
 client: QUIT
 server: +OK Logging out.
-""", ("probe-mail-without-from",),
-        "a missing From: is added (the envelope sender), after Message-Id and Date"),
+""",
+        ("probe-mail-without-from",),
+        "a missing From: is added (the envelope sender), after Message-Id and Date",
+    ),
 ]
 
 IMAP_PROBES = [
-    Probe("imap-before-login", IMAP + """
+    Probe(
+        "imap-before-login",
+        IMAP
+        + """
 client: a1 SELECT INBOX
 server: a1 BAD Error in IMAP command received by server.
 client: a2 LOGOUT
 server: * BYE Logging out
 server: a2 OK Logout completed.
-""", about="command out of order: SELECT before LOGIN"),
-    Probe("imap-wrong-password", IMAP + """
+""",
+        about="command out of order: SELECT before LOGIN",
+    ),
+    Probe(
+        "imap-wrong-password",
+        IMAP
+        + """
 client: a1 LOGIN MyUsername WrongPassword
 server: a1 NO [AUTHENTICATIONFAILED] Authentication failed.
 client: a2 LOGOUT
 server: * BYE Logging out
 server: a2 OK Logout completed.
-""", about="a wrong password"),
-    Probe("imap-unknown-command", IMAP_LOGIN + """
+""",
+        about="a wrong password",
+    ),
+    Probe(
+        "imap-unknown-command",
+        IMAP_LOGIN
+        + """
 client: a2 FROB
 server: a2 BAD Error in IMAP command FROB: Unknown command.
 client: a3 LOGOUT
 server: * BYE Logging out
 server: a3 OK Logout completed.
-""", about="unknown command"),
-    Probe("imap-fetch-before-select", IMAP_LOGIN + """
+""",
+        about="unknown command",
+    ),
+    Probe(
+        "imap-fetch-before-select",
+        IMAP_LOGIN
+        + """
 client: a2 FETCH 1 FLAGS
 server: a2 BAD No mailbox selected.
 client: a3 LOGOUT
 server: * BYE Logging out
 server: a3 OK Logout completed.
-""", ("probe-mail",), "command out of order: FETCH before SELECT"),
-    Probe("imap-bad-arguments", IMAP_SELECT.format(count=1, next=2) + """
+""",
+        ("probe-mail",),
+        "command out of order: FETCH before SELECT",
+    ),
+    Probe(
+        "imap-bad-arguments",
+        IMAP_SELECT.format(count=1, next=2)
+        + """
 client: a3 FETCH x FLAGS
 server: a3 BAD Error in IMAP command FETCH: Invalid messageset.
 client: a4 FETCH 1 FROB
@@ -355,8 +507,14 @@ server: a5 NO Mailbox doesn't exist: Nowhere.
 client: a6 LOGOUT
 server: * BYE Logging out
 server: a6 OK Logout completed.
-""", ("probe-mail",), "bad arguments: a bad sequence set, an unknown item, no such mailbox"),
-    Probe("imap-select-permanentflags", IMAP_LOGIN + """
+""",
+        ("probe-mail",),
+        "bad arguments: a bad sequence set, an unknown item, no such mailbox",
+    ),
+    Probe(
+        "imap-select-permanentflags",
+        IMAP_LOGIN
+        + """
 client: a2 SELECT INBOX
 server: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)
 server: * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.
@@ -364,8 +522,14 @@ server: a2 OK [READ-WRITE] Select completed.
 client: a3 LOGOUT
 server: * BYE Logging out
 server: a3 OK Logout completed.
-""", ("probe-mail",), "SELECT: the flags a client may store, \\* for new keywords"),
-    Probe("imap-examine-then-store", IMAP_LOGIN + """
+""",
+        ("probe-mail",),
+        "SELECT: the flags a client may store, \\* for new keywords",
+    ),
+    Probe(
+        "imap-examine-then-store",
+        IMAP_LOGIN
+        + """
 client: a2 EXAMINE INBOX
 server: * 1 EXISTS
 server: a2 OK [READ-ONLY] Examine completed.
@@ -377,8 +541,14 @@ server: a4 OK Fetch completed.
 client: a5 LOGOUT
 server: * BYE Logging out
 server: a5 OK Logout completed.
-""", ("probe-mail",), "EXAMINE is read-only: STORE changes nothing"),
-    Probe("imap-examine-body-keeps-unseen", IMAP_LOGIN + """
+""",
+        ("probe-mail",),
+        "EXAMINE is read-only: STORE changes nothing",
+    ),
+    Probe(
+        "imap-examine-body-keeps-unseen",
+        IMAP_LOGIN
+        + """
 client: a2 EXAMINE INBOX
 server: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)
 server: * OK [PERMANENTFLAGS ()] Read-only mailbox.
@@ -399,8 +569,14 @@ server: a4 OK Fetch completed.
 client: a5 LOGOUT
 server: * BYE Logging out
 server: a5 OK Logout completed.
-""", ("probe-mail",), "EXAMINE is read-only: BODY[] sets no \\Seen"),
-    Probe("imap-body-sets-seen", IMAP_SELECT.format(count=1, next=2) + """
+""",
+        ("probe-mail",),
+        "EXAMINE is read-only: BODY[] sets no \\Seen",
+    ),
+    Probe(
+        "imap-body-sets-seen",
+        IMAP_SELECT.format(count=1, next=2)
+        + """
 client: a3 FETCH 1 FLAGS
 server: * 1 FETCH (FLAGS (\\Recent))
 server: a3 OK Fetch completed.
@@ -415,8 +591,14 @@ server: a5 OK Fetch completed.
 client: a6 LOGOUT
 server: * BYE Logging out
 server: a6 OK Logout completed.
-""", ("probe-mail",), "BODY[...] after SELECT sets \\Seen"),
-    Probe("imap-peek-keeps-unseen", IMAP_SELECT.format(count=1, next=2) + """
+""",
+        ("probe-mail",),
+        "BODY[...] after SELECT sets \\Seen",
+    ),
+    Probe(
+        "imap-peek-keeps-unseen",
+        IMAP_SELECT.format(count=1, next=2)
+        + """
 client: a3 FETCH 1 BODY.PEEK[TEXT]
 server: * 1 FETCH (BODY[TEXT] {11}
 server: One line.
@@ -428,8 +610,14 @@ server: a4 OK Fetch completed.
 client: a5 LOGOUT
 server: * BYE Logging out
 server: a5 OK Logout completed.
-""", ("probe-mail",), "BODY.PEEK[...] leaves \\Seen unset"),
-    Probe("imap-store-expunge", IMAP_SELECT.format(count=2, next=3) + """
+""",
+        ("probe-mail",),
+        "BODY.PEEK[...] leaves \\Seen unset",
+    ),
+    Probe(
+        "imap-store-expunge",
+        IMAP_SELECT.format(count=2, next=3)
+        + """
 client: a3 STORE 1 +FLAGS (\\Deleted)
 server: * 1 FETCH (FLAGS (\\Deleted \\Recent))
 server: a3 OK Store completed.
@@ -442,7 +630,10 @@ server: a5 OK Search completed.
 client: a6 LOGOUT
 server: * BYE Logging out
 server: a6 OK Logout completed.
-""", ("probe-mail-2",), "STORE \\Deleted, EXPUNGE renumbers"),
+""",
+        ("probe-mail-2",),
+        "STORE \\Deleted, EXPUNGE renumbers",
+    ),
 ]
 
 PREREQUISITES = [MAIL, MAIL_2, MAIL_WITHOUT_FROM]

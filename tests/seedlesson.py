@@ -25,5 +25,7 @@ def role_lines(session: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     for lineno, text in session:
         if text.strip():
             role, _, content = text.partition(":")
-            found.append((lineno, role, content[1:] if content.startswith(" ") else content))
+            found.append(
+                (lineno, role, content[1:] if content.startswith(" ") else content)
+            )
     return found

@@ -36,7 +36,9 @@ from telnetmail.replay.runner import run_cases
 SEED_PAGE = Path(__file__).resolve().parent.parent / "course" / "telnet-mail.rst"
 
 MISSING = missing_requirements()
-needs_real_servers = pytest.mark.skipif(bool(MISSING), reason=requirement_message(MISSING))
+needs_real_servers = pytest.mark.skipif(
+    bool(MISSING), reason=requirement_message(MISSING)
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,9 @@ def fresh(backend: DovecotPostfixBackend) -> DovecotPostfixBackend:
 
 
 def send(backend: DovecotPostfixBackend, to: str = "recipient@example.com") -> None:
-    with smtplib.SMTP("127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com", timeout=5) as smtp:
+    with smtplib.SMTP(
+        "127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com", timeout=5
+    ) as smtp:
         smtp.sendmail("sender@example.com", [to], b"Subject: Test\r\n\r\nBody.\r\n")
 
 
@@ -74,7 +78,12 @@ def pop3_count(backend: DovecotPostfixBackend) -> int:
 def maildir_count(backend: DovecotPostfixBackend) -> int:
     assert backend.base is not None
     maildir = backend.base / "mail" / "MyUsername" / "Maildir"
-    return sum(1 for sub in ("new", "cur") for entry in (maildir / sub).iterdir() if entry.is_file())
+    return sum(
+        1
+        for sub in ("new", "cur")
+        for entry in (maildir / sub).iterdir()
+        if entry.is_file()
+    )
 
 
 # -- without the servers ---------------------------------------------------------
@@ -92,7 +101,10 @@ def test_missing_requirements_say_what_and_how_to_get_it(monkeypatch):
     assert missing[0].startswith("root")
     assert any("(package postfix)" in item for item in missing)
     assert any("(package dovecot-imapd)" in item for item in missing)
-    with pytest.raises(BackendUnavailable, match="apt-get install .*postfix dovecot-imapd dovecot-pop3d"):
+    with pytest.raises(
+        BackendUnavailable,
+        match="apt-get install .*postfix dovecot-imapd dovecot-pop3d",
+    ):
         DovecotPostfixBackend().start()
 
 
@@ -129,7 +141,9 @@ def test_start_and_stop_leave_no_process_and_no_directory():
     try:
         assert len(groups) == 2 and all(group_members(group) for group in groups)
         for protocol in Protocol:
-            with socket.create_connection(("127.0.0.1", backend.port_for(protocol)), timeout=5):
+            with socket.create_connection(
+                ("127.0.0.1", backend.port_for(protocol)), timeout=5
+            ):
                 pass
     finally:
         backend.stop()
@@ -144,9 +158,13 @@ def test_a_port_taken_before_the_server_binds_it_is_retried(monkeypatch):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         taken = squatter.getsockname()[1]
-        picks = iter([Ports(taken, dovecot_postfix.free_port(), dovecot_postfix.free_port())])
+        picks = iter(
+            [Ports(taken, dovecot_postfix.free_port(), dovecot_postfix.free_port())]
+        )
         original = Ports.pick
-        monkeypatch.setattr(Ports, "pick", classmethod(lambda cls: next(picks, None) or original()))
+        monkeypatch.setattr(
+            Ports, "pick", classmethod(lambda cls: next(picks, None) or original())
+        )
         backend = DovecotPostfixBackend()
         backend.start()
         try:
@@ -221,14 +239,31 @@ def test_an_unknown_user_is_refused_with_550(fresh):
 @needs_real_servers
 def test_the_seed_page_passes():
     text = SEED_PAGE.read_text(encoding="utf-8")
-    cases = [Case.parse(str(SEED_PAGE), b.lineno, b.content, b.options) for b in scan(text)]
+    cases = [
+        Case.parse(str(SEED_PAGE), b.lineno, b.content, b.options) for b in scan(text)
+    ]
     outcomes = run_cases(cases, backend="dovecot-postfix")
-    assert [outcome.status for outcome in outcomes] == [Status.PASSED] * 3, [describe(o) for o in outcomes]
+    assert [outcome.status for outcome in outcomes] == [Status.PASSED] * 3, [
+        describe(o) for o in outcomes
+    ]
 
 
 @needs_real_servers
 def test_save_actual_records_what_the_real_servers_said(tmp_path):
-    assert main(["check", "-q", "--backend", "dovecot-postfix", "--save-actual", str(tmp_path), str(SEED_PAGE)]) == 0
+    assert (
+        main(
+            [
+                "check",
+                "-q",
+                "--backend",
+                "dovecot-postfix",
+                "--save-actual",
+                str(tmp_path),
+                str(SEED_PAGE),
+            ]
+        )
+        == 0
+    )
     smtp = (tmp_path / "telnet-mail" / "seed-smtp.txt").read_text(encoding="utf-8")
     assert "server: 220 mx1.example.com ESMTP Postfix\n" in smtp
     assert "client: HELO client.example.com\n" in smtp

@@ -6,11 +6,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-
-
-def warnings(app) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return re.sub(r"^\S*/(?=[^/\s]+\.rst:)", "", text, flags=re.M)
+from sphinxkit import warnings
 
 
 @pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True)
@@ -35,15 +31,28 @@ def test_output_txt_lists_every_transcript_and_the_summary(app):
     assert output.rstrip().splitlines()[-1].startswith("1 passed, 1 failed, 0 skipped")
 
 
-@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True, confoverrides={"transcript_junit_xml": "_build/junit.xml"})
+@pytest.mark.sphinx(
+    "transcripts",
+    testroot="replay",
+    freshenv=True,
+    confoverrides={"transcript_junit_xml": "_build/junit.xml"},
+)
 def test_junit_xml_is_written_when_configured(app):
     app.build()
     root = ElementTree.parse(app.confdir / "_build" / "junit.xml").getroot()
-    names = {case.get("name"): case.find("failure") is not None for case in root.iter("testcase")}
+    names = {
+        case.get("name"): case.find("failure") is not None
+        for case in root.iter("testcase")
+    }
     assert names == {"greeting": False, "refused-mail": True}
 
 
-@pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True, confoverrides={"suppress_warnings": ["transcript.mismatch"]})
+@pytest.mark.sphinx(
+    "transcripts",
+    testroot="replay",
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["transcript.mismatch"]},
+)
 def test_mismatch_warnings_have_a_type_that_can_be_silenced(app):
     app.build()
     assert "WARNING" not in warnings(app)

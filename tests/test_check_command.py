@@ -33,7 +33,9 @@ Right
    server: 221 Bye
 """
 
-WRONG = RIGHT.replace(":name: noop", ":name: wrong-noop").replace("server: 250 Ok", "server: 500 Ok")
+WRONG = RIGHT.replace(":name: noop", ":name: wrong-noop").replace(
+    "server: 250 Ok", "server: 500 Ok"
+)
 
 SILENT = RIGHT.replace(":name: noop", ":name: silent").replace(
     "server: 250 Ok", "server: 250 Ok\n   server: 250 A line that never comes"
@@ -89,14 +91,19 @@ def test_the_course_passes_and_exits_0():
     result = check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED  seed-smtp" in result.stdout
-    assert re.match(r"\d+ passed, 0 failed, 0 skipped", result.stdout.strip().splitlines()[-1])
+    assert re.match(
+        r"\d+ passed, 0 failed, 0 skipped", result.stdout.strip().splitlines()[-1]
+    )
 
 
 def test_a_wrong_page_exits_1_naming_file_line_and_diff(tmp_path):
     path = page(tmp_path, WRONG)
     result = check(str(path))
     assert result.returncode == 1
-    assert f"{path}:10: FAIL transcript 'wrong-noop' (protocol): reply code 250 where the page shows 500" in result.stdout
+    assert (
+        f"{path}:10: FAIL transcript 'wrong-noop' (protocol): reply code 250 where the page shows 500"
+        in result.stdout
+    )
     assert ">   10 | 500 Ok" in result.stdout
 
 
@@ -138,7 +145,11 @@ def test_junit_xml_and_output_report_every_transcript(tmp_path):
 
 def test_parallel_workers_give_the_same_results(tmp_path):
     for index in range(4):
-        page(tmp_path, RIGHT.replace(":name: noop", f":name: noop-{index}"), f"p{index}.rst")
+        page(
+            tmp_path,
+            RIGHT.replace(":name: noop", f":name: noop-{index}"),
+            f"p{index}.rst",
+        )
     page(tmp_path, WRONG, "wrong.rst")
     result = check(str(tmp_path), "-j", "3")
     assert result.returncode == 1

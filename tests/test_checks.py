@@ -62,7 +62,8 @@ def test_sizes_count_dot_stuffed_lines_as_received():
 
 def test_stat_is_checked_against_a_full_listing():
     transcript = parse_transcript(
-        "C: LIST\nS: +OK\nS: 1 120\nS: 2 200\nS: .\nC: STAT\nS: +OK 2 300", protocol="pop3"
+        "C: LIST\nS: +OK\nS: 1 120\nS: 2 200\nS: .\nC: STAT\nS: +OK 2 300",
+        protocol="pop3",
     )
     [diagnostic] = transcript.diagnostics
     assert diagnostic.lineno == 7

@@ -21,7 +21,9 @@ def test_help_describes_the_tool_and_exits_zero(capsys):
 
 def test_python_dash_m_runs_the_same_command():
     result = subprocess.run(
-        [sys.executable, "-m", "telnetmail", "--version"], capture_output=True, text=True
+        [sys.executable, "-m", "telnetmail", "--version"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"telnetmail {__version__}"
@@ -29,7 +31,9 @@ def test_python_dash_m_runs_the_same_command():
 
 def test_an_unknown_command_is_a_usage_error():
     result = subprocess.run(
-        [sys.executable, "-m", "telnetmail", "frobnicate"], capture_output=True, text=True
+        [sys.executable, "-m", "telnetmail", "frobnicate"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "invalid choice: 'frobnicate'" in result.stderr

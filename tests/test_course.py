@@ -14,7 +14,11 @@ from seedlesson import role_lines, seed_sessions
 ROOT = Path(__file__).resolve().parent.parent
 
 #: What the static checks proved wrong in the seed, and the page's correction.
-SEED_CORRECTIONS = {"1 1801": "1 440", "+OK 1801 octets": "+OK 440 octets", "{405}": "{443}"}
+SEED_CORRECTIONS = {
+    "1 1801": "1 440",
+    "+OK 1801 octets": "+OK 440 octets",
+    "{405}": "{443}",
+}
 #: What the verifier proved wrong: the headers come back in the order typed.
 SEED_REORDERED = ("Subject: Test message", "To: recipient@example.com")
 
@@ -36,8 +40,20 @@ def corrected_seed(section: str) -> list[tuple[str, str]]:
 def built_course(tmp_path_factory) -> Path:
     outdir = tmp_path_factory.mktemp("course-html")
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         "-d", str(outdir / ".doctrees"), str(ROOT), str(outdir)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(outdir / ".doctrees"),
+            str(ROOT),
+            str(outdir),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -55,7 +71,9 @@ def lines_of(dialogue: str) -> list[tuple[str, str]]:
     """``(role, text)`` of every line, roles read from the markup."""
     found = []
     for match in re.finditer(
-        r'<span class="transcript-line transcript-(\w+)[^"]*">(.*?)\n</span>', dialogue, re.S
+        r'<span class="transcript-line transcript-(\w+)[^"]*">(.*?)\n</span>',
+        dialogue,
+        re.S,
     ):
         text = re.sub(r'<span class="transcript-role">[^<]*</span>', "", match[2])
         found.append((match[1], html.unescape(re.sub(r"<[^>]+>", "", text))))
@@ -76,9 +94,15 @@ def test_the_seed_lesson_shows_every_seed_line_with_its_role(built_course):
 
 def test_the_copy_button_yields_exactly_the_client_lines(built_course):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
-    payloads = [html.unescape(p) for p in re.findall(r'data-client-input="([^"]*)"', page)]
+    payloads = [
+        html.unescape(p) for p in re.findall(r'data-client-input="([^"]*)"', page)
+    ]
     expected = [
-        "".join(content + "\n" for _, role, content in role_lines(seed_sessions()[s]) if role == "client")
+        "".join(
+            content + "\n"
+            for _, role, content in role_lines(seed_sessions()[s])
+            if role == "client"
+        )
         for s in ["SMTP", "POP3", "IMAP"]
     ]
     assert payloads == expected
@@ -89,4 +113,7 @@ def test_the_page_notes_each_correction_of_the_seed(built_course):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
     assert page.count("Correzione rispetto alla versione originale") == 2
     assert "1801" in page and "405" in page
-    assert "<code class=\"docutils literal notranslate\"><span class=\"pre\">Subject</span></code>" in page
+    assert (
+        '<code class="docutils literal notranslate"><span class="pre">Subject</span></code>'
+        in page
+    )

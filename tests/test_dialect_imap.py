@@ -34,13 +34,21 @@ def test_tagged_completion_with_response_code():
 
 
 def test_status_words_give_the_tone():
-    transcript = imap("C: a OK\nS: a OK done\nC: b X\nS: b NO nope\nC: c Y\nS: c BAD what")
+    transcript = imap(
+        "C: a OK\nS: a OK done\nC: b X\nS: b NO nope\nC: c Y\nS: c BAD what"
+    )
     server = [line for line in transcript.lines if line.role is Role.SERVER]
-    assert [line.tone for line in server] == [Tone.POSITIVE, Tone.TRANSIENT, Tone.NEGATIVE]
+    assert [line.tone for line in server] == [
+        Tone.POSITIVE,
+        Tone.TRANSIENT,
+        Tone.NEGATIVE,
+    ]
 
 
 def test_untagged_data_has_its_keyword_and_belongs_to_the_pending_command():
-    transcript = imap("C: a2 SELECT INBOX\nS: * 1 EXISTS\nS: * FLAGS (\\Seen)\nS: a2 OK")
+    transcript = imap(
+        "C: a2 SELECT INBOX\nS: * 1 EXISTS\nS: * FLAGS (\\Seen)\nS: a2 OK"
+    )
     exists, flags = transcript.turns[1], transcript.turns[2]
     assert (exists.tag, exists.verb, flags.verb) == ("*", "EXISTS", "FLAGS")
     assert exists.answers is transcript.turns[0]
@@ -49,7 +57,11 @@ def test_untagged_data_has_its_keyword_and_belongs_to_the_pending_command():
 
 def test_untagged_status_with_code():
     turn = imap("S: * OK [UIDVALIDITY 1257842737] UIDs valid").turns[0]
-    assert (turn.tag, turn.status, turn.response_code) == ("*", "OK", "UIDVALIDITY 1257842737")
+    assert (turn.tag, turn.status, turn.response_code) == (
+        "*",
+        "OK",
+        "UIDVALIDITY 1257842737",
+    )
 
 
 def test_a_tagged_reply_whose_tag_was_never_sent_is_reported():
@@ -90,12 +102,17 @@ def test_server_literal_of_the_wrong_size_is_reported_at_its_announcement():
     )
     [diagnostic] = transcript.diagnostics
     assert (diagnostic.lineno, diagnostic.category) == (2, Category.CONSISTENCY)
-    assert "{12}" in diagnostic.message and "2 lines shown hold 14 octets" in diagnostic.message
+    assert (
+        "{12}" in diagnostic.message
+        and "2 lines shown hold 14 octets" in diagnostic.message
+    )
     assert transcript.turns[-1].status == "OK"
 
 
 def test_a_literal_may_end_inside_a_line_that_closes_the_response():
-    transcript = imap('C: a FETCH 1 BODY[1]\nS: * 1 FETCH (BODY[1] {3}\nS: abc)\nS: a OK')
+    transcript = imap(
+        "C: a FETCH 1 BODY[1]\nS: * 1 FETCH (BODY[1] {3}\nS: abc)\nS: a OK"
+    )
     assert transcript.diagnostics == []
     assert [line.text for line in transcript.turns[1].payload] == ["abc"]
     assert spans(transcript.lines[2]) == [(SpanKind.DATA, "abc"), (SpanKind.TEXT, ")")]
@@ -111,7 +128,9 @@ def test_two_literals_in_one_response():
 
 
 def test_a_literal_counts_octets_not_characters():
-    transcript = imap("C: a FETCH 1 BODY[]\nS: * 1 FETCH (BODY[] {8}\nS: città\nS: )\nS: a OK")
+    transcript = imap(
+        "C: a FETCH 1 BODY[]\nS: * 1 FETCH (BODY[] {8}\nS: città\nS: )\nS: a OK"
+    )
     assert transcript.diagnostics == []
 
 
@@ -146,13 +165,17 @@ def test_non_synchronizing_literal_needs_no_continuation():
 
 
 def test_a_refused_literal_is_not_sent():
-    transcript = imap("C: a APPEND Nowhere {4}\nS: a NO [TRYCREATE] No mailbox\nC: b LOGOUT")
+    transcript = imap(
+        "C: a APPEND Nowhere {4}\nS: a NO [TRYCREATE] No mailbox\nC: b LOGOUT"
+    )
     assert transcript.turns[-1].verb == "LOGOUT"
     assert transcript.diagnostics == []
 
 
 def test_idle_is_ended_by_done_which_is_not_a_command():
-    transcript = imap("C: a IDLE\nS: + idling\nS: * 2 EXISTS\nC: DONE\nS: a OK Idle completed.")
+    transcript = imap(
+        "C: a IDLE\nS: + idling\nS: * 2 EXISTS\nC: DONE\nS: a OK Idle completed."
+    )
     idle = transcript.turns[0]
     assert [line.text for line in idle.lines] == ["a IDLE", "DONE"]
     assert transcript.turns[-1].answers is idle

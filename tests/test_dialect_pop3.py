@@ -15,7 +15,10 @@ def pop3(source: str):
 def test_status_and_text_are_separate_spans_with_a_tone():
     transcript = pop3("S: +OK ready\nC: RETR 9\nS: -ERR no such message")
     assert transcript.lines[0].spans[0].kind is SpanKind.STATUS
-    assert [transcript.lines[0].tone, transcript.lines[2].tone] == [Tone.POSITIVE, Tone.NEGATIVE]
+    assert [transcript.lines[0].tone, transcript.lines[2].tone] == [
+        Tone.POSITIVE,
+        Tone.NEGATIVE,
+    ]
 
 
 @pytest.mark.parametrize("command", ["LIST", "UIDL", "RETR 1", "TOP 1 0", "CAPA"])
@@ -41,7 +44,11 @@ def test_a_negative_reply_to_a_multi_line_command_is_one_line():
 
 def test_retr_payload_undoes_dot_stuffing():
     transcript = pop3("C: RETR 1\nS: +OK\nS: Subject: x\nS:\nS: ..dot\nS: .")
-    assert [line.text for line in transcript.turns[1].payload] == ["Subject: x", "", ".dot"]
+    assert [line.text for line in transcript.turns[1].payload] == [
+        "Subject: x",
+        "",
+        ".dot",
+    ]
 
 
 def test_multi_line_reply_never_terminated_is_reported():
@@ -66,7 +73,11 @@ def test_sasl_continuation_takes_the_next_client_line_as_data():
     auth = transcript.turns[0]
     assert auth.lines[-1].spans[0].kind is SpanKind.DATA
     assert transcript.turns[-1].answers is auth
-    assert [turn.role for turn in transcript.turns] == [Role.CLIENT, Role.SERVER, Role.SERVER]
+    assert [turn.role for turn in transcript.turns] == [
+        Role.CLIENT,
+        Role.SERVER,
+        Role.SERVER,
+    ]
 
 
 def test_rfc_1939_example_session_parses_cleanly():
@@ -76,13 +87,23 @@ def test_rfc_1939_example_session_parses_cleanly():
     narration = [line for line in transcript.lines if line.is_placeholder]
     assert len(narration) == 6
     assert [turn.verb for turn in transcript.turns if turn.role is Role.CLIENT] == [
-        "APOP", "STAT", "LIST", "RETR", "DELE", "RETR", "DELE", "QUIT",
+        "APOP",
+        "STAT",
+        "LIST",
+        "RETR",
+        "DELE",
+        "RETR",
+        "DELE",
+        "QUIT",
     ]
 
 
 def test_rfc_alignment_spaces_are_not_content():
     transcript = parse_transcript(RFC1939_EXAMPLE)
-    assert transcript.lines[2].text == "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>"
+    assert (
+        transcript.lines[2].text
+        == "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>"
+    )
 
 
 RFC1939_EXAMPLE = """\

@@ -42,7 +42,10 @@ def test_reply_classes_give_the_tone():
 def test_a_bare_code_is_a_reply():
     transcript = smtp("S: 220\nC: QUIT\nS: 221")
     assert transcript.diagnostics == []
-    assert [turn.status for turn in transcript.turns if turn.role is Role.SERVER] == ["220", "221"]
+    assert [turn.status for turn in transcript.turns if turn.role is Role.SERVER] == [
+        "220",
+        "221",
+    ]
 
 
 def test_multi_line_reply_is_one_turn_answering_its_command():
@@ -57,7 +60,9 @@ def test_multi_line_reply_is_one_turn_answering_its_command():
 
 
 def test_multi_line_reply_never_terminated_is_reported_at_its_last_line():
-    transcript = smtp("S: 220 mx\nC: EHLO me\nS: 250-mx\nS: 250-SIZE\nC: MAIL FROM:<a@b>")
+    transcript = smtp(
+        "S: 220 mx\nC: EHLO me\nS: 250-mx\nS: 250-SIZE\nC: MAIL FROM:<a@b>"
+    )
     [diagnostic] = transcript.diagnostics
     assert diagnostic.lineno == 4
     assert diagnostic.category is Category.CONSISTENCY
@@ -104,7 +109,10 @@ def test_after_354_client_lines_are_the_message_up_to_the_dot():
 
 def test_message_lines_are_not_commands():
     transcript = smtp("C: DATA\nS: 354 go\nC: QUIT\nC: .\nS: 250 ok")
-    assert [turn.verb for turn in transcript.turns if turn.role is Role.CLIENT] == ["DATA", "."]
+    assert [turn.verb for turn in transcript.turns if turn.role is Role.CLIENT] == [
+        "DATA",
+        ".",
+    ]
 
 
 def test_data_refused_means_no_message_follows():
@@ -139,7 +147,15 @@ def test_rfc_5321_example_session_parses_cleanly():
     assert transcript.diagnostics == []
     assert transcript.protocol == "smtp"
     assert [turn.status for turn in transcript.turns if turn.role is Role.SERVER] == [
-        "220", "250", "250", "250", "550", "250", "354", "250", "221",
+        "220",
+        "250",
+        "250",
+        "250",
+        "550",
+        "250",
+        "354",
+        "250",
+        "221",
     ]
 
 

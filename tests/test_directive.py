@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
+from sphinxkit import warnings
 from docutils import nodes
 
 from telnetmail.ext.nodes import transcript
@@ -12,12 +12,6 @@ from telnetmail.ext.nodes import transcript
 
 def transcripts(app, docname="index"):
     return list(app.env.get_doctree(docname).findall(transcript))
-
-
-def warnings(app) -> str:
-    # Strip colours and the absolute path before the file name.
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return re.sub(r"^\S*/(?=[^/\s]+\.rst:)", "", text, flags=re.M)
 
 
 @pytest.mark.sphinx("html", testroot="directive", freshenv=True)
@@ -31,7 +25,11 @@ def test_well_formed_transcripts_build_without_warnings(app):
 def test_node_carries_protocol_lines_and_options(app):
     app.build()
     smtp, pop3, imap = transcripts(app)
-    assert (smtp["protocol"], pop3["protocol"], imap["protocol"]) == ("smtp", "pop3", "imap")
+    assert (smtp["protocol"], pop3["protocol"], imap["protocol"]) == (
+        "smtp",
+        "pop3",
+        "imap",
+    )
     assert smtp["transcript_name"] == "hello-smtp"
     assert pop3["after"] == ["hello-smtp"]
     assert (smtp["match"], pop3["match"]) == ("protocol", "exact")
@@ -50,7 +48,10 @@ def test_node_carries_protocol_lines_and_options(app):
 @pytest.mark.sphinx("html", testroot="directive", freshenv=True)
 def test_node_text_is_the_prefixed_plain_form(app):
     app.build()
-    assert transcripts(app)[2].astext() == "S: * OK ready\nC: a1 LOGOUT\nS: * BYE bye\nS: a1 OK done"
+    assert (
+        transcripts(app)[2].astext()
+        == "S: * OK ready\nC: a1 LOGOUT\nS: * BYE bye\nS: a1 OK done"
+    )
 
 
 @pytest.mark.sphinx("html", testroot="directive", freshenv=True)
@@ -81,7 +82,12 @@ def test_transcripts_are_noted_in_the_domain(app):
     assert named["hello-smtp"]["location"].endswith("index.rst:4")
 
 
-@pytest.mark.sphinx("html", testroot="directive", confoverrides={"transcript_match": "exact"}, freshenv=True)
+@pytest.mark.sphinx(
+    "html",
+    testroot="directive",
+    confoverrides={"transcript_match": "exact"},
+    freshenv=True,
+)
 def test_match_defaults_to_the_config_value(app):
     app.build()
     assert [node["match"] for node in transcripts(app)] == ["exact", "exact", "exact"]
@@ -133,8 +139,11 @@ def test_a_page_that_contradicts_itself_warns_at_each_wrong_line(app):
 
 
 @pytest.mark.sphinx(
-    "html", testroot="inconsistent", confoverrides={"suppress_warnings": ["transcript.consistency"]}
-, freshenv=True)
+    "html",
+    testroot="inconsistent",
+    confoverrides={"suppress_warnings": ["transcript.consistency"]},
+    freshenv=True,
+)
 def test_consistency_warnings_can_be_suppressed_by_type(app):
     app.build()
     assert warnings(app) == ""
@@ -163,7 +172,9 @@ def test_parallel_reads_merge_every_documents_transcripts(app):
 def test_rebuilding_a_changed_document_forgets_its_old_transcripts(app):
     app.build()
     source = app.srcdir / "doc3.rst"
-    source.write_text(source.read_text().replace("step-3", "step-three"), encoding="utf-8")
+    source.write_text(
+        source.read_text().replace("step-3", "step-three"), encoding="utf-8"
+    )
     app.build()
     named = app.env.get_domain("transcript").by_name()
     assert "step-3" not in named and "step-three" in named

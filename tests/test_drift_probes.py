@@ -15,7 +15,11 @@ import pytest
 from probes import PREREQUISITES, PROBES, Probe
 
 from telnetmail.replay.backends import Backend, EmbeddedBackend
-from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend, missing_requirements, requirement_message
+from telnetmail.replay.dovecot_postfix import (
+    DovecotPostfixBackend,
+    missing_requirements,
+    requirement_message,
+)
 from telnetmail.replay.engine import Outcome, Status, Verifier
 from telnetmail.replay.report import describe
 from telnetmail.replay.runner import named_cases
@@ -49,13 +53,19 @@ def real() -> Iterator[Backend]:
 
 
 def replay(backend: Backend, probe: Probe) -> Outcome:
-    return Verifier(backend, timeout=TIMEOUT, telnet="auto").verify(CASES[probe.name], CASES)
+    return Verifier(backend, timeout=TIMEOUT, telnet="auto").verify(
+        CASES[probe.name], CASES
+    )
 
 
 def drift_marked(probe: Probe) -> pytest.param:
     marks = []
     if probe.name in KNOWN_DRIFT:
-        marks.append(pytest.mark.xfail(reason=f"embedded drift: {KNOWN_DRIFT[probe.name]}", strict=True))
+        marks.append(
+            pytest.mark.xfail(
+                reason=f"embedded drift: {KNOWN_DRIFT[probe.name]}", strict=True
+            )
+        )
     return pytest.param(probe, marks=marks, id=probe.name)
 
 
@@ -73,9 +83,14 @@ def test_the_embedded_server_answers_as_the_real_ones(embedded, probe):
 
 @pytest.mark.parametrize("probe", [drift_marked(p) for p in PROBES])
 def test_both_backends_give_the_same_verdict(embedded, real, probe):
-    verdicts = {name: replay(backend, probe) for name, backend in (("embedded", embedded), ("dovecot-postfix", real))}
+    verdicts = {
+        name: replay(backend, probe)
+        for name, backend in (("embedded", embedded), ("dovecot-postfix", real))
+    }
     statuses = {name: outcome.status for name, outcome in verdicts.items()}
-    report = "\n".join(f"{name}: {describe(outcome)}" for name, outcome in verdicts.items())
+    report = "\n".join(
+        f"{name}: {describe(outcome)}" for name, outcome in verdicts.items()
+    )
     assert len(set(statuses.values())) == 1, f"{probe.about}\n{report}"
 
 

@@ -25,10 +25,16 @@ def test_the_compiled_catalog_matches_its_source():
         shipped = gettext.GNUTranslations(shipped_file)
     for message in catalog:
         if message.id:
-            assert shipped.gettext(message.id) == fresh.gettext(message.id) == message.string
+            assert (
+                shipped.gettext(message.id)
+                == fresh.gettext(message.id)
+                == message.string
+            )
 
 
-@pytest.mark.sphinx("html", testroot="directive", freshenv=True, confoverrides={"language": "it"})
+@pytest.mark.sphinx(
+    "html", testroot="directive", freshenv=True, confoverrides={"language": "it"}
+)
 def test_an_italian_build_labels_buttons_in_italian(app):
     app.build()
     page = (app.outdir / "index.html").read_text(encoding="utf-8")

@@ -63,7 +63,10 @@ def test_smtp_a_wrong_reply_code_fails_at_its_line():
 def test_smtp_354_shown_as_250_fails():
     page = SMTP_PAGE.replace("server: 354 Ok Send data", "server: 250 Ok Send data")
     mismatch = replay(page, POSTFIX)
-    assert (mismatch.lineno, mismatch.reason) == (11, "reply code 354 where the page shows 250")
+    assert (mismatch.lineno, mismatch.reason) == (
+        11,
+        "reply code 354 where the page shows 250",
+    )
 
 
 def test_smtp_enhanced_codes_are_compared_when_both_show_one():
@@ -88,7 +91,13 @@ server: 250 8BITMIME
 
 
 def test_smtp_ehlo_extensions_shown_must_be_announced_in_any_order():
-    output = ["220 mx", "250-mx1.example.com", "250-8BITMIME", "250-PIPELINING", "250 SIZE 33554432"]
+    output = [
+        "220 mx",
+        "250-mx1.example.com",
+        "250-8BITMIME",
+        "250-PIPELINING",
+        "250 SIZE 33554432",
+    ]
     assert replay(EHLO_PAGE, output) is None
 
 
@@ -105,7 +114,10 @@ def test_smtp_one_line_reply_where_the_page_shows_several_fails():
 
 
 def test_smtp_a_missing_reply_is_silence_reported_at_the_awaited_line():
-    mismatch = replay("server: 220 mx\nclient: NOOP\nserver: 250 ok\nserver: 250 again", ["220 mx", "250 ok"])
+    mismatch = replay(
+        "server: 220 mx\nclient: NOOP\nserver: 250 ok\nserver: 250 again",
+        ["220 mx", "250 ok"],
+    )
     assert mismatch.lineno == 4
     assert "nothing more" in mismatch.reason
     assert mismatch.received == ["250 ok"]
@@ -123,7 +135,10 @@ def test_smtp_volatile_values_pass_exact_mode_and_captures_must_reappear():
         "server: 220 mx\nclient: NOOP\n"
         "server: 250 queued as {{queue-id@q:ABC}}\nclient: NOOP\nserver: 250 id {{queue-id@q:ABC}}"
     )
-    assert replay(page, ["220 mx", "250 queued as 9F3", "250 id 9F3"], mode="exact") is None
+    assert (
+        replay(page, ["220 mx", "250 queued as 9F3", "250 id 9F3"], mode="exact")
+        is None
+    )
     mismatch = replay(page, ["220 mx", "250 queued as 9F3", "250 id 7C1"], mode="exact")
     assert mismatch.lineno == 5
 
@@ -199,7 +214,10 @@ def test_pop3_headers_in_another_order_than_typed_fail():
     )
     mismatch = replay(page, DOVECOT_RETR, sent=[TYPED])
     assert mismatch.lineno == 15
-    assert mismatch.reason == "header fields From, To, Subject where the page shows From, Subject, To"
+    assert (
+        mismatch.reason
+        == "header fields From, To, Subject where the page shows From, Subject, To"
+    )
 
 
 def test_pop3_message_id_typed_by_the_sender_is_compared():
@@ -220,10 +238,14 @@ def test_a_from_the_server_added_is_ignored_when_the_sender_typed_none():
 
 
 def test_pop3_a_changed_body_line_fails_at_that_line():
-    page = POP3_PAGE.replace("server: This is a test message.", "server: This is a message.")
+    page = POP3_PAGE.replace(
+        "server: This is a test message.", "server: This is a message."
+    )
     mismatch = replay(page, DOVECOT_RETR)
     assert mismatch.lineno == 19
-    assert mismatch.reason == "the body differs: the server has 'This is a test message.'"
+    assert (
+        mismatch.reason == "the body differs: the server has 'This is a test message.'"
+    )
 
 
 def test_pop3_err_where_the_page_shows_ok_fails_at_once():
@@ -247,7 +269,10 @@ def test_pop3_sizes_are_compared_in_exact_mode():
 def test_pop3_stat_count_is_protocol_data():
     page = "server: +OK hi\nclient: STAT\nserver: +OK 2 640"
     assert replay(page, ["+OK ready", "+OK 2 1001"]) is None
-    assert replay(page, ["+OK ready", "+OK 1 320"]).reason == "STAT answers 1 where the page shows 2"
+    assert (
+        replay(page, ["+OK ready", "+OK 1 320"]).reason
+        == "STAT answers 1 where the page shows 2"
+    )
 
 
 # -- IMAP ------------------------------------------------------------------------
@@ -329,7 +354,9 @@ def test_imap_read_write_where_the_page_shows_read_only_fails():
     output = [line.replace("[READ-ONLY]", "[READ-WRITE]") for line in DOVECOT_IMAP]
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 16
-    assert mismatch.reason == "response code [READ-WRITE] where the page shows [READ-ONLY]"
+    assert (
+        mismatch.reason == "response code [READ-WRITE] where the page shows [READ-ONLY]"
+    )
 
 
 def test_imap_a_wrong_status_fails_at_once():
@@ -342,12 +369,17 @@ def test_imap_a_count_the_server_does_not_have_fails_showing_what_it_has():
     output = [line.replace("* 1 EXISTS", "* 2 EXISTS") for line in DOVECOT_IMAP]
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 11
-    assert mismatch.reason == "the server does not send this response: it has '* 2 EXISTS'"
+    assert (
+        mismatch.reason == "the server does not send this response: it has '* 2 EXISTS'"
+    )
 
 
 def test_imap_flags_are_compared_as_sets():
     output = [
-        line.replace("(\\Answered \\Flagged \\Deleted \\Seen \\Draft)", "(\\Seen \\Draft \\Answered \\Flagged \\Deleted)")
+        line.replace(
+            "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)",
+            "(\\Seen \\Draft \\Answered \\Flagged \\Deleted)",
+        )
         for line in DOVECOT_IMAP
     ]
     assert replay(IMAP_PAGE, output) is None
@@ -356,7 +388,10 @@ def test_imap_flags_are_compared_as_sets():
 
 
 def test_imap_a_response_code_the_page_shows_must_be_there():
-    output = [line.replace("* OK [UNSEEN 1] First unseen.", "* OK First unseen.") for line in DOVECOT_IMAP]
+    output = [
+        line.replace("* OK [UNSEEN 1] First unseen.", "* OK First unseen.")
+        for line in DOVECOT_IMAP
+    ]
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 13
 
@@ -370,7 +405,8 @@ def test_imap_the_mailbox_name_in_list_is_compared():
 
 def test_imap_fetch_body_compares_the_typed_message():
     output = [
-        line.replace("Hello.", "Goodbye.").replace("{121}", "{123}") for line in DOVECOT_IMAP
+        line.replace("Hello.", "Goodbye.").replace("{121}", "{123}")
+        for line in DOVECOT_IMAP
     ]
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 23
@@ -406,10 +442,14 @@ def test_telnet_lines_agree_in_shape(page, received):
     from telnetmail.core.model import Line, Role
 
     assert telnet_line_matches(Line(Role.TELNET, page, 1), received, Mode.PROTOCOL)
-    assert not telnet_line_matches(Line(Role.TELNET, page, 1), "Connection refused", Mode.PROTOCOL)
+    assert not telnet_line_matches(
+        Line(Role.TELNET, page, 1), "Connection refused", Mode.PROTOCOL
+    )
 
 
 def test_a_tab_from_the_server_counts_as_the_spaces_a_page_shows():
     page = "server: 220 mx\nclient: NOOP\nserver: 250-first\nserver: 250     folded"
     assert replay(page, ["220 mx", "250-first", "250 \tfolded"], mode="exact") is None
-    assert replay(page, ["220 mx", "250-first", "250 \t folded"], mode="exact").lineno == 4
+    assert (
+        replay(page, ["220 mx", "250-first", "250 \t folded"], mode="exact").lineno == 4
+    )

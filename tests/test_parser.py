@@ -24,7 +24,9 @@ def test_every_seed_line_keeps_its_role_text_and_line_number(section):
     transcript = parse_lines(session)
     expected = role_lines(session)
     assert len(expected) > 15
-    assert [(line.lineno, str(line.role), line.text) for line in transcript.lines] == expected
+    assert [
+        (line.lineno, str(line.role), line.text) for line in transcript.lines
+    ] == expected
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,9 @@ def test_seed_smtp_session_is_consistent():
 
 
 def test_one_space_separates_and_further_spaces_are_content():
-    transcript = parse_transcript("server: 220 ready\nserver:   indented", protocol="smtp")
+    transcript = parse_transcript(
+        "server: 220 ready\nserver:   indented", protocol="smtp"
+    )
     assert [line.text for line in transcript.lines] == ["220 ready", "  indented"]
 
 
@@ -81,13 +85,17 @@ def test_line_numbers_count_from_the_given_first_line():
     assert [line.lineno for line in transcript.lines] == [40, 42]
 
 
-@pytest.mark.parametrize("source", ["C: NOOP", "c: NOOP", "Client: NOOP", "CLIENT: NOOP"])
+@pytest.mark.parametrize(
+    "source", ["C: NOOP", "c: NOOP", "Client: NOOP", "CLIENT: NOOP"]
+)
 def test_role_names_are_case_insensitive_and_c_is_client(source):
     assert parse_transcript(source, protocol="smtp").lines[0].role is Role.CLIENT
 
 
 def test_a_line_without_a_role_is_a_syntax_error_naming_its_line():
-    transcript = parse_transcript("server: 220 x\nHELO there\nclient: QUIT", first_lineno=7)
+    transcript = parse_transcript(
+        "server: 220 x\nHELO there\nclient: QUIT", first_lineno=7
+    )
     [diagnostic] = transcript.diagnostics
     assert diagnostic.lineno == 8
     assert diagnostic.category is Category.SYNTAX
@@ -189,7 +197,9 @@ def test_without_port_the_greeting_tells_the_protocol(greeting, protocol):
 
 
 def test_an_unknown_port_without_option_is_reported():
-    transcript = parse_transcript("telnet: > telnet host 8025\nclient: hello\nserver: hi")
+    transcript = parse_transcript(
+        "telnet: > telnet host 8025\nclient: hello\nserver: hi"
+    )
     [diagnostic] = transcript.diagnostics
     assert diagnostic.lineno == 2
     assert "cannot tell the protocol from port '8025'" in diagnostic.message
@@ -209,10 +219,46 @@ def test_telnet_lines_alone_need_no_protocol():
 # -- never a crash ------------------------------------------------------------
 
 _FRAGMENTS = [
-    "client: ", "server: ", "C: ", "S: ", "telnet: ", "S:    ", "", "* ", "+ ", "a1 ",
-    "OK ", "BAD ", "250", "250-", "354 ", "+OK ", "-ERR ", ".", "..", "{0}", "{5}",
-    "{3+}", "(", ")", "[", "]", '"', "\\", "DATA", "RETR 1", "LIST", "FETCH 1 BODY[]",
-    "<wait for it>", "\x00", "\xff", "é", "  ", "\t", "> telnet h imap", "x" * 300,
+    "client: ",
+    "server: ",
+    "C: ",
+    "S: ",
+    "telnet: ",
+    "S:    ",
+    "",
+    "* ",
+    "+ ",
+    "a1 ",
+    "OK ",
+    "BAD ",
+    "250",
+    "250-",
+    "354 ",
+    "+OK ",
+    "-ERR ",
+    ".",
+    "..",
+    "{0}",
+    "{5}",
+    "{3+}",
+    "(",
+    ")",
+    "[",
+    "]",
+    '"',
+    "\\",
+    "DATA",
+    "RETR 1",
+    "LIST",
+    "FETCH 1 BODY[]",
+    "<wait for it>",
+    "\x00",
+    "\xff",
+    "é",
+    "  ",
+    "\t",
+    "> telnet h imap",
+    "x" * 300,
 ]
 
 
@@ -221,7 +267,9 @@ def test_random_garbage_never_crashes_the_parser(protocol):
     generator = random.Random(1939)
     for _ in range(400):
         lines = [
-            "".join(generator.choice(_FRAGMENTS) for _ in range(generator.randint(1, 5)))
+            "".join(
+                generator.choice(_FRAGMENTS) for _ in range(generator.randint(1, 5))
+            )
             for _ in range(generator.randint(1, 14))
         ]
         transcript = parse_transcript("\n".join(lines), protocol=protocol)
@@ -240,7 +288,9 @@ def test_commands_and_replies_a_transcript_uses_are_listed_once_in_order():
     transcript = parse_lines(seed_sessions()["SMTP"])
     assert commands_used(transcript) == ["HELO", "MAIL", "RCPT", "DATA", "QUIT"]
     assert replies_seen(transcript) == ["220", "250", "354", "221"]
-    imap = parse_transcript("S: * OK hi\nC: a1 UID FETCH 1 FLAGS\nS: * 1 FETCH (UID 1)\nS: a1 NO x")
+    imap = parse_transcript(
+        "S: * OK hi\nC: a1 UID FETCH 1 FLAGS\nS: * 1 FETCH (UID 1)\nS: a1 NO x"
+    )
     assert commands_used(imap) == ["UID FETCH"]
     assert replies_seen(imap) == ["* OK", "* FETCH", "NO"]
 
@@ -248,5 +298,7 @@ def test_commands_and_replies_a_transcript_uses_are_listed_once_in_order():
 def test_a_command_mistyped_on_purpose_is_not_listed_as_a_command():
     from telnetmail.core.vocabulary import commands_used
 
-    transcript = parse_transcript("S: 220 mx\nC: HELLO mx\nS: 500 5.5.2 Error: command not recognized")
+    transcript = parse_transcript(
+        "S: 220 mx\nC: HELLO mx\nS: 500 5.5.2 Error: command not recognized"
+    )
     assert commands_used(transcript) == []

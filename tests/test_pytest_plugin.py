@@ -141,7 +141,9 @@ def test_a_folder_named_on_the_command_line_gives_its_pages(pytester):
 
 
 def test_a_wrong_server_line_fails_with_the_page_line_and_the_diff(pytester):
-    pytester.makefile(".rst", hello=HELLO.replace("250 mx1.example.com", "354 mx1.example.com"))
+    pytester.makefile(
+        ".rst", hello=HELLO.replace("250 mx1.example.com", "354 mx1.example.com")
+    )
     result = run(pytester, "hello.rst")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
@@ -175,7 +177,9 @@ def test_after_fails_when_its_prerequisite_is_not_collected(pytester):
     pytester.makefile(".rst", send=SEND, read=READ)
     result = run(pytester, "read.rst")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*:after: names 'send', which no transcript is named*"])
+    result.stdout.fnmatch_lines(
+        ["*:after: names 'send', which no transcript is named*"]
+    )
 
 
 def test_an_unreadable_transcript_is_skipped_with_the_reason_at_its_line(pytester):

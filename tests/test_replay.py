@@ -26,7 +26,9 @@ TIMEOUT = 1.0  # silence is a failure sooner than the default
 TELNETS = [
     pytest.param(
         "telnet",
-        marks=pytest.mark.skipif(shutil.which("telnet") is None, reason="no telnet installed"),
+        marks=pytest.mark.skipif(
+            shutil.which("telnet") is None, reason="no telnet installed"
+        ),
     ),
     "python",
 ]
@@ -48,13 +50,18 @@ def verifier(request, backend) -> Verifier:
 def seed_cases() -> dict[str, Case]:
     text = COURSE_PAGE.read_text(encoding="utf-8")
     return named_cases(
-        [Case.parse(str(COURSE_PAGE), b.lineno, b.content, b.options) for b in scan(text)]
+        [
+            Case.parse(str(COURSE_PAGE), b.lineno, b.content, b.options)
+            for b in scan(text)
+        ]
     )
 
 
 def page_line(needle: str) -> int:
     """The course page's line number of the first line holding ``needle``."""
-    for number, text in enumerate(COURSE_PAGE.read_text(encoding="utf-8").splitlines(), 1):
+    for number, text in enumerate(
+        COURSE_PAGE.read_text(encoding="utf-8").splitlines(), 1
+    ):
         if needle in text:
             return number
     raise AssertionError(needle)
@@ -63,7 +70,11 @@ def page_line(needle: str) -> int:
 def changed(name: str, old: str, new: str, match: str | None = None) -> Case:
     """A seed case with one line changed (or removed, when ``new`` is None)."""
     seed = seed_cases()[name]
-    block = next(b for b in scan(COURSE_PAGE.read_text(encoding="utf-8")) if b.options.get("name") == name)
+    block = next(
+        b
+        for b in scan(COURSE_PAGE.read_text(encoding="utf-8"))
+        if b.options.get("name") == name
+    )
     content = []
     for number, text in block.content:
         if old in text:
@@ -109,12 +120,23 @@ def actual_page(verifier: Verifier, name: str, match: str = "exact") -> Case:
     outcome = verifier.verify(seed_cases()[name], seed_cases())
     assert outcome.status is Status.PASSED, describe(outcome)
     after = seed_cases()[name].after
-    content = [(number, _mark_volatile(line)) for number, line in enumerate(as_transcript(outcome.actual).splitlines(), 1)]
-    return Case.parse("actual.rst", 1, content, {"name": f"actual-{name}", "match": match, "after": " ".join(after)})
+    content = [
+        (number, _mark_volatile(line))
+        for number, line in enumerate(as_transcript(outcome.actual).splitlines(), 1)
+    ]
+    return Case.parse(
+        "actual.rst",
+        1,
+        content,
+        {"name": f"actual-{name}", "match": match, "after": " ".join(after)},
+    )
 
 
 _VOLATILE = [
-    (r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}(?: \(\w+\))?", "date"),
+    (
+        r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}(?: \(\w+\))?",
+        "date",
+    ),
     (r"<[^<>@\s]+@[^<>\s]+>", "message-id"),
     (r"(?<=id )[A-Z0-9]{6,}\b|(?<=queued as )[A-Z0-9]+", "queue-id"),
     (r"(?<=Trying )\S+(?=\.\.\.)|(?<=Connected to )\S+(?=\.$)", "address"),
@@ -124,7 +146,9 @@ _VOLATILE = [
 
 def _mark_volatile(line: str) -> str:
     for pattern, kind in _VOLATILE:
-        line = re.sub(pattern, lambda found, kind=kind: f"{{{{{kind}:{found[0]}}}}}", line)
+        line = re.sub(
+            pattern, lambda found, kind=kind: f"{{{{{kind}:{found[0]}}}}}", line
+        )
     return line
 
 
@@ -139,7 +163,9 @@ def test_the_servers_own_answers_pass_exact_mode(verifier, name):
 
 
 def test_a_wrong_reply_code_fails(verifier):
-    outcome = verify(verifier, changed("seed-smtp", "server: 221 mx1", "server: 250 mx1"))
+    outcome = verify(
+        verifier, changed("seed-smtp", "server: 221 mx1", "server: 250 mx1")
+    )
     assert_fails_at(outcome, "server: 221 mx1", "221")
 
 
@@ -151,35 +177,53 @@ def test_a_354_shown_as_250_fails(verifier):
 
 def test_a_reply_shown_for_a_command_the_server_rejects_fails(verifier):
     outcome = verify(
-        verifier, changed("seed-smtp", "RCPT to: <recipient@example.com>", "RCPT to: <nobody@example.com>")
+        verifier,
+        changed(
+            "seed-smtp",
+            "RCPT to: <recipient@example.com>",
+            "RCPT to: <nobody@example.com>",
+        ),
     )
     assert_fails_at(outcome, "server: 250 Recipient", "550")
 
 
 def test_commands_in_an_order_the_server_refuses_fail(verifier):
-    outcome = verify(verifier, changed("seed-smtp", "client: HELO client.example.com", "client: NOOP"))
+    outcome = verify(
+        verifier,
+        changed("seed-smtp", "client: HELO client.example.com", "client: NOOP"),
+    )
     # NOOP is fine before HELO; MAIL is not.
     assert_fails_at(outcome, "server: 250 Sender", "503")
 
 
 def test_a_message_count_the_server_does_not_have_fails(verifier):
-    outcome = verify(verifier, changed("seed-imap", "server: * 1 EXISTS", "server: * 2 EXISTS"))
+    outcome = verify(
+        verifier, changed("seed-imap", "server: * 1 EXISTS", "server: * 2 EXISTS")
+    )
     assert_fails_at(outcome, "server: * 1 EXISTS", "* 1 EXISTS")
 
 
 def test_a_listing_the_server_does_not_have_fails(verifier):
     outcome = verify(verifier, changed("seed-pop3", "server: 1 440", "server: 2 440"))
-    assert_fails_at(outcome, "server: 1 440", "the listing has messages 1 where the page shows 2")
+    assert_fails_at(
+        outcome, "server: 1 440", "the listing has messages 1 where the page shows 2"
+    )
 
 
 def test_a_changed_body_line_fails(verifier):
-    case = changed("seed-pop3", "server: This is a test message.", "server: This is a message.")
+    case = changed(
+        "seed-pop3", "server: This is a test message.", "server: This is a message."
+    )
     outcome = verify(verifier, case)
-    assert_fails_at(outcome, "server: This is a test message.", "This is a test message.")
+    assert_fails_at(
+        outcome, "server: This is a test message.", "This is a test message."
+    )
 
 
 def test_read_write_where_the_server_says_read_only_fails(verifier):
-    outcome = verify(verifier, changed("seed-imap", "a3 OK [READ-ONLY]", "a3 OK [READ-WRITE]"))
+    outcome = verify(
+        verifier, changed("seed-imap", "a3 OK [READ-ONLY]", "a3 OK [READ-WRITE]")
+    )
     assert_fails_at(outcome, "a3 OK [READ-ONLY]", "[READ-ONLY]")
 
 
@@ -189,7 +233,12 @@ def test_a_wrong_imap_status_fails(verifier):
 
 
 def test_a_login_that_fails_while_the_page_shows_success_fails(verifier):
-    outcome = verify(verifier, changed("seed-imap", "LOGIN MyUsername MyPassword", "LOGIN MyUsername WrongPassword"))
+    outcome = verify(
+        verifier,
+        changed(
+            "seed-imap", "LOGIN MyUsername MyPassword", "LOGIN MyUsername WrongPassword"
+        ),
+    )
     assert_fails_at(outcome, "a1 OK Logged in.", "a1 NO")
 
 
@@ -199,14 +248,22 @@ def test_a_missing_line_fails(verifier):
 
 
 def test_an_extra_line_fails_when_the_server_stays_silent(verifier):
-    block = next(b for b in scan(COURSE_PAGE.read_text(encoding="utf-8")) if b.options.get("name") == "seed-smtp")
+    block = next(
+        b
+        for b in scan(COURSE_PAGE.read_text(encoding="utf-8"))
+        if b.options.get("name") == "seed-smtp"
+    )
     helo_reply = page_line("server: 250 mx1.example.com")
     content = []
     for number, text in block.content:
         content.append((number, text))
         if number == helo_reply:
-            content.append((number + 1, "server: 250 An extra line the server never sends"))
-    outcome = verify(verifier, Case.parse(str(COURSE_PAGE), block.lineno, content, {"name": "extra"}))
+            content.append(
+                (number + 1, "server: 250 An extra line the server never sends")
+            )
+    outcome = verify(
+        verifier, Case.parse(str(COURSE_PAGE), block.lineno, content, {"name": "extra"})
+    )
     assert outcome.status is Status.FAILED
     assert outcome.lineno == helo_reply + 1
     assert outcome.message == "the server says nothing more, where the page shows more"
@@ -216,9 +273,13 @@ def test_a_failing_prerequisite_fails_its_dependents_and_says_which(verifier):
     broken = changed("seed-smtp", "server: 354 Ok", "server: 250 Ok")
     dependent = changed("seed-pop3", "client: DELE 1", "client: DELE 1")
     dependent.after = [broken.name]
-    outcome = verifier.verify(dependent, {**seed_cases(), broken.name: broken, dependent.name: dependent})
+    outcome = verifier.verify(
+        dependent, {**seed_cases(), broken.name: broken, dependent.name: dependent}
+    )
     assert outcome.status is Status.FAILED
-    assert outcome.message.startswith("it needs 'seed-smtp-changed' first, which fails at")
+    assert outcome.message.startswith(
+        "it needs 'seed-smtp-changed' first, which fails at"
+    )
 
 
 # -- differences the RFCs allow: pass in protocol mode, fail in exact mode -----------
@@ -228,16 +289,26 @@ def test_a_failing_prerequisite_fails_its_dependents_and_says_which(verifier):
     ("name", "pattern", "other_server"),
     [
         # Another server's reply texts.
-        ("seed-smtp", r"^server: 250 2\.1\.0 Ok$", "server: 250 Sender <sender@example.com> Ok"),
+        (
+            "seed-smtp",
+            r"^server: 250 2\.1\.0 Ok$",
+            "server: 250 Sender <sender@example.com> Ok",
+        ),
         # Another UIDVALIDITY.
         ("seed-imap", r"\[UIDVALIDITY [^\]]*\]", "[UIDVALIDITY 1257842737]"),
         # INBOX quoted.
-        ("seed-imap", r' INBOX$', ' "INBOX"'),
+        ("seed-imap", r" INBOX$", ' "INBOX"'),
         # Another Received line.
-        ("seed-pop3", r"^server: Received: .*$", "server: Received: from client.example.com ([192.0.2.1])"),
+        (
+            "seed-pop3",
+            r"^server: Received: .*$",
+            "server: Received: from client.example.com ([192.0.2.1])",
+        ),
     ],
 )
-def test_differences_the_rfcs_allow_pass_in_protocol_mode_but_not_in_exact(verifier, name, pattern, other_server):
+def test_differences_the_rfcs_allow_pass_in_protocol_mode_but_not_in_exact(
+    verifier, name, pattern, other_server
+):
     for match, expected in (("protocol", Status.PASSED), ("exact", Status.FAILED)):
         page = actual_page(verifier, name, match)
         content, changed_at = [], None
@@ -248,7 +319,12 @@ def test_differences_the_rfcs_allow_pass_in_protocol_mode_but_not_in_exact(verif
                 changed_at = line.lineno
             content.append((line.lineno, new if changed_at == line.lineno else text))
         assert changed_at is not None
-        other = Case.parse("other.rst", 1, content, {"name": "other", "match": match, "after": " ".join(page.after)})
+        other = Case.parse(
+            "other.rst",
+            1,
+            content,
+            {"name": "other", "match": match, "after": " ".join(page.after)},
+        )
         outcome = verifier.verify(other, {**seed_cases(), "other": other})
         assert outcome.status is expected, describe(outcome)
         if expected is Status.FAILED:

@@ -33,7 +33,11 @@ from test_replay import (  # noqa: F401  (collected here, with this module's fix
     test_the_servers_own_answers_pass_exact_mode,
 )
 
-from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend, missing_requirements, requirement_message
+from telnetmail.replay.dovecot_postfix import (
+    DovecotPostfixBackend,
+    missing_requirements,
+    requirement_message,
+)
 from telnetmail.replay.engine import Verifier
 
 MISSING = missing_requirements()
@@ -55,7 +59,9 @@ def backend() -> Iterator[DovecotPostfixBackend]:
 def verifier(request, backend, monkeypatch) -> Verifier:
     # The server's own answers, written as an exact page, mark Dovecot's
     # timings volatile too: they change from run to run.
-    monkeypatch.setattr(test_replay, "_VOLATILE", [*test_replay._VOLATILE, DOVECOT_TIMING])
+    monkeypatch.setattr(
+        test_replay, "_VOLATILE", [*test_replay._VOLATILE, DOVECOT_TIMING]
+    )
     return Verifier(backend, timeout=TIMEOUT, telnet=request.param)
 
 

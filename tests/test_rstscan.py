@@ -46,7 +46,11 @@ def test_options_content_and_line_numbers_are_read():
     first = next(scan(PAGE))
     assert first.lineno == 4
     assert first.options == {"name": "first", "after": "a, b"}
-    assert first.content == [(7, ""), (8, "server: 220 hi"), (9, "  client: indented more")]
+    assert first.content == [
+        (7, ""),
+        (8, "server: 220 hi"),
+        (9, "  client: indented more"),
+    ]
 
 
 def test_transcripts_inside_containers_are_found():

@@ -11,9 +11,13 @@ import pytest
 def test_a_solution_is_folded_in_details_with_its_transcript_inside(app):
     app.build()
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
-    folded = re.search(r'<details class="transcript-solution">(.*?)</details>', page, re.S)
+    folded = re.search(
+        r'<details class="transcript-solution">(.*?)</details>', page, re.S
+    )
     assert folded is not None
-    assert folded[1].startswith('\n<summary class="transcript-solution-title">Solution</summary>')
+    assert folded[1].startswith(
+        '\n<summary class="transcript-solution-title">Solution</summary>'
+    )
     assert 'id="goodbye"' in folded[1]
     assert "transcript-dialogue" in folded[1]
 
@@ -26,16 +30,22 @@ def test_a_solution_is_a_titled_block_in_other_formats(app):
     assert "C: QUIT" in text
 
 
-@pytest.mark.sphinx("html", testroot="extras", freshenv=True, confoverrides={"language": "it"})
+@pytest.mark.sphinx(
+    "html", testroot="extras", freshenv=True, confoverrides={"language": "it"}
+)
 def test_the_solution_title_is_translated(app):
     app.build()
-    assert ">Soluzione</summary>" in (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert ">Soluzione</summary>" in (app.outdir / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def index_rows(app) -> dict[str, list[str]]:
     page = (app.outdir / "reference.html").read_text(encoding="utf-8")
     rows = {}
-    for cells in re.findall(r"<tr[^>]*><td><p>(.*?)</p></td>\s*<td><p>(.*?)</p></td>", page, re.S):
+    for cells in re.findall(
+        r"<tr[^>]*><td><p>(.*?)</p></td>\s*<td><p>(.*?)</p></td>", page, re.S
+    ):
         item = re.sub(r"<[^>]+>", "", cells[0])
         rows[item] = re.findall(r'href="([^"]+)"', cells[1])
     return rows
@@ -60,7 +70,9 @@ def test_the_reference_lists_each_command_and_reply_with_links_to_its_dialogues(
 def test_the_reference_follows_a_changed_page(app):
     app.build()
     source = app.srcdir / "index.rst"
-    source.write_text(source.read_text().replace("VRFY nobody", "NOOP"), encoding="utf-8")
+    source.write_text(
+        source.read_text().replace("VRFY nobody", "NOOP"), encoding="utf-8"
+    )
     app.build()
     rows = index_rows(app)
     assert "VRFY" not in rows and rows["NOOP"] == ["index.html#hello"]

@@ -21,12 +21,17 @@ def test_a_named_mark_records_its_name():
 
 
 def test_an_unknown_kind_is_an_error_listing_the_known_ones():
-    with pytest.raises(volatile.VolatileError, match="unknown volatile kind 'colour'.*queue-id"):
+    with pytest.raises(
+        volatile.VolatileError, match="unknown volatile kind 'colour'.*queue-id"
+    ):
         volatile.extract("{{colour:red}}")
 
 
 def test_text_without_marks_is_unchanged():
-    assert volatile.extract("* 1 FETCH (BODY[] {443}") == ("* 1 FETCH (BODY[] {443}", [])
+    assert volatile.extract("* 1 FETCH (BODY[] {443}") == (
+        "* 1 FETCH (BODY[] {443}",
+        [],
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,7 +53,12 @@ def test_a_mark_accepts_any_value_of_its_kind(kind, value):
 
 @pytest.mark.parametrize(
     ("kind", "value"),
-    [("date", "yesterday"), ("number", "12a"), ("queue-id", "two words"), ("uidvalidity", "-1")],
+    [
+        ("date", "yesterday"),
+        ("number", "12a"),
+        ("queue-id", "two words"),
+        ("uidvalidity", "-1"),
+    ],
 )
 def test_a_mark_refuses_a_value_of_another_kind(kind, value):
     shown, marks = volatile.extract(f"x {{{{{kind}:example}}}} y")
@@ -63,7 +73,9 @@ def test_text_around_marks_must_match_exactly():
 def test_a_captured_value_must_reappear_under_the_same_name():
     captured: dict[str, str] = {}
     first_text, first_marks = volatile.extract("queued as {{queue-id@qid:A1}}")
-    match = volatile.pattern(first_text, first_marks, captured).fullmatch("queued as 9F3")
+    match = volatile.pattern(first_text, first_marks, captured).fullmatch(
+        "queued as 9F3"
+    )
     volatile.capture(match, first_marks, captured)
     assert captured == {"qid": "9F3"}
     later_text, later_marks = volatile.extract("id {{queue-id@qid:A1}}")
@@ -72,7 +84,9 @@ def test_a_captured_value_must_reappear_under_the_same_name():
 
 
 def test_the_parser_shows_examples_and_styles_marks_as_volatile_spans():
-    transcript = parse_transcript("S: 220 mx ready {{date:Tue, 20 Jan 2004 22:33:36 +0200}}")
+    transcript = parse_transcript(
+        "S: 220 mx ready {{date:Tue, 20 Jan 2004 22:33:36 +0200}}"
+    )
     line = transcript.lines[0]
     assert line.text == "220 mx ready Tue, 20 Jan 2004 22:33:36 +0200"
     assert line.spans[-1] == line.spans[-1].__class__(
@@ -90,6 +104,8 @@ def test_sizes_are_checked_on_the_text_shown():
 
 
 def test_an_unknown_kind_in_a_transcript_is_reported_at_its_line():
-    transcript = parse_transcript("S: 220 ready\nS: 250 {{nonsense:1}}", protocol="smtp")
+    transcript = parse_transcript(
+        "S: 220 ready\nS: 250 {{nonsense:1}}", protocol="smtp"
+    )
     [diagnostic] = transcript.diagnostics
     assert (diagnostic.lineno, diagnostic.category) == (2, Category.PROTOCOL)

@@ -87,7 +87,9 @@ class Replay:
             backend.start()
             self.backend = backend
             self.verifier = Verifier(
-                backend, timeout=option.transcript_timeout, telnet=option.transcript_telnet
+                backend,
+                timeout=option.transcript_timeout,
+                telnet=option.transcript_telnet,
             )
         return self.verifier
 
@@ -108,7 +110,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     session.config.stash[replay_key].stop()
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+def pytest_collect_file(
+    file_path: Path, parent: pytest.Collector
+) -> pytest.Collector | None:
     if file_path.suffix == ".rst" and asked_for(file_path, parent.config):
         return TranscriptFile.from_parent(parent, path=file_path)
     return None
@@ -140,7 +144,9 @@ class TranscriptFile(pytest.File):
         default_match = self.config.option.transcript_match
         shown_path = shown(self.path, self.config)
         for block in scan(self.path.read_text(encoding="utf-8")):
-            case = Case.parse(shown_path, block.lineno, block.content, block.options, default_match)
+            case = Case.parse(
+                shown_path, block.lineno, block.content, block.options, default_match
+            )
             replay.cases.append(case)
             name = block.options.get("name") or str(block.lineno)
             yield TranscriptItem.from_parent(self, name=name, case=case)
@@ -171,7 +177,9 @@ class TranscriptItem(pytest.Item):
         self.outcome = outcome = self.config.stash[replay_key].verify(self.case)
         if outcome.status is Status.SKIPPED:
             # Reported at the page's line, not at this one.
-            raise pytest.skip.Exception(self.explained(outcome.message), _use_item_location=True)
+            raise pytest.skip.Exception(
+                self.explained(outcome.message), _use_item_location=True
+            )
         if outcome.status is Status.FAILED:
             raise TranscriptFailed(outcome)
 
@@ -189,7 +197,9 @@ class TranscriptItem(pytest.Item):
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, TranscriptFailed):
             outcome = excinfo.value.outcome
-            return self.explained(f"{outcome.case.path}:{outcome.lineno}: {describe(outcome)}")
+            return self.explained(
+                f"{outcome.case.path}:{outcome.lineno}: {describe(outcome)}"
+            )
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:

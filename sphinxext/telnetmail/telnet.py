@@ -38,13 +38,17 @@ class Negotiation:
                 text.append(byte)
                 index += 1
                 continue
-            if index + 1 >= len(data) or (data[index + 1] in (DO, DONT, WILL, WONT) and index + 2 >= len(data)):
+            if index + 1 >= len(data) or (
+                data[index + 1] in (DO, DONT, WILL, WONT) and index + 2 >= len(data)
+            ):
                 self.pending = data[index:]  # a command cut between two reads
                 break
             index = self.command(data, index, text, answer)
         return bytes(text), bytes(answer)
 
-    def command(self, data: bytes, index: int, text: bytearray, answer: bytearray) -> int:
+    def command(
+        self, data: bytes, index: int, text: bytearray, answer: bytearray
+    ) -> int:
         if self.in_subnegotiation:
             if data[index] == IAC and data[index + 1] == SE:
                 self.in_subnegotiation = False
@@ -67,7 +71,9 @@ class Negotiation:
 
 
 def connect(host: str, port: int) -> socket.socket | None:
-    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    ):
         say(f"Trying {address[0]}...")
         sock = socket.socket(family, kind, proto)
         try:
@@ -149,14 +155,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("port", nargs="?", default="23")
     args = parser.parse_args(argv)
     try:
-        port = int(args.port) if args.port.isdigit() else socket.getservbyname(args.port, "tcp")
+        port = (
+            int(args.port)
+            if args.port.isdigit()
+            else socket.getservbyname(args.port, "tcp")
+        )
     except OSError:
         print(f"telnet: {args.port}: bad port", file=sys.stderr)
         return 1
     try:
         sock = connect(args.host, port)
     except socket.gaierror:
-        say(f"telnet: could not resolve {args.host}/{args.port}: Name or service not known")
+        say(
+            f"telnet: could not resolve {args.host}/{args.port}: Name or service not known"
+        )
         return 1
     if sock is None:
         return 1

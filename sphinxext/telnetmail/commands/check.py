@@ -13,7 +13,13 @@ from telnetmail.core.rstscan import scan
 from telnetmail.replay.backends import BACKENDS
 from telnetmail.replay.dovecot_postfix import BackendUnavailable
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
-from telnetmail.replay.report import as_transcript, describe, output_text, summary, write_junit
+from telnetmail.replay.report import (
+    as_transcript,
+    describe,
+    output_text,
+    summary,
+    write_junit,
+)
 from telnetmail.replay.runner import run_cases
 
 DESCRIPTION = """\
@@ -33,16 +39,69 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="an .rst file or a folder (default: course/)")
-    parser.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N", help="parallel workers, each with its own server (default: 1)")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="embedded", help="the mail servers to check against (default: embedded)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help=f"seconds of silence before a missing reply fails (default: {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--telnet", default="auto", metavar="CLIENT", help="'telnet', 'python' (our own client) or 'auto': the real one when installed (default)")
-    parser.add_argument("--match", choices=("protocol", "exact"), default="protocol", help="for transcripts without :match: (default: protocol)")
-    parser.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write the results as JUnit XML")
-    parser.add_argument("--output", type=Path, metavar="PATH", help="also write a report (like the builder's output.txt)")
-    parser.add_argument("--save-actual", type=Path, metavar="DIR", help="write what the server really answered, one file per transcript: DIR/PAGE/NAME.txt")
-    parser.add_argument("-q", "--quiet", action="store_true", help="report failures and the summary only")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="an .rst file or a folder (default: course/)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="parallel workers, each with its own server (default: 1)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=sorted(BACKENDS),
+        default="embedded",
+        help="the mail servers to check against (default: embedded)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds of silence before a missing reply fails (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--telnet",
+        default="auto",
+        metavar="CLIENT",
+        help="'telnet', 'python' (our own client) or 'auto': the real one when installed (default)",
+    )
+    parser.add_argument(
+        "--match",
+        choices=("protocol", "exact"),
+        default="protocol",
+        help="for transcripts without :match: (default: protocol)",
+    )
+    parser.add_argument(
+        "--junit-xml",
+        type=Path,
+        metavar="PATH",
+        help="also write the results as JUnit XML",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="also write a report (like the builder's output.txt)",
+    )
+    parser.add_argument(
+        "--save-actual",
+        type=Path,
+        metavar="DIR",
+        help="write what the server really answered, one file per transcript: DIR/PAGE/NAME.txt",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="report failures and the summary only",
+    )
     parser.set_defaults(handler=check)
 
 
@@ -57,7 +116,9 @@ def check(args: argparse.Namespace) -> int:
     paths = [Path(path) for path in args.paths] or [Path("course")]
     missing = [path for path in paths if not path.exists()]
     if missing:
-        print(f"telnetmail check: no such file or folder: {missing[0]}", file=sys.stderr)
+        print(
+            f"telnetmail check: no such file or folder: {missing[0]}", file=sys.stderr
+        )
         return EXIT_USAGE
     cases = list(collect(paths, args.match))
     if report_parse_errors(cases):
@@ -93,7 +154,9 @@ def save_actual(folder: Path, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if not outcome.actual:
             continue  # skipped: nothing was said
-        path = folder / Path(outcome.case.path).stem / f"{actual_name(outcome.case)}.txt"
+        path = (
+            folder / Path(outcome.case.path).stem / f"{actual_name(outcome.case)}.txt"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(as_transcript(outcome.actual), encoding="utf-8")
 
@@ -102,14 +165,18 @@ def actual_name(case: Case) -> str:
     """The transcript's :name:, or ``line-N`` for one without (a name is PATH:LINE then)."""
     if case.name == case.location:
         return f"line-{case.lineno}"
-    return "".join(char if char.isalnum() or char in "-_." else "_" for char in case.name)
+    return "".join(
+        char if char.isalnum() or char in "-_." else "_" for char in case.name
+    )
 
 
 def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
     for page in pages(paths):
         text = page.read_text(encoding="utf-8")
         for block in scan(text):
-            yield Case.parse(str(page), block.lineno, block.content, block.options, default_match)
+            yield Case.parse(
+                str(page), block.lineno, block.content, block.options, default_match
+            )
 
 
 def pages(paths: list[Path]) -> Iterator[Path]:
@@ -129,14 +196,23 @@ def report_parse_errors(cases: list[Case]) -> bool:
         for diagnostic in case.transcript.diagnostics:
             serious = diagnostic.category is not Category.CONSISTENCY
             kind = "error" if serious else "warning"
-            print(f"{case.path}:{diagnostic.lineno}: {kind}: {diagnostic.message}", file=sys.stderr)
+            print(
+                f"{case.path}:{diagnostic.lineno}: {kind}: {diagnostic.message}",
+                file=sys.stderr,
+            )
             found |= serious
     return found
 
 
 def show(outcome: Outcome, quiet: bool) -> None:
     if outcome.status is Status.FAILED:
-        print(f"{outcome.case.path}:{outcome.lineno}: FAIL {describe(outcome)}", flush=True)
+        print(
+            f"{outcome.case.path}:{outcome.lineno}: FAIL {describe(outcome)}",
+            flush=True,
+        )
     elif not quiet:
         note = f": {outcome.message}" if outcome.message else ""
-        print(f"{outcome.status.upper():7} {outcome.case.name} ({outcome.seconds:.2f} s){note}", flush=True)
+        print(
+            f"{outcome.status.upper():7} {outcome.case.name} ({outcome.seconds:.2f} s){note}",
+            flush=True,
+        )

@@ -129,7 +129,9 @@ def _check_stat(turns: list[Turn]) -> Iterator[Diagnostic]:
             yield from _compare_stat(turn, listing)
 
 
-def _compare_stat(turn: Turn, listing: list[tuple[int, str, int]]) -> Iterator[Diagnostic]:
+def _compare_stat(
+    turn: Turn, listing: list[tuple[int, str, int]]
+) -> Iterator[Diagnostic]:
     words = turn.lines[0].text[len("+OK") :].split()
     if len(words) < 2 or not (words[0].isdigit() and words[1].isdigit()):
         return

@@ -33,11 +33,19 @@ from telnetmail.core.model import (
 )
 
 _STATUS_WORDS = "OK|NO|BAD|PREAUTH|BYE"
-_UNTAGGED_STATUS = re.compile(rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.I)
-_UNTAGGED_NUMBER = re.compile(r"(?P<star>\*)(?P<sp> \d+ )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)")
-_UNTAGGED_DATA = re.compile(r"(?P<star>\*)(?P<sp> )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)")
+_UNTAGGED_STATUS = re.compile(
+    rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.I
+)
+_UNTAGGED_NUMBER = re.compile(
+    r"(?P<star>\*)(?P<sp> \d+ )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)"
+)
+_UNTAGGED_DATA = re.compile(
+    r"(?P<star>\*)(?P<sp> )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)"
+)
 _CONTINUATION = re.compile(r"(?P<plus>\+)(?P<rest>(?: .*)?)$")
-_TAGGED = re.compile(r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.I)
+_TAGGED = re.compile(
+    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.I
+)
 _RESPONSE_CODE = re.compile(r"(?P<sp> ?)(?P<code>\[[^\]]*\])(?P<rest>.*)")
 _LITERAL = re.compile(r"\{(?P<size>\d+)(?P<nonsync>\+?)\}$")
 
@@ -267,7 +275,10 @@ class ImapExchange(Exchange):
 
     def ends_command(self, index: int, rest: str) -> bool:
         following = index + 1
-        last = following >= len(self.lines) or self.lines[following].role is not Role.CLIENT
+        last = (
+            following >= len(self.lines)
+            or self.lines[following].role is not Role.CLIENT
+        )
         return last or literal_size(rest) is not None
 
     # -- server --------------------------------------------------------------
@@ -304,12 +315,17 @@ class ImapExchange(Exchange):
         match = _CONTINUATION.match(line.text)
         if match is None:
             return None
-        line.spans = spans_of((SpanKind.CONTINUATION, match["plus"]), (SpanKind.TEXT, match["rest"]))
+        line.spans = spans_of(
+            (SpanKind.CONTINUATION, match["plus"]), (SpanKind.TEXT, match["rest"])
+        )
         line.tone = Tone.INTERMEDIATE
         turn = self.receive_untagged(Turn(Role.SERVER, [line], status="+"))
         if self.client_literal is not None:
             self.client_literal.invited = True
-        elif turn.answers is not None and (turn.answers.verb or "").upper() in CONVERSATIONS:
+        elif (
+            turn.answers is not None
+            and (turn.answers.verb or "").upper() in CONVERSATIONS
+        ):
             self.conversing = turn.answers
         return turn
 
@@ -328,7 +344,10 @@ class ImapExchange(Exchange):
                 f"no command was sent with tag {tag}",
                 Category.CONSISTENCY,
             )
-        if self.client_literal is not None and self.client_literal.command is turn.answers:
+        if (
+            self.client_literal is not None
+            and self.client_literal.command is turn.answers
+        ):
             self.client_literal = None  # refused: the literal is not sent
         return turn
 
@@ -404,13 +423,17 @@ class ImapExchange(Exchange):
         word, _ = split_word(line.text)
         return word in ("*", "+") or _TAGGED.match(line.text) is not None
 
-    def take_literal(self, turn: Turn, literal: Literal, size: int, lineno: int) -> None:
+    def take_literal(
+        self, turn: Turn, literal: Literal, size: int, lineno: int
+    ) -> None:
         """Mark the literal's lines as content and keep them as the turn's payload."""
         for index in range(literal.start, literal.end):
             line = self.lines[index]
             if index == literal.continuation:
                 content = ContentLine.head(line, len(line.text) - len(literal.rest))
-                line.spans = spans_of((SpanKind.DATA, content.text), (SpanKind.TEXT, literal.rest))
+                line.spans = spans_of(
+                    (SpanKind.DATA, content.text), (SpanKind.TEXT, literal.rest)
+                )
             else:
                 content = ContentLine.head(line, len(line.text))
                 line.spans = content_spans(line)
@@ -446,4 +469,3 @@ class ImapExchange(Exchange):
                 rebuilt.append(span)
             offset = end
         line.spans = rebuilt
-

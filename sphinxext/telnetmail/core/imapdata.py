@@ -106,7 +106,7 @@ class _Reader:
         word = self.data[start : self.position].decode("utf-8", "replace")
         if not word:
             self.position += 1
-            raise DataError(f"unexpected {self.data[start:start + 1]!r}")
+            raise DataError(f"unexpected {self.data[start : start + 1]!r}")
         return None if word.upper() == "NIL" else Atom(word)
 
 

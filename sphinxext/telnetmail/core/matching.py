@@ -26,7 +26,12 @@ from typing import Protocol as Interface
 
 from telnetmail.core import imapdata, volatile
 from telnetmail.core.imapdata import Value
-from telnetmail.core.messages import Sent, compared_fields, split_message, typed_in_shown
+from telnetmail.core.messages import (
+    Sent,
+    compared_fields,
+    split_message,
+    typed_in_shown,
+)
 from telnetmail.core.model import Line, Protocol, Role, Transcript, Turn
 from telnetmail.core.parser import analyse
 
@@ -88,7 +93,9 @@ def line_matches(expected: Textual, received: str, context: Context) -> bool:
         return expected.text.expandtabs(TAB_WIDTH) == received.expandtabs(TAB_WIDTH)
     marks = list(expected.marks)
     pattern = volatile.pattern(expected.text, marks, context.captured)
-    match = pattern.fullmatch(received) or pattern.fullmatch(received.expandtabs(TAB_WIDTH))
+    match = pattern.fullmatch(received) or pattern.fullmatch(
+        received.expandtabs(TAB_WIDTH)
+    )
     if match is not None:
         volatile.capture(match, marks, context.captured)
     return match is not None
@@ -159,7 +166,10 @@ class ReplyMatcher:
     def feed_exact(self, text: str) -> bool:
         index = len(self.received) - 1
         if index >= len(self.expected_lines):
-            raise self.mismatch(self.expected_lines[-1].lineno, "the server sends more lines than the page shows")
+            raise self.mismatch(
+                self.expected_lines[-1].lineno,
+                "the server sends more lines than the page shows",
+            )
         expected = self.expected_lines[index]
         if not line_matches(expected, text, self.context):
             raise self.mismatch(expected.lineno, "the line differs")
@@ -172,10 +182,14 @@ class ReplyMatcher:
 
     def silence(self) -> Mismatch:
         """What to report when the server says nothing more."""
-        waiting = self.expected_lines[min(len(self.received), len(self.expected_lines) - 1)]
+        waiting = self.expected_lines[
+            min(len(self.received), len(self.expected_lines) - 1)
+        ]
         if self.context.mode is Mode.PROTOCOL:
             waiting = self.rules.awaited() or waiting
-        return self.mismatch(waiting.lineno, "the server says nothing more, where the page shows more")
+        return self.mismatch(
+            waiting.lineno, "the server says nothing more, where the page shows more"
+        )
 
     def mismatch(self, lineno: int, reason: str) -> Mismatch:
         return Mismatch(
@@ -212,7 +226,10 @@ class _InOrder(_Rules):
     def check(self, received: list[Turn]) -> bool:
         for index, turn in enumerate(received):
             if index >= len(self.expected):
-                raise self.fail(self.expected[-1].lines[-1], "the server sends a reply the page does not show after this line")
+                raise self.fail(
+                    self.expected[-1].lines[-1],
+                    "the server sends a reply the page does not show after this line",
+                )
             expected = self.expected[index]
             reason = self.compare_start(expected, turn)
             if reason is None and turn.complete:
@@ -221,7 +238,9 @@ class _InOrder(_Rules):
                     raise self.fail(*failure)
             elif reason is not None:
                 raise self.fail(expected.lines[0], reason)
-        done = len(received) == len(self.expected) and all(turn.complete for turn in received)
+        done = len(received) == len(self.expected) and all(
+            turn.complete for turn in received
+        )
         self.progress = len([turn for turn in received if turn.complete])
         return done
 
@@ -240,7 +259,9 @@ class _InOrder(_Rules):
 class _SmtpRules(_InOrder):
     def compare_start(self, expected: Turn, received: Turn) -> str | None:
         if expected.status != received.status:
-            return f"reply code {received.status} where the page shows {expected.status}"
+            return (
+                f"reply code {received.status} where the page shows {expected.status}"
+            )
         return _compare_enhanced(expected.lines[0].text, received.lines[0].text)
 
     def compare(self, expected: Turn, received: Turn) -> tuple[Line | int, str] | None:
@@ -250,7 +271,10 @@ class _SmtpRules(_InOrder):
         offered = {_keyword(line.text[4:]) for line in received.lines[1:]}
         for line in expected.lines[1:]:
             if _keyword(line.text[4:]) not in offered:
-                return line, f"the server's reply has no line for {_keyword(line.text[4:])!r}"
+                return (
+                    line,
+                    f"the server's reply has no line for {_keyword(line.text[4:])!r}",
+                )
         return None
 
 
@@ -283,33 +307,47 @@ class _Pop3Rules(_InOrder):
         if verb in ("LIST", "UIDL"):
             return self.compare_listing(expected, received)
         if verb in ("RETR", "TOP"):
-            return compare_message(expected.payload, [c.text for c in received.payload], self.context)
+            return compare_message(
+                expected.payload, [c.text for c in received.payload], self.context
+            )
         if verb == "CAPA":
             offered = {_keyword(c.text) for c in received.payload}
             for content in expected.payload:
                 if _keyword(content.text) not in offered:
-                    return content.lineno, f"the server does not offer {_keyword(content.text)!r}"
+                    return (
+                        content.lineno,
+                        f"the server does not offer {_keyword(content.text)!r}",
+                    )
         return None
 
     @staticmethod
-    def compare_numbers(expected: Turn, received: Turn, verb: str) -> tuple[Line, str] | None:
+    def compare_numbers(
+        expected: Turn, received: Turn, verb: str
+    ) -> tuple[Line, str] | None:
         """``STAT`` gives a count, ``LIST n`` a message number: protocol data."""
         if verb not in ("STAT", "LIST", "UIDL"):
             return None
         shown = expected.lines[0].text.split()[1:2]
         got = received.lines[0].text.split()[1:2]
         if shown and got and shown[0].isdigit() and shown != got:
-            return expected.lines[0], f"{verb} answers {got[0]} where the page shows {shown[0]}"
+            return expected.lines[
+                0
+            ], f"{verb} answers {got[0]} where the page shows {shown[0]}"
         return None
 
     @staticmethod
-    def compare_listing(expected: Turn, received: Turn) -> tuple[Line | int, str] | None:
+    def compare_listing(
+        expected: Turn, received: Turn
+    ) -> tuple[Line | int, str] | None:
         got = [_keyword(c.text) for c in received.payload]
         shown = [_keyword(c.text) for c in expected.payload]
         if got == shown:
             return None
         line = expected.payload[0].lineno if expected.payload else expected.lines[-1]
-        return line, f"the listing has messages {' '.join(got) or '(none)'} where the page shows {' '.join(shown) or '(none)'}"
+        return (
+            line,
+            f"the listing has messages {' '.join(got) or '(none)'} where the page shows {' '.join(shown) or '(none)'}",
+        )
 
 
 def compare_message(
@@ -334,13 +372,17 @@ def compare_message(
     names = [item.name.lower() for item in shown_fields]
     got_names = [item.name.lower() for item in got_fields]
     if names != got_names:
-        where = shown_fields[0].lines[0].lineno if shown_fields else _first_lineno(expected)
+        where = (
+            shown_fields[0].lines[0].lineno if shown_fields else _first_lineno(expected)
+        )
         return where, (
             f"header fields {', '.join(item.name for item in got_fields) or '(none)'} "
             f"where the page shows {', '.join(item.name for item in shown_fields) or '(none)'}"
         )
     for shown_field, got_field in zip(shown_fields, got_fields, strict=True):
-        failure = _compare_lines(shown_field.lines, got_field.lines, context, f"the {shown_field.name} field")
+        failure = _compare_lines(
+            shown_field.lines, got_field.lines, context, f"the {shown_field.name} field"
+        )
         if failure is not None:
             return failure
     if part == "header" or not shown.has_body:
@@ -352,11 +394,15 @@ def _first_lineno(lines: Sequence[object]) -> int:
     return getattr(lines[0], "lineno", 0) if lines else 0
 
 
-def _compare_body(shown: list, got: list[str], context: Context) -> tuple[int, str] | None:
+def _compare_body(
+    shown: list, got: list[str], context: Context
+) -> tuple[int, str] | None:
     return _compare_lines(shown, got, context, "the body")
 
 
-def _compare_lines(shown: list, got: list[str], context: Context, what: str) -> tuple[int, str] | None:
+def _compare_lines(
+    shown: list, got: list[str], context: Context, what: str
+) -> tuple[int, str] | None:
     for index, line in enumerate(shown):
         if index >= len(got):
             return line.lineno, f"{what} ends before this line"
@@ -364,16 +410,23 @@ def _compare_lines(shown: list, got: list[str], context: Context, what: str) -> 
             return line.lineno, f"{what} differs: the server has {got[index]!r}"
     if len(got) > len(shown):
         where = shown[-1].lineno if shown else 0
-        return where, f"{what} goes on after this line: the server has {got[len(shown)]!r}"
+        return (
+            where,
+            f"{what} goes on after this line: the server has {got[len(shown)]!r}",
+        )
     return None
 
 
 # -- IMAP ------------------------------------------------------------------------
 
 #: Response codes whose value is the server's to choose.
-VOLATILE_CODES = frozenset({"UIDVALIDITY", "HIGHESTMODSEQ", "MAILBOXID", "APPENDUID", "COPYUID"})
+VOLATILE_CODES = frozenset(
+    {"UIDVALIDITY", "HIGHESTMODSEQ", "MAILBOXID", "APPENDUID", "COPYUID"}
+)
 #: FETCH items whose value is the server's or the moment's.
-VOLATILE_ITEMS = frozenset({"INTERNALDATE", "MODSEQ", "EMAILID", "THREADID", "SAVEDATE"})
+VOLATILE_ITEMS = frozenset(
+    {"INTERNALDATE", "MODSEQ", "EMAILID", "THREADID", "SAVEDATE"}
+)
 #: FETCH items that follow the stored message's size: compared in exact mode only.
 SIZE_ITEMS = frozenset({"RFC822.SIZE"})
 
@@ -405,7 +458,11 @@ class _ImapRules(_Rules):
 
     def complete(self, received: list[Turn]) -> bool:
         if self.tags:
-            return all(id(turn) in self.matched for turn in self.expected if turn.tag in self.tags)
+            return all(
+                id(turn) in self.matched
+                for turn in self.expected
+                if turn.tag in self.tags
+            )
         return len(self.matched) == len(self.expected)
 
     def awaited(self) -> Line | None:
@@ -416,7 +473,10 @@ class _ImapRules(_Rules):
         expected = self.counterpart(turn)
         if expected is None:
             line = self.expected[-1].lines[-1]
-            raise self.fail(line, f"the server sends {turn.lines[0].text!r}, which the page does not show")
+            raise self.fail(
+                line,
+                f"the server sends {turn.lines[0].text!r}, which the page does not show",
+            )
         for earlier in self.expected[: self.expected.index(expected)]:
             if id(earlier) not in self.matched and earlier.tag == "*":
                 raise self.missing(earlier, unmatched, turn)
@@ -425,7 +485,9 @@ class _ImapRules(_Rules):
             raise self.fail(*failure)
         self.matched[id(expected)] = turn
 
-    def missing(self, expected: Turn, unmatched: list[Turn], completion: Turn) -> Mismatch:
+    def missing(
+        self, expected: Turn, unmatched: list[Turn], completion: Turn
+    ) -> Mismatch:
         """A response the page shows never came: say what came instead."""
         near = _near_miss(expected, unmatched)
         if near is None:
@@ -473,15 +535,24 @@ def _raw(turn: Turn) -> str:
     return "\r\n".join(line.text for line in turn.lines)
 
 
-def compare_imap(expected: Turn, received: Turn, context: Context) -> tuple[Line | int, str] | None:
+def compare_imap(
+    expected: Turn, received: Turn, context: Context
+) -> tuple[Line | int, str] | None:
     """Compare two IMAP responses; None when they agree."""
     first = expected.lines[0]
-    if first.marks and len(expected.lines) == 1 and line_matches(first, received.lines[0].text, context):
+    if (
+        first.marks
+        and len(expected.lines) == 1
+        and line_matches(first, received.lines[0].text, context)
+    ):
         return None
     if (expected.tag == "*") != (received.tag == "*"):
         return first, "an untagged response where the page shows a tagged one"
     if expected.status != received.status:
-        return first, f"{received.status or received.verb} where the page shows {expected.status or expected.verb}"
+        return (
+            first,
+            f"{received.status or received.verb} where the page shows {expected.status or expected.verb}",
+        )
     if expected.status is not None:
         reason = compare_codes(expected.response_code, received.response_code)
         return (first, reason) if reason else None
@@ -522,7 +593,9 @@ def _word_set(text: str) -> set[str]:
     return {word.upper() for word in text.strip("() ").split()}
 
 
-def _compare_data(expected: Turn, received: Turn, context: Context) -> tuple[Line | int, str] | None:
+def _compare_data(
+    expected: Turn, received: Turn, context: Context
+) -> tuple[Line | int, str] | None:
     first = expected.lines[0]
     try:
         shown = imapdata.parse(_raw(expected))[1:]
@@ -532,7 +605,10 @@ def _compare_data(expected: Turn, received: Turn, context: Context) -> tuple[Lin
     keyword = (expected.verb or "").upper()
     if shown and isinstance(shown[0], str) and shown[0].isdigit():
         if got[:1] != shown[:1]:
-            return first, f"message {got[0] if got else '?'} where the page shows {shown[0]}"
+            return (
+                first,
+                f"message {got[0] if got else '?'} where the page shows {shown[0]}",
+            )
         shown, got = shown[2:], got[2:]
     else:
         shown, got = shown[1:], got[1:]
@@ -543,7 +619,9 @@ def _compare_data(expected: Turn, received: Turn, context: Context) -> tuple[Lin
     return (first, reason) if reason else None
 
 
-def _compare_values(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_values(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     if not _same(shown, got):
         return "the data differs"
     return None
@@ -569,18 +647,28 @@ def _flag_set(values: Value) -> set[str]:
     return {str(item).upper() for item in items if item is not None}
 
 
-def _compare_flags(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_flags(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     if _flag_set(shown[:1][0] if shown else []) != _flag_set(got[:1][0] if got else []):
         return "other flags"
     return None
 
 
-def _compare_subset(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_subset(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     missing = {str(v).upper() for v in shown} - {str(v).upper() for v in got}
-    return f"the server does not announce {', '.join(sorted(missing))}" if missing else None
+    return (
+        f"the server does not announce {', '.join(sorted(missing))}"
+        if missing
+        else None
+    )
 
 
-def _compare_search(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_search(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     if {str(v) for v in shown} != {str(v) for v in got}:
         return f"messages {' '.join(map(str, got)) or '(none)'} where the page shows {' '.join(map(str, shown)) or '(none)'}"
     return None
@@ -591,7 +679,9 @@ def _mailbox(value: Value) -> str:
     return "INBOX" if name.upper() == "INBOX" else name
 
 
-def _compare_list(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_list(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     if len(shown) != 3 or len(got) != 3:
         return _compare_values(shown, got, expected, context)
     if _flag_set(shown[0]) != _flag_set(got[0]):
@@ -603,7 +693,9 @@ def _compare_list(shown: list[Value], got: list[Value], expected: Turn, context:
     return None
 
 
-def _compare_status(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | None:
+def _compare_status(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | None:
     if len(shown) != 2 or len(got) != 2 or _mailbox(shown[0]) != _mailbox(got[0]):
         return _compare_values(shown, got, expected, context)
     shown_items = imapdata.pairs(shown[1] if isinstance(shown[1], list) else [])
@@ -616,11 +708,17 @@ def _compare_status(shown: list[Value], got: list[Value], expected: Turn, contex
     return None
 
 
-def _compare_fetch(shown: list[Value], got: list[Value], expected: Turn, context: Context) -> str | tuple[Line | int, str] | None:
-    shown_items = imapdata.pairs(shown[0] if shown and isinstance(shown[0], list) else [])
+def _compare_fetch(
+    shown: list[Value], got: list[Value], expected: Turn, context: Context
+) -> str | tuple[Line | int, str] | None:
+    shown_items = imapdata.pairs(
+        shown[0] if shown and isinstance(shown[0], list) else []
+    )
     got_items = imapdata.pairs(got[0] if got and isinstance(got[0], list) else [])
     for name, value in shown_items.items():
-        if name in VOLATILE_ITEMS or (name in SIZE_ITEMS and context.mode is Mode.PROTOCOL):
+        if name in VOLATILE_ITEMS or (
+            name in SIZE_ITEMS and context.mode is Mode.PROTOCOL
+        ):
             continue
         if name not in got_items:
             return f"no {name} in the server's FETCH response"
@@ -634,7 +732,11 @@ def _compare_item(
     name: str, shown: Value, got: Value, expected: Turn, context: Context
 ) -> str | tuple[Line | int, str] | None:
     if name == "FLAGS":
-        return None if _flag_set(shown) == _flag_set(got) else f"FLAGS {_show(got)} where the page shows {_show(shown)}"
+        return (
+            None
+            if _flag_set(shown) == _flag_set(got)
+            else f"FLAGS {_show(got)} where the page shows {_show(shown)}"
+        )
     if name == "ENVELOPE" and isinstance(shown, list) and isinstance(got, list):
         # Its date and message id are the server's when the sender typed none.
         ok = len(shown) == len(got) and _same(shown[1:-1], got[1:-1])
@@ -642,12 +744,23 @@ def _compare_item(
     part = _message_part(name)
     if part is not None and isinstance(shown, str) and isinstance(got, str):
         lines = _content_lines(expected, shown)
-        return compare_message(lines, got.split("\r\n")[:-1] if got.endswith("\r\n") else got.split("\r\n"), context, part)
-    return None if _same(shown, got) else f"{name} {_show(got)} where the page shows {_show(shown)}"
+        return compare_message(
+            lines,
+            got.split("\r\n")[:-1] if got.endswith("\r\n") else got.split("\r\n"),
+            context,
+            part,
+        )
+    return (
+        None
+        if _same(shown, got)
+        else f"{name} {_show(got)} where the page shows {_show(shown)}"
+    )
 
 
 def _message_part(name: str) -> str | None:
-    if name in ("RFC822", "BODY[]", "BINARY[]") or re.fullmatch(r"BODY(\.PEEK)?\[\]", name):
+    if name in ("RFC822", "BODY[]", "BINARY[]") or re.fullmatch(
+        r"BODY(\.PEEK)?\[\]", name
+    ):
         return "full"
     if name in ("RFC822.HEADER",) or re.fullmatch(r"BODY(\.PEEK)?\[HEADER.*\]", name):
         return "header"
@@ -736,7 +849,9 @@ def plan(transcript: Transcript) -> list[Step]:
     lines = [line for line in transcript.lines if line.lineno != command]
     steps: list[Step] = []
     for line in lines:
-        kind = {Role.CLIENT: Send, Role.SERVER: Expect, Role.TELNET: ExpectTelnet}[line.role]
+        kind = {Role.CLIENT: Send, Role.SERVER: Expect, Role.TELNET: ExpectTelnet}[
+            line.role
+        ]
         if steps and type(steps[-1]) is kind:
             steps[-1].lines.append(line)
         elif kind is Expect:
@@ -747,8 +862,12 @@ def plan(transcript: Transcript) -> list[Step]:
         if isinstance(step, Expect):
             members = {id(line) for line in step.lines}
             step.turns = [
-                turn for turn in transcript.turns if turn.lines and id(turn.lines[0]) in members
+                turn
+                for turn in transcript.turns
+                if turn.lines and id(turn.lines[0]) in members
             ]
             first = lines.index(step.lines[0])
-            step.history = [line for line in lines[:first] if line.role is not Role.TELNET]
+            step.history = [
+                line for line in lines[:first] if line.role is not Role.TELNET
+            ]
     return [step for step in steps if not (isinstance(step, Expect) and not step.turns)]

@@ -69,18 +69,24 @@ def compared_fields(message: Message[T], typed: frozenset[str]) -> list[Field[T]
 def field_value(item: Field[T], text: Callable[[T], str]) -> str:
     """A field's value, unfolded, with surrounding spaces removed."""
     first, *folded = (text(line) for line in item.lines)
-    return " ".join([first.split(":", 1)[-1].strip(), *(line.strip() for line in folded)]).strip()
+    return " ".join(
+        [first.split(":", 1)[-1].strip(), *(line.strip() for line in folded)]
+    ).strip()
 
 
 def sent_message(lines: Sequence[str]) -> Sent:
     """The header fields of a message as its sender typed it."""
     message = split_message(lines, str)
     return tuple(
-        (item.name.lower(), field_value(item, str)) for item in message.fields if item.name
+        (item.name.lower(), field_value(item, str))
+        for item in message.fields
+        if item.name
     )
 
 
-def typed_in_shown(message: Message[T], text: Callable[[T], str], sent: Sequence[Sent]) -> frozenset[str]:
+def typed_in_shown(
+    message: Message[T], text: Callable[[T], str], sent: Sequence[Sent]
+) -> frozenset[str]:
     """The fields the sender typed in the message a page shows, when it is known.
 
     The message is told among those sent by its other fields: every field

@@ -241,7 +241,11 @@ _GREETINGS: tuple[tuple[re.Pattern[str], Protocol], ...] = (
 def _sniff_protocol(lines: list[Line]) -> Protocol | None:
     """Tell the protocol by the server's first line, as RFC examples need."""
     first = next(
-        (line for line in lines if line.role is Role.SERVER and not line.is_placeholder),
+        (
+            line
+            for line in lines
+            if line.role is Role.SERVER and not line.is_placeholder
+        ),
         None,
     )
     if first is None:

@@ -17,9 +17,7 @@ PLAIN_PREFIXES: dict[Role, str] = {
 
 def format_prefixed(lines: Iterable[Line]) -> str:
     """The dialogue with ``C:``/``S:`` prefixes, one line per line."""
-    return "\n".join(
-        (PLAIN_PREFIXES[line.role] + line.text).rstrip() for line in lines
-    )
+    return "\n".join((PLAIN_PREFIXES[line.role] + line.text).rstrip() for line in lines)
 
 
 def format_window(lines: Iterable[Line]) -> str:

@@ -20,7 +20,6 @@ from telnetmail.core.lexing import (
 from telnetmail.core.model import (
     Category,
     ContentLine,
-    Diagnostic,
     Line,
     Role,
     SpanKind,
@@ -84,7 +83,9 @@ class Pop3Exchange(Exchange):
             )
             return
         status = match["status"].upper()
-        line.spans = spans_of((SpanKind.STATUS, match["status"]), (SpanKind.TEXT, match["text"]))
+        line.spans = spans_of(
+            (SpanKind.STATUS, match["status"]), (SpanKind.TEXT, match["text"])
+        )
         line.tone = TONES[status]
         reply = self.receive(Turn(Role.SERVER, [line], status=status))
         if status == "+" and reply.answers is not None:
@@ -119,4 +120,3 @@ class Pop3Exchange(Exchange):
 
     def finish(self) -> None:
         self.close_body()
-

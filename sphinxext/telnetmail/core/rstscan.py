@@ -21,10 +21,28 @@ _OPTION = re.compile(r":(?P<name>[\w-]+):(?:\s+(?P<value>.*))?$")
 #: Directives whose content is shown as it is written, never parsed.
 LITERAL_DIRECTIVES = frozenset(
     {
-        "code-block", "code", "sourcecode", "parsed-literal", "literalinclude",
-        "raw", "math", "highlight", "doctest", "testcode", "testoutput",
-        "testsetup", "testcleanup", "productionlist", "graphviz", "digraph",
-        "graph", "mermaid", "uml", "ipython", "jupyter-execute", "prompt",
+        "code-block",
+        "code",
+        "sourcecode",
+        "parsed-literal",
+        "literalinclude",
+        "raw",
+        "math",
+        "highlight",
+        "doctest",
+        "testcode",
+        "testoutput",
+        "testsetup",
+        "testcleanup",
+        "productionlist",
+        "graphviz",
+        "digraph",
+        "graph",
+        "mermaid",
+        "uml",
+        "ipython",
+        "jupyter-execute",
+        "prompt",
     }
 )
 _ANY_DIRECTIVE = re.compile(r"\s*\.\.\s+(?P<name>[\w:-]+)::")

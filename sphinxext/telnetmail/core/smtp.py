@@ -20,7 +20,6 @@ from telnetmail.core.lexing import (
 from telnetmail.core.model import (
     Category,
     ContentLine,
-    Diagnostic,
     Line,
     Role,
     SpanKind,
@@ -154,4 +153,3 @@ class SmtpExchange(Exchange):
                 "a single '.'",
                 Category.CONSISTENCY,
             )
-

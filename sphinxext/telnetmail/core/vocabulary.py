@@ -29,7 +29,11 @@ COMMANDS: dict[Protocol, frozenset[str]] = {
 
 def commands_used(transcript: Transcript) -> list[str]:
     """The protocol's commands typed, upper case, in order of first use."""
-    known = COMMANDS.get(transcript.protocol, frozenset()) if transcript.protocol else frozenset()
+    known = (
+        COMMANDS.get(transcript.protocol, frozenset())
+        if transcript.protocol
+        else frozenset()
+    )
     found: list[str] = []
     for turn in transcript.turns:
         if turn.role is Role.CLIENT and turn.verb and turn.verb.upper() in known:

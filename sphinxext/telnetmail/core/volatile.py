@@ -62,12 +62,16 @@ def extract(text: str) -> tuple[str, list[Mark]]:
     for match in _MARK.finditer(text):
         if match["kind"] not in KINDS:
             known = ", ".join(sorted(KINDS))
-            raise VolatileError(f"unknown volatile kind {match['kind']!r} (known: {known})")
+            raise VolatileError(
+                f"unknown volatile kind {match['kind']!r} (known: {known})"
+            )
         before = text[last : match.start()]
         shown.append(before)
         position += len(before)
         example = match["example"]
-        marks.append(Mark(position, position + len(example), match["kind"], match["name"]))
+        marks.append(
+            Mark(position, position + len(example), match["kind"], match["name"])
+        )
         shown.append(example)
         position += len(example)
         last = match.end()
@@ -90,9 +94,7 @@ def pattern(text: str, marks: list[Mark], captured: dict[str, str]) -> re.Patter
     return re.compile("".join(parts), re.DOTALL)
 
 
-def capture(
-    match: re.Match[str], marks: list[Mark], captured: dict[str, str]
-) -> None:
+def capture(match: re.Match[str], marks: list[Mark], captured: dict[str, str]) -> None:
     """Remember the values named marks received, for the marks after them."""
     for index, mark in enumerate(marks):
         if mark.name is not None:

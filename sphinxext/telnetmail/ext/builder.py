@@ -66,7 +66,9 @@ class TranscriptsBuilder(Builder):
         )
         logger.info("")
         logger.info(summary(outcomes))
-        (Path(self.outdir) / "output.txt").write_text(output_text(outcomes), encoding="utf-8")
+        (Path(self.outdir) / "output.txt").write_text(
+            output_text(outcomes), encoding="utf-8"
+        )
         if config.transcript_junit_xml:
             write_junit(Path(self.confdir, config.transcript_junit_xml), outcomes)
 
@@ -101,14 +103,48 @@ def cases_in(doctree: nodes.document, default_match: str) -> Iterator[Case]:
 def setup(app: Sphinx) -> ExtensionMetadata:
     """The entry point of ``sphinx-build -b transcripts``: load the extension."""
     app.setup_extension("telnetmail")
-    return {"version": "builtin", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "builtin",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
 
 
 def register(app: Sphinx) -> None:
     """Add the builder and its settings; the extension's setup() calls this."""
     app.add_builder(TranscriptsBuilder)
-    app.add_config_value("transcript_backend", "embedded", "", types=frozenset({str}), description="The mail servers to replay against.")
-    app.add_config_value("transcript_timeout", DEFAULT_TIMEOUT, "", types=frozenset({int, float}), description="Seconds of silence before a missing reply fails.")
-    app.add_config_value("transcript_jobs", 1, "", types=frozenset({int}), description="Transcripts replayed at once, each worker with its own server.")
-    app.add_config_value("transcript_telnet", "auto", "", types=frozenset({str}), description="'telnet', 'python' (ours) or 'auto'.")
-    app.add_config_value("transcript_junit_xml", "", "", types=frozenset({str}), description="Also write results as JUnit XML to this path (relative to conf.py).")
+    app.add_config_value(
+        "transcript_backend",
+        "embedded",
+        "",
+        types=frozenset({str}),
+        description="The mail servers to replay against.",
+    )
+    app.add_config_value(
+        "transcript_timeout",
+        DEFAULT_TIMEOUT,
+        "",
+        types=frozenset({int, float}),
+        description="Seconds of silence before a missing reply fails.",
+    )
+    app.add_config_value(
+        "transcript_jobs",
+        1,
+        "",
+        types=frozenset({int}),
+        description="Transcripts replayed at once, each worker with its own server.",
+    )
+    app.add_config_value(
+        "transcript_telnet",
+        "auto",
+        "",
+        types=frozenset({str}),
+        description="'telnet', 'python' (ours) or 'auto'.",
+    )
+    app.add_config_value(
+        "transcript_junit_xml",
+        "",
+        "",
+        types=frozenset({str}),
+        description="Also write results as JUnit XML to this path (relative to conf.py).",
+    )

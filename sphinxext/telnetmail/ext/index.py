@@ -41,7 +41,9 @@ class transcript_index(nodes.General, nodes.Element):  # noqa: N801 (docutils st
 
 class TranscriptIndexDirective(SphinxDirective):
     option_spec: ClassVar[OptionSpec] = {
-        "protocol": lambda argument: directives.choice(argument, [p.value for p in Protocol]),
+        "protocol": lambda argument: directives.choice(
+            argument, [p.value for p in Protocol]
+        ),
     }
 
     def run(self) -> list[nodes.Node]:
@@ -93,7 +95,10 @@ def _table(
     table += group
     group += nodes.colspec(colwidth=25)
     group += nodes.colspec(colwidth=75)
-    group += nodes.thead("", _row(nodes.paragraph(text=heading), nodes.paragraph(text=str(_("Dialogues")))))
+    group += nodes.thead(
+        "",
+        _row(nodes.paragraph(text=heading), nodes.paragraph(text=str(_("Dialogues")))),
+    )
     body = nodes.tbody()
     for item, infos in rows.items():
         links = nodes.paragraph()
@@ -120,7 +125,11 @@ def _link(info: TranscriptInfo, app: Sphinx, docname: str) -> nodes.reference:
 
 
 def outdated_indexes(
-    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+    app: Sphinx,
+    env: BuildEnvironment,
+    added: Set[str],
+    changed: Set[str],
+    removed: Set[str],
 ) -> list[str]:
     """Rebuild the reference whenever any document changes: its rows come from all."""
     if not (added or changed or removed):

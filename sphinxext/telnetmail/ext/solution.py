@@ -88,5 +88,7 @@ def depart_solution_details(self: HTML5Translator, node: solution_details) -> No
 
 def setup(app: Sphinx) -> None:
     app.add_directive("solution", SolutionDirective)
-    app.add_node(solution_details, html=(visit_solution_details, depart_solution_details))
+    app.add_node(
+        solution_details, html=(visit_solution_details, depart_solution_details)
+    )
     app.add_post_transform(FoldSolutions)

@@ -33,7 +33,9 @@ class Backend(Interface):
     def port_for(self, protocol: Protocol) -> int: ...
 
 
-def endpoint(backend: Backend, port: str | None, protocol: Protocol | None) -> tuple[str, int]:
+def endpoint(
+    backend: Backend, port: str | None, protocol: Protocol | None
+) -> tuple[str, int]:
     """Where ``telnet HOST PORT`` connects in a replay: always loopback.
 
     A port naming a mail service goes to the backend's server for it; any
@@ -87,4 +89,6 @@ def make_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]()
     except KeyError:
-        raise ValueError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}") from None
+        raise ValueError(
+            f"unknown backend {name!r}; known: {', '.join(BACKENDS)}"
+        ) from None

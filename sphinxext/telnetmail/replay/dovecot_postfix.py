@@ -181,7 +181,9 @@ class DovecotPostfixBackend:
                 taken = ports is not None and not all(map(_bindable, astuple(ports)))
                 retry = failure.retry or taken
                 if not retry or attempt == START_ATTEMPTS:
-                    raise RuntimeError(f"dovecot-postfix backend did not start: {failure}") from None
+                    raise RuntimeError(
+                        f"dovecot-postfix backend did not start: {failure}"
+                    ) from None
             except BaseException:
                 self.stop()
                 raise
@@ -212,7 +214,9 @@ class DovecotPostfixBackend:
         """Wait until Postfix's queue holds nothing in transit: all delivered."""
         self.wait_for_delivery()
         if self.queued(STUCK):
-            raise RuntimeError(f"Postfix could not deliver a message\n{self.log_tail()}")
+            raise RuntimeError(
+                f"Postfix could not deliver a message\n{self.log_tail()}"
+            )
 
     def port_for(self, protocol: Protocol) -> int:
         if self.ports is None:
@@ -257,8 +261,13 @@ class DovecotPostfixBackend:
             "pop3_port": str(self.ports.pop3),
             "imap_port": str(self.ports.imap),
             "instance": uuid.uuid4().hex[:8],
-            "mailboxes": "\n".join(f"{account.address} OK" for account in self.accounts),
-            "passdb": "\n".join(f"{account.name}:{{PLAIN}}{account.password}" for account in self.accounts),
+            "mailboxes": "\n".join(
+                f"{account.address} OK" for account in self.accounts
+            ),
+            "passdb": "\n".join(
+                f"{account.name}:{{PLAIN}}{account.password}"
+                for account in self.accounts
+            ),
             "userdb": "\n".join(self.userdb_lines()),
         }
 
@@ -276,7 +285,10 @@ class DovecotPostfixBackend:
     def write_configuration(self) -> None:
         assert self.base is not None
         values = self.values()
-        files = {"postfix": ("main.cf", "master.cf", "vmailbox"), "dovecot": ("dovecot.conf", "passdb", "userdb")}
+        files = {
+            "postfix": ("main.cf", "master.cf", "vmailbox"),
+            "dovecot": ("dovecot.conf", "passdb", "userdb"),
+        }
         for folder, names in files.items():
             (self.base / folder).mkdir()
             for name in names:
@@ -303,7 +315,16 @@ class DovecotPostfixBackend:
         (spool / "pid").mkdir()
         postfix = pwd.getpwnam("postfix").pw_uid
         postdrop = grp.getgrnam("postdrop").gr_gid
-        for name in (*IN_TRANSIT[1:], *STUCK, "bounce", "defer", "flush", "trace", "saved", "private"):
+        for name in (
+            *IN_TRANSIT[1:],
+            *STUCK,
+            "bounce",
+            "defer",
+            "flush",
+            "trace",
+            "saved",
+            "private",
+        ):
             _mkdir(spool / name, postfix, -1, 0o700)
         _mkdir(spool / "maildrop", postfix, postdrop, 0o730)
         _mkdir(spool / "public", postfix, postdrop, 0o710)
@@ -341,7 +362,9 @@ class DovecotPostfixBackend:
             while not self.greets(greeting):
                 for process in self.processes:
                     if process.poll() is not None:
-                        raise StartFailed(f"{process.args[0]} exited\n{self.log_tail()}", retry=False)
+                        raise StartFailed(
+                            f"{process.args[0]} exited\n{self.log_tail()}", retry=False
+                        )
                 if time.monotonic() > deadline:
                     silent = f"no greeting on port {greeting.port} within {START_TIMEOUT:g} s"
                     raise StartFailed(f"{silent}\n{self.log_tail()}", retry=True)
@@ -351,12 +374,17 @@ class DovecotPostfixBackend:
     def greets(greeting: Greeting) -> bool:
         """True when our server answers on the port (not another that took it)."""
         try:
-            with socket.create_connection(("127.0.0.1", greeting.port), timeout=2) as conn:
+            with socket.create_connection(
+                ("127.0.0.1", greeting.port), timeout=2
+            ) as conn:
                 first = conn.recv(512)
         except OSError:
             return False
         if not first.startswith(greeting.starts):
-            raise StartFailed(f"port {greeting.port} answers {first[:60]!r}: another server took it", retry=True)
+            raise StartFailed(
+                f"port {greeting.port} answers {first[:60]!r}: another server took it",
+                retry=True,
+            )
         return True
 
     # -- between transcripts --------------------------------------------------
@@ -386,7 +414,9 @@ class DovecotPostfixBackend:
         config = ["-c", str(self.dovecot_conf)]
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while self.sessions(config):
-            self.run([DOVEADM, *config, "kick", *(account.name for account in self.accounts)])
+            self.run(
+                [DOVEADM, *config, "kick", *(account.name for account in self.accounts)]
+            )
             if time.monotonic() > deadline:
                 raise TimeoutError("Dovecot sessions did not end")
             time.sleep(0.01)
@@ -398,7 +428,9 @@ class DovecotPostfixBackend:
         return [line for line in lines if line.split()[:1] and line.split()[0] in names]
 
     def run(self, command: list[str]) -> str:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=30
+        )
         return done.stdout
 
     def log_tail(self, lines: int = 15) -> str:
@@ -406,10 +438,18 @@ class DovecotPostfixBackend:
         if self.base is None:
             return ""
         shown = []
-        for name in ("postfix.log", "dovecot.log", "lda.log", "postfix-master.out", "dovecot-master.out"):
+        for name in (
+            "postfix.log",
+            "dovecot.log",
+            "lda.log",
+            "postfix-master.out",
+            "dovecot-master.out",
+        ):
             path = self.base / name
             if path.exists():
-                tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[
+                    -lines:
+                ]
                 shown += [f"{name}: {line}" for line in tail]
         return "\n".join(shown)
 
@@ -420,7 +460,11 @@ def render(template: Path, values: dict[str, str]) -> str:
     for name, value in values.items():
         text = text.replace(f"@{name}@", value)
     if "@" in text:
-        leftover = [word for word in text.split() if word.count("@") >= 2 and word.startswith("@")]
+        leftover = [
+            word
+            for word in text.split()
+            if word.count("@") >= 2 and word.startswith("@")
+        ]
         if leftover:
             raise ValueError(f"{template.name}: no value for {leftover[0]}")
     return text
@@ -477,7 +521,9 @@ def _end_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
             os.killpg(group, signal.SIGKILL)
         _reap(group)
         if time.monotonic() > deadline:
-            raise RuntimeError(f"processes of group {group} survive SIGKILL: {group_members(group)}")
+            raise RuntimeError(
+                f"processes of group {group} survive SIGKILL: {group_members(group)}"
+            )
         time.sleep(0.01)
     _reap(group)
 

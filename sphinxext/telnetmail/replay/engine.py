@@ -117,10 +117,18 @@ class Verifier:
         transcript = case.transcript
         talks = any(line.role is not Role.TELNET for line in transcript.lines)
         if not transcript.readable or (talks and transcript.protocol is None):
-            return Outcome(case, Status.SKIPPED, "the transcript cannot be read: see the build's warnings")
+            return Outcome(
+                case,
+                Status.SKIPPED,
+                "the transcript cannot be read: see the build's warnings",
+            )
         missing = [name for name in chain_of(case, named) if name not in named]
         if missing:
-            return Outcome(case, Status.FAILED, f":after: names {missing[0]!r}, which no transcript is named")
+            return Outcome(
+                case,
+                Status.FAILED,
+                f":after: names {missing[0]!r}, which no transcript is named",
+            )
         return None
 
     def verify_chain(self, case: Case, named: dict[str, Case]) -> Outcome:
@@ -128,7 +136,9 @@ class Verifier:
         shared = Context()  # captures and typed headers carry along the chain
         for name in chain_of(case, named):
             before = named[name]
-            failure = self.replay(before, Context(before.match, shared.captured, shared.sent))
+            failure = self.replay(
+                before, Context(before.match, shared.captured, shared.sent)
+            )
             shared.sent += messages_sent(before.transcript)
             if failure is not None:
                 return Outcome(
@@ -137,7 +147,9 @@ class Verifier:
                     f"it needs {name!r} first, which fails at {before.path}:{failure.lineno}: {failure.reason}",
                     failure,
                 )
-        context = Context(case.match, shared.captured, shared.sent + messages_sent(case.transcript))
+        context = Context(
+            case.match, shared.captured, shared.sent + messages_sent(case.transcript)
+        )
         actual: list[tuple[str, str]] = []
         failure = self.replay(case, context, actual)
         if failure is not None:
@@ -210,7 +222,11 @@ class Walk:
         self.banner_done = False
         self.actual = actual if actual is not None else []
         if transcript.connection is not None:
-            command = next(line for line in transcript.lines if line.lineno == transcript.connection.lineno)
+            command = next(
+                line
+                for line in transcript.lines
+                if line.lineno == transcript.connection.lineno
+            )
             self.actual.append(("telnet", command.text))
 
     def run(self) -> None:
@@ -250,13 +266,18 @@ class Walk:
             text = self.read("telnet")
             if text is None or not telnet_line_matches(line, text, self.context.mode):
                 raise Mismatch(
-                    line.lineno, "telnet says otherwise", [(line.lineno, line.text)], [text or ""]
+                    line.lineno,
+                    "telnet says otherwise",
+                    [(line.lineno, line.text)],
+                    [text or ""],
                 )
             if text == BANNER_END:
                 self.banner_done = True
 
     def expect(self, step: Expect) -> None:
-        matcher = ReplyMatcher(self.transcript.protocol, step.history, step.turns, self.context)
+        matcher = ReplyMatcher(
+            self.transcript.protocol, step.history, step.turns, self.context
+        )
         while True:
             text = self.read()
             if text is None:

@@ -38,7 +38,9 @@ def diff_lines(outcome: Outcome) -> list[str]:
     lines.append("  server:")
     received = mismatch.received[-RECEIVED_SHOWN:]
     if len(mismatch.received) > len(received):
-        lines.append(f"         | ... ({len(mismatch.received) - len(received)} lines before)")
+        lines.append(
+            f"         | ... ({len(mismatch.received) - len(received)} lines before)"
+        )
     lines += [f"         | {text}" for text in received] or ["         | (nothing)"]
     return lines
 
@@ -49,7 +51,9 @@ def summary(outcomes: list[Outcome]) -> str:
     for outcome in outcomes:
         pages[outcome.case.path][outcome.status] += 1
     width = max((len(path) for path in pages), default=10)
-    rows = [f"{path:<{width}}  {_counts(counts)}" for path, counts in sorted(pages.items())]
+    rows = [
+        f"{path:<{width}}  {_counts(counts)}" for path, counts in sorted(pages.items())
+    ]
     total: Counter[Status] = Counter(outcome.status for outcome in outcomes)
     seconds = sum(outcome.seconds for outcome in outcomes)
     rows.append(f"{_counts(total)} in {seconds:.2f} s")
@@ -67,7 +71,9 @@ def output_text(outcomes: list[Outcome]) -> str:
         + (f": {outcome.message}" if outcome.message else "")
         for outcome in outcomes
     ]
-    failures = [describe(outcome) for outcome in outcomes if outcome.status is Status.FAILED]
+    failures = [
+        describe(outcome) for outcome in outcomes if outcome.status is Status.FAILED
+    ]
     return "\n".join([*lines, "", *failures, "", summary(outcomes), ""])
 
 
@@ -84,8 +90,13 @@ def write_junit(path: Path, outcomes: list[Outcome]) -> None:
     for suite in suites.values():
         cases = list(suite)
         suite.set("tests", str(len(cases)))
-        suite.set("failures", str(sum(1 for case in cases if case.find("failure") is not None)))
-        suite.set("skipped", str(sum(1 for case in cases if case.find("skipped") is not None)))
+        suite.set(
+            "failures",
+            str(sum(1 for case in cases if case.find("failure") is not None)),
+        )
+        suite.set(
+            "skipped", str(sum(1 for case in cases if case.find("skipped") is not None))
+        )
         suite.set("time", f"{sum(float(case.get('time', 0)) for case in cases):.3f}")
     tree = ElementTree.ElementTree(root)
     ElementTree.indent(tree)

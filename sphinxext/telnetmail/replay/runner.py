@@ -46,7 +46,9 @@ def run_cases(
         def verify(case: Case) -> Outcome:
             worker = free.get()
             try:
-                outcome = Verifier(worker, timeout=timeout, telnet=telnet).verify(case, named)
+                outcome = Verifier(worker, timeout=timeout, telnet=telnet).verify(
+                    case, named
+                )
             finally:
                 free.put(worker)
             if progress is not None:
@@ -55,7 +57,9 @@ def run_cases(
 
         if jobs == 1:
             return [verify(case) for case in cases]
-        pool = stack.enter_context(ThreadPoolExecutor(jobs, thread_name_prefix="replay"))
+        pool = stack.enter_context(
+            ThreadPoolExecutor(jobs, thread_name_prefix="replay")
+        )
         try:
             return list(pool.map(verify, cases))
         except BaseException:

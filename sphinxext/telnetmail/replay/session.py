@@ -28,7 +28,9 @@ def telnet_command(choice: str = "auto") -> list[str]:
     if choice in ("auto", "telnet"):
         found = shutil.which("telnet")
         if found is None:
-            raise FileNotFoundError("no 'telnet' on PATH: install inetutils-telnet or use the Python one")
+            raise FileNotFoundError(
+                "no 'telnet' on PATH: install inetutils-telnet or use the Python one"
+            )
         return [found]
     return [choice]
 
@@ -86,7 +88,9 @@ class TelnetSession:
         """The next line, or None at end of output or when ``deadline`` passes."""
         assert self.child is not None
         remaining = max(deadline - time.monotonic(), 0)
-        index = self.child.expect_exact(["\r\n", pexpect.EOF, pexpect.TIMEOUT], timeout=remaining)
+        index = self.child.expect_exact(
+            ["\r\n", pexpect.EOF, pexpect.TIMEOUT], timeout=remaining
+        )
         text = self.child.before
         if index == 0:
             self.after_line(text)

@@ -27,7 +27,9 @@ SERVICES: tuple[str, ...] = ("smtp", "pop3", "imap")
 #: Service names and port numbers a transcript may type after the host name
 #: (``telnet mx1.example.com smtp``), mapped to our service names: the same
 #: table the transcript parser reads protocols from.
-SERVICE_ALIASES: dict[str, str] = {name: str(protocol) for name, protocol in SERVICES_BY_NAME.items()}
+SERVICE_ALIASES: dict[str, str] = {
+    name: str(protocol) for name, protocol in SERVICES_BY_NAME.items()
+}
 
 
 @dataclass(frozen=True)

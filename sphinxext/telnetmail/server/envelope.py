@@ -66,8 +66,16 @@ def _address(address: Address) -> List:
 def _dovecot_envelope(cls: type, msg: object) -> EnvelopeStructure:
     plain = super(dict_mailbox.LoadedMessage, cls)._get_envelope_structure(msg)  # type: ignore[misc]
     return DovecotEnvelope(
-        plain.date, plain.subject, plain.from_, plain.sender, plain.reply_to,
-        plain.to, plain.cc, plain.bcc, plain.in_reply_to, plain.message_id,
+        plain.date,
+        plain.subject,
+        plain.from_,
+        plain.sender,
+        plain.reply_to,
+        plain.to,
+        plain.cc,
+        plain.bcc,
+        plain.in_reply_to,
+        plain.message_id,
     )
 
 
