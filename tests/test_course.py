@@ -117,3 +117,12 @@ def test_the_page_notes_each_correction_of_the_seed(built_course):
         '<code class="docutils literal notranslate"><span class="pre">Subject</span></code>'
         in page
     )
+
+
+def test_every_page_of_the_course_has_a_dialogue_and_the_course_has_forty():
+    from telnetmail.core.rstscan import scan
+
+    pages = sorted((ROOT / "course").glob("*.rst"))
+    counts = {page.name: len(list(scan(page.read_text(encoding="utf-8")))) for page in pages}
+    assert all(count >= 1 for count in counts.values()), counts
+    assert sum(counts.values()) >= 40
