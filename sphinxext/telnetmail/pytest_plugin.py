@@ -22,8 +22,9 @@ import pytest
 
 from telnetmail.core.model import Category
 from telnetmail.core.rstscan import scan
-from telnetmail.replay.backends import BACKENDS, Backend, make_backend
-from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status, Verifier
+from telnetmail.replay.backends import Backend, make_backend
+from telnetmail.replay.engine import Case, Outcome, Status, Verifier
+from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.report import describe
 from telnetmail.replay.runner import named_cases
 
@@ -38,31 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="collect the transcripts of every .rst file found, not only of those named",
     )
-    group.addoption(
-        "--transcript-backend",
-        choices=sorted(BACKENDS),
-        default="embedded",
-        help="the mail servers to replay against (default: embedded)",
-    )
-    group.addoption(
-        "--transcript-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds of silence before a missing reply fails (default: {DEFAULT_TIMEOUT:g})",
-    )
-    group.addoption(
-        "--transcript-telnet",
-        default="auto",
-        metavar="CLIENT",
-        help="'telnet', 'python' (our own client) or 'auto': the real one when installed (default)",
-    )
-    group.addoption(
-        "--transcript-match",
-        choices=("protocol", "exact"),
-        default="protocol",
-        help="for transcripts without :match: (default: protocol)",
-    )
+    for name, spec in REPLAY_OPTIONS.items():
+        group.addoption(f"--transcript-{name}", **spec)
 
 
 class Replay:

@@ -10,9 +10,9 @@ from pathlib import Path
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.rstscan import scan
-from telnetmail.replay.backends import BACKENDS
 from telnetmail.replay.dovecot_postfix import BackendUnavailable
-from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
+from telnetmail.replay.engine import Case, Outcome, Status
+from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.report import (
     as_transcript,
     describe,
@@ -53,31 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="parallel workers, each with its own server (default: 1)",
     )
-    parser.add_argument(
-        "--backend",
-        choices=sorted(BACKENDS),
-        default="embedded",
-        help="the mail servers to check against (default: embedded)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds of silence before a missing reply fails (default: {DEFAULT_TIMEOUT:g})",
-    )
-    parser.add_argument(
-        "--telnet",
-        default="auto",
-        metavar="CLIENT",
-        help="'telnet', 'python' (our own client) or 'auto': the real one when installed (default)",
-    )
-    parser.add_argument(
-        "--match",
-        choices=("protocol", "exact"),
-        default="protocol",
-        help="for transcripts without :match: (default: protocol)",
-    )
+    for name, spec in REPLAY_OPTIONS.items():
+        parser.add_argument(f"--{name}", **spec)
     parser.add_argument(
         "--junit-xml",
         type=Path,
