@@ -202,3 +202,13 @@ def test_no_thread_of_the_servers_outlives_a_check(tmp_path):
     args = build_parser().parse_args(["check", str(page(tmp_path, RIGHT)), "-q"])
     assert run_check(args) == 0
     assert set(threading.enumerate()) - before == set()
+
+
+def test_save_actual_writes_each_session_as_a_page_would(tmp_path):
+    path = page(tmp_path, RIGHT)
+    saved = tmp_path / "actual"
+    result = check(str(path), "--save-actual", str(saved), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    session = (saved / "page" / "noop.txt").read_text(encoding="utf-8")
+    assert session.startswith("telnet: > telnet mx1.example.com smtp\ntelnet: Trying ")
+    assert "client: NOOP\nserver: 250 " in session

@@ -131,11 +131,18 @@ def save_actual(folder: Path, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if not outcome.actual:
             continue  # skipped: nothing was said
-        path = (
-            folder / Path(outcome.case.path).stem / f"{actual_name(outcome.case)}.txt"
-        )
+        path = folder / page_folder(outcome.case.path) / f"{actual_name(outcome.case)}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(as_transcript(outcome.actual), encoding="utf-8")
+
+
+def page_folder(page: str) -> Path:
+    """The page's path below the current folder, without suffix (its name if outside)."""
+    path = Path(page).resolve()
+    try:
+        return path.relative_to(Path.cwd()).with_suffix("")
+    except ValueError:
+        return Path(path.stem)
 
 
 def actual_name(case: Case) -> str:
