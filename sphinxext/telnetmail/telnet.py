@@ -82,6 +82,9 @@ def connect(host: str, port: int) -> socket.socket | None:
             sock.close()
             last = error
             continue
+        # Each line goes out at once: with Nagle's algorithm a line waits for
+        # the server to acknowledge the previous one (40 ms of delayed ACK).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
     say(f"telnet: Unable to connect to remote host: {last.strerror}")
     return None
