@@ -65,7 +65,15 @@ server: a2 OK [READ-WRITE] Select completed.
 )
 
 
-def _mail(name: str, after: tuple[str, ...] = ()) -> Probe:
+TYPED_HEADERS = "client: From: sender@example.com\nclient: To: recipient@example.com\n"
+
+
+def _mail(
+    name: str,
+    after: tuple[str, ...] = (),
+    headers: str = TYPED_HEADERS,
+    about: str = "a message delivered, for the probes that read one",
+) -> Probe:
     return Probe(
         name,
         SMTP
@@ -78,9 +86,9 @@ client: RCPT TO:<recipient@example.com>
 server: 250 2.1.5 Ok
 client: DATA
 server: 354 End data with <CR><LF>.<CR><LF>
-client: From: sender@example.com
-client: To: recipient@example.com
-client: Subject: Probe
+"""
+        + headers
+        + """client: Subject: Probe
 client:
 client: One line.
 client: .
@@ -89,33 +97,15 @@ client: QUIT
 server: 221 2.0.0 Bye
 """,
         after,
-        "a message delivered, for the probes that read one",
+        about,
     )
 
 
 MAIL = _mail("probe-mail")
 MAIL_2 = _mail("probe-mail-2", ("probe-mail",))
-MAIL_WITHOUT_FROM = Probe(
+MAIL_WITHOUT_FROM = _mail(
     "probe-mail-without-from",
-    SMTP
-    + """
-client: HELO client.example.com
-server: 250 mx1.example.com
-client: MAIL FROM:<sender@example.com>
-server: 250 2.1.0 Ok
-client: RCPT TO:<recipient@example.com>
-server: 250 2.1.5 Ok
-client: DATA
-server: 354 End data with <CR><LF>.<CR><LF>
-client: To: recipient@example.com
-client: Subject: Probe
-client:
-client: One line.
-client: .
-server: 250 2.0.0 Ok: queued as 3CDC920C88A
-client: QUIT
-server: 221 2.0.0 Bye
-""",
+    headers="client: To: recipient@example.com\n",
     about="a message without From:, for the probe that reads it",
 )
 

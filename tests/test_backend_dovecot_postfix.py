@@ -20,9 +20,8 @@ from telnetmail.cli import EXIT_USAGE, main
 from telnetmail.core.model import Protocol
 from telnetmail.core.rstscan import scan
 from telnetmail.replay import dovecot_postfix
-from telnetmail.replay.backends import BACKENDS, make_backend
+from telnetmail.replay.backends import BACKENDS, BackendUnavailable, make_backend
 from telnetmail.replay.dovecot_postfix import (
-    BackendUnavailable,
     DovecotPostfixBackend,
     Ports,
     group_members,
@@ -264,8 +263,12 @@ def test_save_actual_records_what_the_real_servers_said(tmp_path):
         )
         == 0
     )
-    smtp = (tmp_path / "course" / "telnet-mail" / "seed-smtp.txt").read_text(encoding="utf-8")
+    smtp = (tmp_path / "course" / "telnet-mail" / "seed-smtp.txt").read_text(
+        encoding="utf-8"
+    )
     assert "server: 220 mx1.example.com ESMTP Postfix\n" in smtp
     assert "client: HELO client.example.com\n" in smtp
-    pop3 = (tmp_path / "course" / "telnet-mail" / "seed-pop3.txt").read_text(encoding="utf-8")
+    pop3 = (tmp_path / "course" / "telnet-mail" / "seed-pop3.txt").read_text(
+        encoding="utf-8"
+    )
     assert "server: +OK Dovecot ready.\n" in pop3

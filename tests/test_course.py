@@ -123,6 +123,8 @@ def test_every_page_of_the_course_has_a_dialogue_and_the_course_has_forty():
     from telnetmail.core.rstscan import scan
 
     pages = sorted((ROOT / "course").glob("*.rst"))
-    counts = {page.name: len(list(scan(page.read_text(encoding="utf-8")))) for page in pages}
+    counts = {
+        page.name: len(list(scan(page.read_text(encoding="utf-8")))) for page in pages
+    }
     assert all(count >= 1 for count in counts.values()), counts
     assert sum(counts.values()) >= 40

@@ -10,7 +10,7 @@ from pathlib import Path
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.rstscan import scan
-from telnetmail.replay.dovecot_postfix import BackendUnavailable
+from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.engine import Case, Outcome, Status
 from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.report import (
@@ -131,7 +131,9 @@ def save_actual(folder: Path, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if not outcome.actual:
             continue  # skipped: nothing was said
-        path = folder / page_folder(outcome.case.path) / f"{actual_name(outcome.case)}.txt"
+        path = (
+            folder / page_folder(outcome.case.path) / f"{actual_name(outcome.case)}.txt"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(as_transcript(outcome.actual), encoding="utf-8")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ipaddress
-import logging
 import signal
 import sys
 import threading
@@ -121,8 +120,6 @@ def serve(args: argparse.Namespace) -> int:
         pop3_port=args.pop3_port,
         imap_port=args.imap_port,
     )
-    # aiosmtpd warns on stderr about every bad command; students make many.
-    logging.getLogger("mail.log").setLevel(logging.ERROR)
     # Handlers first: a signal sent as soon as the banner appears must not
     # find Python's defaults (SIGTERM would kill us without a clean stop).
     with stop_signals() as stop:

@@ -18,7 +18,7 @@ from telnetmail.core.lexing import (
     content_spans,
     spans_of,
     split_word,
-    unquote_display,
+    excerpt,
 )
 from telnetmail.core.model import (
     Category,
@@ -292,7 +292,7 @@ class ImapExchange(Exchange):
         self.report(
             line.lineno,
             f"an IMAP response starts with '*', '+' or a command's tag, "
-            f"got {unquote_display(line.text)}",
+            f"got {excerpt(line.text)}",
         )
 
     def untagged(self, line: Line) -> Turn | None:

@@ -111,6 +111,6 @@ class Exchange:
         return turn
 
 
-def unquote_display(text: str) -> str:
-    """Shorten a line for a message: the first 40 characters, repr-quoted."""
+def excerpt(text: str) -> str:
+    """A line as a message quotes it: repr-quoted, cut to 40 characters."""
     return repr(text if len(text) <= 40 else text[:37] + "...")

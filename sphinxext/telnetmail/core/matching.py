@@ -207,6 +207,8 @@ class _Rules:
         self.matcher = matcher
         self.context = matcher.context
         self.expected = matcher.expected
+        #: Replies received complete so far (in-order protocols).
+        self.progress = 0
 
     def check(self, received: list[Turn]) -> bool:
         raise NotImplementedError
@@ -245,8 +247,7 @@ class _InOrder(_Rules):
         return done
 
     def awaited(self) -> Line | None:
-        progress = getattr(self, "progress", 0)
-        return self.expected[min(progress, len(self.expected) - 1)].lines[0]
+        return self.expected[min(self.progress, len(self.expected) - 1)].lines[0]
 
     def compare_start(self, expected: Turn, received: Turn) -> str | None:
         """What the first line alone tells: the code or status."""
@@ -454,9 +455,9 @@ class _ImapRules(_Rules):
                 self.check_completion(turn, unmatched)
             elif not self.match_untagged(turn):
                 unmatched.append(turn)
-        return self.complete(received)
+        return self.complete()
 
-    def complete(self, received: list[Turn]) -> bool:
+    def complete(self) -> bool:
         if self.tags:
             return all(
                 id(turn) in self.matched

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from telnetmail.core import checks, imap, pop3, smtp, volatile
+from telnetmail.core.lexing import excerpt
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -148,7 +149,7 @@ def _read_roles(
                 Diagnostic(
                     lineno,
                     f"expected 'client:', 'server:' or 'telnet:' (or 'C:', 'S:') "
-                    f"at the start of the line, got {raw.strip()[:40]!r}",
+                    f"at the start of the line, got {excerpt(raw.strip())}",
                     Category.SYNTAX,
                 )
             )

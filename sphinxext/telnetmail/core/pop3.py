@@ -15,7 +15,7 @@ from telnetmail.core.lexing import (
     command_turn,
     content_spans,
     spans_of,
-    unquote_display,
+    excerpt,
 )
 from telnetmail.core.model import (
     Category,
@@ -78,8 +78,7 @@ class Pop3Exchange(Exchange):
         if match is None:
             self.report(
                 line.lineno,
-                f"a POP3 reply starts with '+OK' or '-ERR', "
-                f"got {unquote_display(line.text)}",
+                f"a POP3 reply starts with '+OK' or '-ERR', got {excerpt(line.text)}",
             )
             return
         status = match["status"].upper()

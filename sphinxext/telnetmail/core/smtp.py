@@ -15,7 +15,7 @@ from telnetmail.core.lexing import (
     command_turn,
     content_spans,
     spans_of,
-    unquote_display,
+    excerpt,
 )
 from telnetmail.core.model import (
     Category,
@@ -86,7 +86,7 @@ class SmtpExchange(Exchange):
             self.report(
                 line.lineno,
                 f"an SMTP reply starts with a three-digit code, "
-                f"got {unquote_display(line.text)}",
+                f"got {excerpt(line.text)}",
             )
             return
         self.style_reply_line(line, match)

@@ -8,11 +8,15 @@ page's ``telnet`` command names to where it really listens.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Protocol as Interface
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import protocol_of_port
-from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
+
+
+class BackendUnavailable(RuntimeError):
+    """This machine cannot run the backend asked for; the message says why."""
 
 
 class Backend(Interface):
@@ -82,7 +86,17 @@ class EmbeddedBackend:
         return self.server.ports[str(protocol)]
 
 
-BACKENDS = {"embedded": EmbeddedBackend, "dovecot-postfix": DovecotPostfixBackend}
+def _dovecot_postfix() -> Backend:
+    # Imported when asked for, like the embedded servers above.
+    from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
+
+    return DovecotPostfixBackend()
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {
+    "embedded": EmbeddedBackend,
+    "dovecot-postfix": _dovecot_postfix,
+}
 
 
 def make_backend(name: str) -> Backend:

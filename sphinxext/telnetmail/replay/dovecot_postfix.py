@@ -33,6 +33,8 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from telnetmail.replay.backends import BackendUnavailable
+
 if TYPE_CHECKING:
     from telnetmail.core.model import Protocol
     from telnetmail.server.config import Account
@@ -83,10 +85,6 @@ START_ATTEMPTS = 3
 IN_TRANSIT = ("maildrop", "incoming", "active")
 #: Queues holding mail that delivery will not reach in a replay's time.
 STUCK = ("deferred", "hold", "corrupt")
-
-
-class BackendUnavailable(RuntimeError):
-    """The machine cannot run this backend (not root, packages missing)."""
 
 
 def missing_requirements() -> list[str]:
