@@ -82,7 +82,7 @@ READ = """\
    server: +OK Logged in.
    client: LIST
    server: +OK 1 messages
-   server: 1 250
+   server: 1 371
    server: .
    client: QUIT
    server: +OK bye

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from telnetmail.core import checks, imap, pop3, smtp, volatile
-from telnetmail.core.lexing import excerpt
+from telnetmail.core.lexing import Exchange, excerpt
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -71,10 +71,10 @@ SERVICES: dict[str, Protocol] = {
     "1143": Protocol.IMAP,
 }
 
-_DIALECTS = {
-    Protocol.SMTP: smtp.SmtpExchange.analyse,
-    Protocol.POP3: pop3.Pop3Exchange.analyse,
-    Protocol.IMAP: imap.ImapExchange.analyse,
+_EXCHANGES: dict[Protocol, type[Exchange]] = {
+    Protocol.SMTP: smtp.SmtpExchange,
+    Protocol.POP3: pop3.Pop3Exchange,
+    Protocol.IMAP: imap.ImapExchange,
 }
 
 
@@ -116,7 +116,13 @@ def analyse(
 ) -> tuple[list[Turn], list[Diagnostic]]:
     """Cut the client and server lines into the protocol's turns."""
     talk = [line for line in lines if line.role is not Role.TELNET]
-    return _DIALECTS[protocol](talk)
+    return _EXCHANGES[protocol].analyse(talk)
+
+
+def outstanding(protocol: Protocol, lines: list[Line]) -> int:
+    """How many commands the client lines send that no server line answers yet."""
+    talk = [line for line in lines if line.role is not Role.TELNET]
+    return _EXCHANGES[protocol].outstanding(talk)
 
 
 class _Written(NamedTuple):
