@@ -114,8 +114,8 @@ class ImapRules(Rules):
                 f"with {completion.lines[0].text!r}",
             )
         failure = compare_imap(expected, near, self.context, self.matcher)
-        if failure is not None and len(expected.lines) > 1:
-            return self.fail(*failure)  # a difference inside, such as a body line
+        if failure is not None:
+            return self.fail(*failure)  # the difference itself: a value, a body line
         return self.fail(
             expected.lines[0],
             f"the server does not send this response: it has {near.lines[0].text!r}",

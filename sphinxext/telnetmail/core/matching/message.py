@@ -54,7 +54,8 @@ def compare_message(
 ) -> Compared:
     """Compare a message (or its header or text) shown on the page with one received."""
     if part == "text":
-        return Compared(_compare_lines(list(expected), received, context, "the body"))
+        last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
+        return Compared(_compare_lines(list(expected), received, context, "the body", last))
     shown = split_message(list(expected), _text)
     got = split_message(received, str)
     typed = typed_in_shown(shown, _text, context.sent)
@@ -124,9 +125,9 @@ def _compare_body(
     context: Context,
     expected: Sequence[Textual],
 ) -> tuple[int, str] | None:
-    if shown.has_body or not got.has_body:
-        return _compare_lines(shown.body, got.body, context, "the body")
     last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
+    if shown.has_body or not got.has_body:
+        return _compare_lines(shown.body, got.body, context, "the body", last)
     if part == "header":
         return last, "the header ends with an empty line, which the page leaves out"
     return last, (
@@ -136,15 +137,16 @@ def _compare_body(
 
 
 def _compare_lines(
-    shown: list, got: list[str], context: Context, what: str
+    shown: list, got: list[str], context: Context, what: str, after: int = 0
 ) -> tuple[int, str] | None:
+    """Line by line; ``after`` is the page line to blame when ``shown`` is empty."""
     for index, line in enumerate(shown):
         if index >= len(got):
             return line.lineno, f"{what} ends before this line"
         if not line_matches(line, got[index], context):
             return line.lineno, f"{what} differs: the server has {got[index]!r}"
     if len(got) > len(shown):
-        where = shown[-1].lineno if shown else 0
+        where = shown[-1].lineno if shown else after
         return where, f"{what} goes on after this line: the server has {got[len(shown)]!r}"
     return None
 
