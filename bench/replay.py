@@ -25,6 +25,7 @@ import cProfile
 import os
 import pstats
 import re
+import signal
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +45,9 @@ from telnetmail.replay.backends import Backend, EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier, chain_of
 from telnetmail.replay.runner import named_cases, run_cases
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+
+#: How long the engine listens after an abandoned dialogue's last line.
+END_GRACE = getattr(engine, "END_GRACE", 0.25)
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 ENV = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
@@ -149,7 +153,10 @@ def stable(samples: list[Recorded]) -> Recorded:
     """
     first = samples[0]
     events: list[tuple[str, str]] = []
-    for index, (kind, text) in enumerate(first.events):
+    # Telnet's closing line, read after the last page line, may come after
+    # the connection's end in one run and before it in another.
+    common = min(len(sample.events) for sample in samples)
+    for index, (kind, text) in enumerate(first.events[:common]):
         texts = [sample.events[index][1] for sample in samples]
         cut = min([len(text), *(differs_at(text, other) for other in texts)])
         # A time may change by the next run; a tab may reach us expanded or not (the
@@ -192,8 +199,14 @@ def floor_session(recorded: Recorded, timeout: float) -> None:
             child.expect_exact(text + "\r\n")
             if text == BANNER_END:
                 child.setecho(False)  # as the engine does: telnet turns echo back on
-    # The dialogues end with QUIT or LOGOUT: the server hangs up, telnet exits.
-    child.expect_exact(pexpect.EOF)
+    # After QUIT or LOGOUT the server hangs up and telnet exits. A dialogue the
+    # student abandons gets, like the engine's, a short listen for anything
+    # more, then telnet is hung up.
+    sent = [text.split() for kind, text in recorded.events if kind == "send" and text.strip()]
+    closing = bool(sent) and any(word.upper() in ("QUIT", "LOGOUT") for word in sent[-1][:2])
+    child.expect_exact([pexpect.EOF, pexpect.TIMEOUT], timeout=timeout if closing else END_GRACE)
+    if child.isalive() and not closing:
+        child.kill(signal.SIGHUP)
     child.wait()
     child.ptyproc.delayafterclose = 0  # the child is reaped: nothing to wait for
     child.close()
