@@ -60,11 +60,11 @@ _NUMBER_LISTS = frozenset({"SEARCH", "SORT"})
 
 # POP3: what the reply to each command shows after ``+OK``.
 _POP3_STATUS_LINE: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
-    "STAT": (re.compile(r"\+OK (\d+) (\d+)", re.I), ("a count", "a size")),
-    "LIST": (re.compile(r"\+OK (\d+) (\d+)", re.I), ("a message number", "a size")),
-    "UIDL": (re.compile(r"\+OK (\d+)", re.I), ("a message number",)),
-    "RETR": (re.compile(r"\+OK (\d+) octets", re.I), ("a size",)),
-    "TOP": (re.compile(r"\+OK (\d+) octets", re.I), ("a size",)),
+    "STAT": (re.compile(r"\+OK (\d+) (\d+)", re.IGNORECASE), ("a count", "a size")),
+    "LIST": (re.compile(r"\+OK (\d+) (\d+)", re.IGNORECASE), ("a message number", "a size")),
+    "UIDL": (re.compile(r"\+OK (\d+)", re.IGNORECASE), ("a message number",)),
+    "RETR": (re.compile(r"\+OK (\d+) octets", re.IGNORECASE), ("a size",)),
+    "TOP": (re.compile(r"\+OK (\d+) octets", re.IGNORECASE), ("a size",)),
 }
 _POP3_LISTING: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "LIST": (re.compile(r"(\d+) (\d+)"), ("a message number", "a size")),

@@ -115,10 +115,6 @@ def _verb(turn: Turn | None) -> str:
     return (turn.verb or "").upper() if turn else ""
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
 def _unquote(word: str) -> str:
     return word[1:-1] if len(word) >= 2 and word[0] == word[-1] == '"' else word
 
@@ -134,7 +130,7 @@ def _measurable(turn: Turn) -> bool:
 
 _OCTETS = re.compile(r"\+OK\s+(\d+)\s+octets\b", re.IGNORECASE)
 _TWO_NUMBERS = re.compile(r"(?:\+OK\s+)?(\d+)\s+(\d+)\b", re.IGNORECASE)
-#: Commands that may add, remove or renumber POP3 messages in a session's view.
+#: Commands after which STAT and LIST count other messages (RFC 1939 §5).
 _POP3_MAILDROP = frozenset({"DELE", "RSET"})
 
 
@@ -158,7 +154,7 @@ class _Pop3Reader:
     def command(self, turn: Turn) -> None:
         verb = _verb(turn)
         if verb in ("USER", "APOP") and turn.args:
-            self.user = _words(turn.args)[0]
+            self.user = turn.args.split()[0]
         elif verb in _POP3_MAILDROP:
             self.sizes.final_tally += 1
             self.deleting = verb == "DELE" or (self.deleting and verb != "RSET")
@@ -187,23 +183,44 @@ class _Pop3Reader:
         if turn.payload and _measurable(turn):
             size = octets(line.text for line in turn.payload)
             self.sizes.shown.append(
-                Shown(message, epoch, Part.WHOLE, size, first.lineno,
-                      f"RETR {number} shows {size} octets", measured=True,
-                      note="each line ends with CRLF, dot-stuffing undone",
-                      reply=first.lineno)
+                Shown(
+                    message,
+                    epoch,
+                    Part.WHOLE,
+                    size,
+                    first.lineno,
+                    f"RETR {number} shows {size} octets",
+                    measured=True,
+                    note="each line ends with CRLF, dot-stuffing undone",
+                    reply=first.lineno,
+                )
             )
         said = _OCTETS.match(first.text)
         if said:
             self.sizes.shown.append(
-                Shown(message, epoch, Part.WHOLE, int(said[1]), first.lineno,
-                      f"RETR {number} says {said[1]} octets", reply=first.lineno)
+                Shown(
+                    message,
+                    epoch,
+                    Part.WHOLE,
+                    int(said[1]),
+                    first.lineno,
+                    f"RETR {number} says {said[1]} octets",
+                    reply=first.lineno,
+                )
             )
 
     def listed(self, lineno: int, number: str, size: int) -> None:
         message = self.message(number)
         self.sizes.shown.append(
-            Shown(message, self.sizes.epoch(message), Part.WHOLE, size, lineno,
-                  f"LIST gives message {number} {size} octets", reply=lineno)
+            Shown(
+                message,
+                self.sizes.epoch(message),
+                Part.WHOLE,
+                size,
+                lineno,
+                f"LIST gives message {number} {size} octets",
+                reply=lineno,
+            )
         )
 
     def listing(self, turn: Turn) -> None:
@@ -217,17 +234,25 @@ class _Pop3Reader:
         self.tally(turn.lines[0].lineno, "LIST", len(entries), total, tuple(entries))
 
     def tally(
-        self, lineno: int, verb: str, count: int, total: int,
+        self,
+        lineno: int,
+        verb: str,
+        count: int,
+        total: int,
         entries: tuple[tuple[int, int], ...] = (),
     ) -> None:
         self.sizes.tallies.append(
-            Tally(self.user, self.sizes.final_tally, lineno, verb, count, total, entries)
+            Tally(
+                self.user, self.sizes.final_tally, lineno, verb, count, total, entries
+            )
         )
 
 
 _FETCHED = re.compile(r"\* (\d+) FETCH\b", re.IGNORECASE)
 _RFC822_SIZE = re.compile(r"\bRFC822\.SIZE (\d+)", re.IGNORECASE)
-_LITERAL_ITEM = re.compile(r"(?P<item>[\w.]+(?:\[[^\]]*\])?(?:<\d+>)?) \{(?P<size>\d+)\+?\}$")
+_LITERAL_ITEM = re.compile(
+    r"(?P<item>[\w.]+(?:\[[^\]]*\])?(?:<\d+>)?) \{(?P<size>\d+)\+?\}$"
+)
 #: Items whose literal is a whole message or one of its two halves (RFC 3501
 #: §6.4.5); any other section, or a partial ``<origin>``, is not.
 _PARTS: dict[str, Part] = {
@@ -263,7 +288,7 @@ class _ImapReader:
         return self.sizes
 
     def command(self, turn: Turn) -> None:
-        verb, args = _verb(turn), _words(turn.args)
+        verb, args = _verb(turn), turn.args.split()
         if verb == "UID" and args:
             verb, args = args[0].upper(), args[1:]
         if verb == "LOGIN" and args:
@@ -300,25 +325,41 @@ class _ImapReader:
         epoch, number = self.sizes.epoch(message), message.number
         for size in _RFC822_SIZE.finditer(said):
             self.sizes.shown.append(
-                Shown(message, epoch, Part.WHOLE, int(size[1]), lineno,
-                      f"RFC822.SIZE gives message {number} {size[1]} octets",
-                      reply=reply)
+                Shown(
+                    message,
+                    epoch,
+                    Part.WHOLE,
+                    int(size[1]),
+                    lineno,
+                    f"RFC822.SIZE gives message {number} {size[1]} octets",
+                    reply=reply,
+                )
             )
         literal = _LITERAL_ITEM.search(said)
         part = _PARTS.get(literal["item"].upper()) if literal else None
         if literal and part and measured:
             item, size = literal["item"], literal["size"]
             self.sizes.shown.append(
-                Shown(message, epoch, part, int(size), lineno,
-                      f"{item} {{{size}}} of message {number}",
-                      name=f"{item} {{{size}}}", measured=True, reply=reply)
+                Shown(
+                    message,
+                    epoch,
+                    part,
+                    int(size),
+                    lineno,
+                    f"{item} {{{size}}} of message {number}",
+                    name=f"{item} {{{size}}}",
+                    measured=True,
+                    reply=reply,
+                )
             )
 
 
 def _structure(turn: Turn) -> Iterator[tuple[int, str]]:
     """Each line of a response without the literals' content: what it says itself."""
     for line in turn.lines:
-        said = "".join(span.text for span in line.spans if span.kind is not SpanKind.DATA)
+        said = "".join(
+            span.text for span in line.spans if span.kind is not SpanKind.DATA
+        )
         if said:
             yield line.lineno, said
 
@@ -468,23 +509,37 @@ def _compare_tallies(
             )
 
 
-def compare(facts: Iterable[Seen], tallies: Iterable[tuple[int, Tally]],
-            labels: Sequence[str]) -> list[Found]:
-    """Compare sizes known to be of one mailbox state, message by message."""
+Known = dict[tuple[str | None, int], int]
+
+
+def compare_messages(
+    facts: Iterable[Seen], labels: Sequence[str]
+) -> tuple[list[Found], Known]:
+    """Compare sizes known to be of one mailbox state, message by message.
+
+    Also gives the size of each message, by what the page shows best.
+    """
     sessions = _Sessions(labels)
     by_message: dict[Message, list[Seen]] = {}
     for seen in facts:
         by_message.setdefault(seen.shown.message, []).append(seen)
     found: list[Found] = []
-    known: dict[tuple[str | None, int], int] = {}
+    known: Known = {}
     for message, group in by_message.items():
         found += _compare_message(group, sessions)
         reference = _reference(group)
-        if reference:
-            known[(message.user, message.number)] = sum(s.shown.size for s in reference)
+        known[(message.user, message.number)] = sum(s.shown.size for s in reference)
+    return found, known
+
+
+def compare_tallies(
+    tallies: Iterable[tuple[int, Tally]], known: Known, labels: Sequence[str]
+) -> list[Found]:
+    """STAT against a full LIST of one maildrop state, user by user."""
     by_user: dict[str | None, list[tuple[int, Tally]]] = {}
     for session, tally in tallies:
         by_user.setdefault(tally.user, []).append((session, tally))
+    found: list[Found] = []
     for user, group in by_user.items():
         sizes = {number: size for (who, number), size in known.items() if who == user}
         found += _compare_tallies(group, sizes, labels)
@@ -494,22 +549,18 @@ def compare(facts: Iterable[Seen], tallies: Iterable[tuple[int, Tally]],
 def check_session(transcript: Transcript) -> list[Diagnostic]:
     """Sizes within one transcript, each mailbox state on its own."""
     sizes = read_sizes(transcript)
-    found: list[Diagnostic] = []
-    for epoch_facts, epoch_tallies in _by_state(sizes):
-        found += [item.diagnostic for item in compare(epoch_facts, epoch_tallies, [""])]
-    return found
-
-
-def _by_state(sizes: Sizes) -> Iterator[tuple[list[Seen], list[tuple[int, Tally]]]]:
-    states: dict[int, tuple[list[Seen], list[tuple[int, Tally]]]] = {}
-    for shown in sizes.shown:
-        states.setdefault(shown.epoch, ([], []))[0].append(Seen(0, shown))
-    for facts, _ in states.values():
-        facts.sort(key=lambda seen: seen.shown.lineno)
-    for tally in sizes.tallies:
-        # Tallies have their own epochs: they key a separate group.
-        states.setdefault(-1 - tally.epoch, ([], []))[1].append((0, tally))
-    yield from states.values()
+    found: list[Found] = []
+    known: Known = {}
+    for epoch in sorted({shown.epoch for shown in sizes.shown}):
+        facts = [Seen(0, shown) for shown in sizes.shown if shown.epoch == epoch]
+        mismatches, sized = compare_messages(facts, [""])
+        found += mismatches
+        # POP3 numbers hold until QUIT (RFC 1939 §6): they size every tally.
+        known = known or sized
+    for epoch in sorted({tally.epoch for tally in sizes.tallies}):
+        tallies = [(0, tally) for tally in sizes.tallies if tally.epoch == epoch]
+        found += compare_tallies(tallies, known, [""])
+    return sorted((item.diagnostic for item in found), key=lambda d: d.lineno)
 
 
 class Placed(NamedTuple):
@@ -585,12 +636,12 @@ def check_related(chain: Sequence[Placed], starting: Sequence[Placed]) -> list[F
             if tally.user is not None
             and tally.epoch == (sizes.final_tally if in_chain else 0)
         ]
-    return _across(compare(facts, tallies, labels), [i.transcript for i in everyone])
+    found, known = compare_messages(facts, labels)
+    found += compare_tallies(tallies, known, labels)
+    return _across(found, [item.transcript for item in everyone])
 
 
 def _across(found: list[Found], transcripts: Sequence[Transcript]) -> list[Found]:
     """Leave out what each transcript's own check already says at that line."""
-    own = [
-        {d.lineno for d in check_session(transcript)} for transcript in transcripts
-    ]
+    own = [{d.lineno for d in check_session(transcript)} for transcript in transcripts]
     return [item for item in found if item.diagnostic.lineno not in own[item.session]]
