@@ -59,12 +59,15 @@ _NUMBER = re.compile(r"\d+")
 _NUMBER_LISTS = frozenset({"SEARCH", "SORT"})
 
 # POP3: what the reply to each command shows after ``+OK``.
+_TWO_NUMBERS = re.compile(r"\+OK (\d+) (\d+)", re.IGNORECASE)
+_ONE_NUMBER = re.compile(r"\+OK (\d+)", re.IGNORECASE)
+_OCTETS = re.compile(r"\+OK (\d+) octets", re.IGNORECASE)
 _POP3_STATUS_LINE: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
-    "STAT": (re.compile(r"\+OK (\d+) (\d+)", re.IGNORECASE), ("a count", "a size")),
-    "LIST": (re.compile(r"\+OK (\d+) (\d+)", re.IGNORECASE), ("a message number", "a size")),
-    "UIDL": (re.compile(r"\+OK (\d+)", re.IGNORECASE), ("a message number",)),
-    "RETR": (re.compile(r"\+OK (\d+) octets", re.IGNORECASE), ("a size",)),
-    "TOP": (re.compile(r"\+OK (\d+) octets", re.IGNORECASE), ("a size",)),
+    "STAT": (_TWO_NUMBERS, ("a count", "a size")),
+    "LIST": (_TWO_NUMBERS, ("a message number", "a size")),
+    "UIDL": (_ONE_NUMBER, ("a message number",)),
+    "RETR": (_OCTETS, ("a size",)),
+    "TOP": (_OCTETS, ("a size",)),
 }
 _POP3_LISTING: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "LIST": (re.compile(r"(\d+) (\d+)"), ("a message number", "a size")),
