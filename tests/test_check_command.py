@@ -14,6 +14,7 @@ from pathlib import Path
 
 from telnetmail.cli import build_parser
 from telnetmail.commands.check import check as run_check
+from telnetmail.commands.check import collect, report_related_sizes
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
@@ -212,3 +213,16 @@ def test_save_actual_writes_each_session_as_a_page_would(tmp_path):
     session = (saved / "page" / "noop.txt").read_text(encoding="utf-8")
     assert session.startswith("telnet: > telnet mx1.example.com smtp\ntelnet: Trying ")
     assert "client: NOOP\nserver: 250 " in session
+
+
+def test_sizes_that_disagree_across_transcripts_are_warned_before_replaying(
+    tmp_path, capsys
+):
+    source = (ROOT / "tests" / "roots" / "test-sizes" / "index.rst").read_text()
+    path = page(tmp_path, source)
+    report_related_sizes(list(collect([path], "protocol")))
+    assert capsys.readouterr().err == (
+        f"{path}:32: warning: RFC822.SIZE gives message 1 30 octets, but "
+        "BODY[HEADER] {15} and BODY[TEXT] {4} make 19 octets "
+        "(lines 46 and 52 of transcript 'header-text')\n"
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.rstscan import scan
+from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.engine import Case, Outcome, Status
 from telnetmail.replay.options import REPLAY_OPTIONS
@@ -27,6 +28,10 @@ Replay every transcript of the given pages (.rst files, or folders searched
 for them; the course/ folder by default) through telnet against a test mail
 server, and compare what the server says with what each page shows.
 Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
+
+#: Problems that leave a transcript replayable: reported, not fatal. A
+#: refused volatile mark is dropped, so its example is compared as written.
+WARNINGS_ONLY = frozenset({Category.CONSISTENCY, Category.VOLATILE})
 
 #: Folders never searched for pages.
 SKIPPED_FOLDERS = frozenset({"_build", ".venv", "venv", ".git", "node_modules", ".tox"})
@@ -100,6 +105,7 @@ def check(args: argparse.Namespace) -> int:
     cases = list(collect(paths, args.match))
     if report_parse_errors(cases):
         return EXIT_USAGE
+    report_related_sizes(cases)
     if not cases:
         print("telnetmail check: no transcripts found", file=sys.stderr)
         return EXIT_USAGE
@@ -180,7 +186,7 @@ def report_parse_errors(cases: list[Case]) -> bool:
     found = False
     for case in cases:
         for diagnostic in case.transcript.diagnostics:
-            serious = diagnostic.category is not Category.CONSISTENCY
+            serious = diagnostic.category not in WARNINGS_ONLY
             kind = "error" if serious else "warning"
             print(
                 f"{case.path}:{diagnostic.lineno}: {kind}: {diagnostic.message}",
@@ -188,6 +194,19 @@ def report_parse_errors(cases: list[Case]) -> bool:
             )
             found |= serious
     return found
+
+
+def report_related_sizes(cases: list[Case]) -> None:
+    """Warn where transcripts that share an :after: state disagree on a size."""
+    placed = [
+        Placed(case.name, case.path, tuple(case.after), case.transcript)
+        for case in cases
+    ]
+    for where, diagnostic in check_pages(placed):
+        print(
+            f"{where.page}:{diagnostic.lineno}: warning: {diagnostic.message}",
+            file=sys.stderr,
+        )
 
 
 def show(outcome: Outcome, quiet: bool) -> None:

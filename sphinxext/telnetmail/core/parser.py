@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from telnetmail.core import checks, imap, pop3, smtp, volatile
+from telnetmail.core import checks, imap, pop3, protected, smtp, volatile
 from telnetmail.core.lexing import Exchange, excerpt
 from telnetmail.core.model import (
     Category,
@@ -102,6 +102,11 @@ def parse_lines(
         _report_unknown_protocol(transcript)
         return transcript
     turns, found = analyse(transcript.protocol, transcript.lines)
+    refused = protected.refuse_marks(transcript.protocol, turns)
+    if refused:
+        # Read the lines again, so that no turn's content keeps a dropped mark.
+        turns, found = analyse(transcript.protocol, transcript.lines)
+        found += refused
     for line in transcript.lines:
         line.mark_volatile_spans()
     transcript.turns = turns

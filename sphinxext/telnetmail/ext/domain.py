@@ -14,6 +14,8 @@ from sphinx.domains import Domain
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
+from telnetmail.core.chain import replay_order
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
 
@@ -30,6 +32,8 @@ class TranscriptInfo(TypedDict):
     name: str  # "" when the directive has no :name:
     docname: str
     location: str  # "path/to/file.rst:LINE" of the directive
+    path: str  # the source file, where its lines are
+    source: list[list[Any]]  # the content as [lineno, text] pairs, to parse again
     protocol: str
     after: list[str]
     match: str
@@ -45,7 +49,7 @@ class TranscriptDomain(Domain):
 
     name = "transcript"
     label = "Transcripts"
-    data_version = 3
+    data_version = 4
     initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
 
     @property
@@ -131,25 +135,8 @@ def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
 
 def after_chain(name: str, named: dict[str, TranscriptInfo]) -> list[str] | None:
     """Names to replay before ``name``, earliest first; None on a cycle."""
-    order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(current: str) -> bool:
-        if current in order:
-            return True
-        if current in visiting:
-            return False
-        visiting.add(current)
-        for needed in named.get(current, {"after": []})["after"]:
-            if not visit(needed):
-                return False
-        visiting.discard(current)
-        order.append(current)
-        return True
-
-    if not visit(name):
-        return None
-    return order[:-1]
+    afters = {other: info["after"] for other, info in named.items()}
+    return replay_order(afters.get(name, []), afters, name)
 
 
 def setup(app: Sphinx) -> None:
