@@ -343,3 +343,26 @@ def test_a_wrong_greeting_is_reported_when_it_arrives():
     mismatch = replay(page, ["* BYE too many connections"])
     assert mismatch.lineno == 1
     assert mismatch.reason == "BYE where the page shows OK"
+
+
+def test_a_count_the_status_text_states_is_compared():
+    page = POP3_HEAD + "client: LIST\nserver: +OK 3 messages:\nserver: 1 120\nserver: .\n"
+    output = ["+OK ready", "+OK", "+OK in", "+OK 1 messages:", "1 120", "."]
+    mismatch = replay(page, output)
+    assert mismatch.lineno == 7
+    assert mismatch.reason == "1 messages where the page shows 3 messages"
+    assert replay(page.replace("+OK 3 messages:", "+OK scan listing follows"), output) is None
+
+
+def test_stat_after_dele_counts_the_messages_left():
+    shown = MESSAGE[:1] + MESSAGE[4:]  # message 2 shown without its Received
+    size = sum(len(line) + 2 for line in shown)
+    page = (
+        POP3_HEAD
+        + "client: DELE 1\nserver: +OK\n"
+        + f"client: RETR 2\nserver: +OK {size} octets\n"
+        + page_lines(shown)
+        + f"server: .\nclient: STAT\nserver: +OK 1 {size}\n"
+    )
+    output = ["+OK ready", "+OK", "+OK in", "+OK", f"+OK {SIZE} octets", *MESSAGE, ".", f"+OK 1 {SIZE}"]
+    assert replay(page, output, sent=[TYPED]) is None

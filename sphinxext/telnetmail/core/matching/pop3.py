@@ -62,11 +62,24 @@ class Pop3Rules(InOrder):
         if verb == "UIDL":
             return self.compare_unique_id(line, received.lines[0].text)
         if len(shown) == 2 and len(got) == 2 and shown[1].isdigit() and got[1].isdigit():
-            count = int(shown[0])
-            keys = [key(n) for n in range(1, count + 1)] if verb == "STAT" else [key(count)]
-            what = "the maildrop" if verb == "STAT" else f"message {count}"
+            number = int(shown[0])
+            keys = self.maildrop(number) if verb == "STAT" else [key(number)]
+            what = "the maildrop" if verb == "STAT" else f"message {number}"
             self.claim_size(keys, int(shown[1]), int(got[1]), line.lineno, what)
         return None
+
+    def maildrop(self, count: int) -> list[MessageKey]:
+        """The messages ``STAT`` counts: all but those marked deleted (RFC 1939 §5)."""
+        deleted: set[int] = set()
+        for line in self.matcher.history:
+            words = line.text.split() if line.role == "client" else []
+            verb = words[0].upper() if words else ""
+            if verb == "RSET":
+                deleted.clear()
+            elif verb == "DELE" and len(words) > 1 and words[1].isdigit():
+                deleted.add(int(words[1]))
+        numbers = (n for n in range(1, count + len(deleted) + 1) if n not in deleted)
+        return [key(n) for n in numbers]
 
     def compare_unique_id(self, line: ContentLine, received: str) -> Failure | None:
         if line_matches(line, received, self.context):
@@ -76,6 +89,9 @@ class Pop3Rules(InOrder):
     def compare_listing(
         self, expected: Turn, received: Turn, verb: str
     ) -> Failure | None:
+        counted = compare_count(expected.lines[0], received.lines[0].text)
+        if counted is not None:
+            return counted
         got = [keyword(c.text) for c in received.payload]
         shown = [keyword(c.text) for c in expected.payload]
         if got != shown:
@@ -135,6 +151,17 @@ class Pop3Rules(InOrder):
         self, keys: list[MessageKey], shown: int, got: int, lineno: int, what: str
     ) -> None:
         self.matcher.sizes.claim(keys, shown, got, lineno, what)
+
+
+_COUNT = re.compile(r"\b(\d+) messages?\b", re.IGNORECASE)
+
+
+def compare_count(line: ContentLine, received: str) -> Failure | None:
+    """A count the status text states (``+OK 2 messages:``), when both say one."""
+    shown, got = _COUNT.search(line.text), _COUNT.search(received)
+    if shown and got and shown[1] != got[1]:
+        return line, f"{got[0]} where the page shows {shown[0]}"
+    return None
 
 
 def compare_capabilities(expected: Turn, received: Turn) -> Failure | None:
