@@ -21,6 +21,7 @@ from telnetmail.core.matching.rules import Rules
 from telnetmail.core.matching.sizes import SizeLedger
 from telnetmail.core.matching.smtp import SmtpRules
 from telnetmail.core.model import Line, Protocol, Role, Turn
+from telnetmail.core.imap import literal_size
 from telnetmail.core.parser import analyse, outstanding
 
 _RULES: dict[Protocol, type[Rules]] = {
@@ -58,6 +59,7 @@ class ReplyMatcher:
         self.outstanding = outstanding(protocol, self.history)
         self.received: list[Line] = []
         self.rules = _RULES[protocol](self)
+        self.content = ContentSkipper(protocol)
 
     @property
     def received_texts(self) -> list[str]:
@@ -68,7 +70,11 @@ class ReplyMatcher:
         self.received.append(Line(Role.SERVER, text, 0))
         if self.context.mode is Mode.EXACT:
             return self.feed_exact(text)
-        return self.rules.check(self.received_turns())
+        if self.content.inside(text):
+            return False  # a line of a message or literal: nothing completes here
+        turns = self.received_turns()
+        self.content.after(text, turns)
+        return self.rules.check(turns)
 
     def feed_exact(self, text: str) -> bool:
         index = len(self.received) - 1
@@ -105,6 +111,39 @@ class ReplyMatcher:
             [(line.lineno, line.text) for line in self.expected_lines],
             self.received_texts,
         )
+
+
+class ContentSkipper:
+    """Knows when a received line is carried content that cannot end a reply.
+
+    The dialect analyses the whole run again at each line it is given, so
+    feeding it every line of a long message costs time in the square of its
+    length. Lines inside a POP3 multi-line reply (before its ``.``) or an IMAP
+    literal (before its announced octets are in) complete nothing: the
+    matcher skips them, and matching stays linear in a reply's length.
+    """
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self.in_body = False  # POP3: inside a multi-line reply
+        self.literal = 0  # IMAP: octets of a literal still to come
+
+    def inside(self, text: str) -> bool:
+        if self.in_body:
+            return text != "."
+        if self.literal > 0:
+            self.literal -= len(text.encode("utf-8")) + 2
+            return self.literal > 0
+        return False
+
+    def after(self, text: str, turns: list[Turn]) -> None:
+        """Note, from an analysed line, whether content follows it."""
+        last = turns[-1] if turns else None
+        if self.protocol is Protocol.POP3:
+            self.in_body = bool(last and not last.complete and last.status == "+OK")
+        elif self.protocol is Protocol.IMAP:
+            announced = literal_size(text)
+            self.literal = announced[0] if announced else 0
 
 
 # -- telnet's own lines --------------------------------------------------------
