@@ -52,28 +52,36 @@ class ImapRules(Rules):
             if is_completion(turn):
                 segment += 1
         self.greeting = not matcher.history
+        #: Received turns taken so far, completions among them, and the
+        #: untagged ones the page does not show.
+        self.taken = 0
+        self.completions = 0
+        self.unmatched: list[Turn] = []
 
     def check(self, received: list[Turn]) -> bool:
-        self.matched = {}
-        unmatched: list[Turn] = []
-        completions = 0
-        for turn in received:
+        # Complete turns never change as more lines come: each is taken once.
+        for index in range(self.taken, len(received)):
+            turn = received[index]
             if not turn.complete:
-                continue
-            if self.greeting and turn is received[0]:
-                self.check_greeting(turn)
-            elif is_completion(turn):
-                self.check_completion(turn, unmatched)
-                completions += 1
-            elif not self.match_untagged(turn, completions):
-                if turn.status == "BYE":
-                    raise self.fail(
-                        self.expected[-1].lines[-1],
-                        f"the server sends {turn.lines[0].text!r} and closes the "
-                        f"connection, which the page does not show",
-                    )
-                unmatched.append(turn)
+                break
+            self.take(turn, first=index == 0)
+            self.taken = index + 1
         return len(self.matched) == len(self.expected)
+
+    def take(self, turn: Turn, first: bool) -> None:
+        if self.greeting and first:
+            self.check_greeting(turn)
+        elif is_completion(turn):
+            self.check_completion(turn, self.unmatched)
+            self.completions += 1
+        elif not self.match_untagged(turn, self.completions):
+            if turn.status == "BYE":
+                raise self.fail(
+                    self.expected[-1].lines[-1],
+                    f"the server sends {turn.lines[0].text!r} and closes the "
+                    f"connection, which the page does not show",
+                )
+            self.unmatched.append(turn)
 
     def awaited(self) -> Line | None:
         waiting = [turn for turn in self.expected if id(turn) not in self.matched]
