@@ -232,3 +232,19 @@ def test_the_reply_to_quit_left_out_fails_at_the_last_line(verifier):
         "client: QUIT\n"
     )
     assert_fails_at(run(verifier, page, after=""), page, "QUIT")
+
+
+def test_a_mark_on_a_reply_code_does_not_hide_it(verifier):
+    page = (
+        "telnet: > telnet mx1.example.com smtp\n"
+        "server: 220 mx1.example.com ESMTP Postfix\n"
+        "client: HELO client.example.com\n"
+        "server: 250 mx1.example.com\n"
+        "client: RCPT TO:<recipient@example.com>\n"
+        "server: {{number:250}} 2.1.5 Ok\n"
+        "client: QUIT\n"
+        "server: 221 2.0.0 Bye\n"
+    )
+    outcome = run(verifier, page, after="")
+    assert_fails_at(outcome, page, "2.1.5 Ok")  # the server says 503: no MAIL yet
+    assert outcome.message.startswith("reply code 503 where the page shows 250")
