@@ -37,8 +37,9 @@ from unittest import mock
 import pexpect
 
 from telnetmail.commands.check import collect
-from telnetmail.core.matching import Mismatch, ReplyMatcher
+from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, plan
 from telnetmail.core.model import Role
+from telnetmail.core.parser import parse_transcript
 from telnetmail.core.rstscan import scan
 from telnetmail.replay import engine
 from telnetmail.replay.backends import Backend, EmbeddedBackend
@@ -409,6 +410,52 @@ def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
     stats.sort_stats("cumulative").print_stats(25)
 
 
+def matching_cpu() -> None:
+    """CPU the matcher spends on one long reply: it must grow linearly."""
+    print("\nmatching CPU for one reply (POP3 RETR, IMAP BODY[] literal):")
+    for count in (100, 1_000, 10_000):
+        pop3, imap = _long_reply_pop3(count), _long_reply_imap(count)
+        print(
+            f"  {count:>6} lines   POP3 {ms(_feed_cpu(*pop3)):>10}   "
+            f"IMAP {ms(_feed_cpu(*imap)):>10}"
+        )
+
+
+def _message(count: int) -> list[str]:
+    return ["Subject: x", "", *(f"line {index}" for index in range(count))]
+
+
+def _long_reply_pop3(count: int) -> tuple[str, list[str]]:
+    message = _message(count)
+    size = sum(len(line) + 2 for line in message)
+    shown = "".join(f"server: {line}\n" for line in message)
+    page = f"server: +OK hi\nclient: RETR 1\nserver: +OK {size} octets\n{shown}server: .\n"
+    return page, [f"+OK {size} octets", *message, "."]
+
+
+def _long_reply_imap(count: int) -> tuple[str, list[str]]:
+    message = _message(count)
+    size = sum(len(line) + 2 for line in message)
+    shown = "".join(f"server: {line}\n" for line in message)
+    page = (
+        f"server: * OK hi\nclient: a1 FETCH 1 BODY[]\n"
+        f"server: * 1 FETCH (BODY[] {{{size}}}\n{shown}server: )\nserver: a1 OK done\n"
+    )
+    return page, [f"* 1 FETCH (BODY[] {{{size}}}", *message, ")", "a1 OK done"]
+
+
+def _feed_cpu(page: str, received: list[str]) -> float:
+    transcript = parse_transcript(page)
+    step = [step for step in plan(transcript) if isinstance(step, Expect)][-1]
+    started = time.process_time()
+    matcher = ReplyMatcher(transcript.protocol, step.history, step.turns, Context())
+    done = False
+    for line in received:
+        done = matcher.feed(line)
+    assert done, "the long reply did not match"
+    return time.process_time() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -421,8 +468,16 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile the engine instead"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one round over a few dialogues: checks the script still runs",
+    )
     args = parser.parse_args()
     cases = list(collect([COURSE], "protocol"))
+    if args.quick:
+        cases = [case for case in cases if not case.after][:4]
+        args.rounds = 1
     telnets = ["telnet", "python"] if args.telnet == "both" else [args.telnet]
     run: Callable[[list[Case], str, int, float], None] = (
         profile if args.profile else bench
@@ -433,6 +488,7 @@ def main() -> None:
     )
     for telnet in telnets:
         run(cases, telnet, args.rounds, args.timeout)
+    matching_cpu()
 
 
 if __name__ == "__main__":
