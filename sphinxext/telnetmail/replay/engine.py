@@ -30,9 +30,9 @@ from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT  # noqa: F401 (the front ends' import)
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
 
-DEFAULT_TIMEOUT = 3.0
 
 #: After the page's last line, how long to listen for what the server still
 #: says when nothing asked it to close: a reply the page leaves out comes at
