@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socketserver
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from telnetmail.cli import build_parser
 from telnetmail.commands.check import check as run_check
+from telnetmail.replay.backends import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
@@ -212,3 +214,60 @@ def test_save_actual_writes_each_session_as_a_page_would(tmp_path):
     session = (saved / "page" / "noop.txt").read_text(encoding="utf-8")
     assert session.startswith("telnet: > telnet mx1.example.com smtp\ntelnet: Trying ")
     assert "client: NOOP\nserver: 250 " in session
+
+
+class SpacedReplies(socketserver.StreamRequestHandler):
+    """An SMTP server whose reply texts end in spaces and tabs."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 mx1.example.com ESMTP   \r\n")
+        for line in self.rfile:
+            if line.strip().upper() == b"QUIT":
+                self.wfile.write(b"221 Bye \t \r\n")
+                return
+            self.wfile.write(b"250 Ok  \r\n")
+
+
+class SpacedBackend:
+    """A replay backend serving :class:`SpacedReplies` on a free loopback port."""
+
+    name = "spaced"
+
+    def start(self) -> None:
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SpacedReplies)
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()  # joins the handlers' threads
+        self.thread.join()
+
+    def reset(self) -> None:
+        pass
+
+    def settle(self) -> None:
+        pass
+
+    def port_for(self, protocol: object) -> int:
+        return self.server.server_address[1]
+
+
+def test_save_actual_keeps_the_trailing_spaces_the_server_sent(tmp_path, monkeypatch):
+    monkeypatch.setitem(BACKENDS, SpacedBackend.name, SpacedBackend)
+    monkeypatch.chdir(tmp_path)
+    path = page(tmp_path, RIGHT)
+    args = build_parser().parse_args(
+        ["check", str(path), "-q", "--save-actual", "actual"]
+    )
+    args.backend = SpacedBackend.name  # not among --backend's choices
+    assert run_check(args) == 0
+    session = (tmp_path / "actual" / "page" / "noop.txt").read_bytes()
+    assert session.endswith(
+        b"Escape character is '^]'.\n"
+        b"server: 220 mx1.example.com ESMTP   \n"
+        b"client: NOOP\n"
+        b"server: 250 Ok  \n"
+        b"client: QUIT\n"
+        b"server: 221 Bye \t \n"
+    )
