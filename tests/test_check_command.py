@@ -15,7 +15,9 @@ from pathlib import Path
 
 from telnetmail.cli import build_parser
 from telnetmail.commands.check import check as run_check
+from telnetmail.ext.builder import TranscriptsBuilder
 from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.engine import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
@@ -271,3 +273,33 @@ def test_save_actual_keeps_the_trailing_spaces_the_server_sent(tmp_path, monkeyp
         b"client: QUIT\n"
         b"server: 221 Bye \t \n"
     )
+
+
+#: A tab after "NOOP a", in a line indented 3 and prefixed "client: ": it
+#: stands at column 17 of the source line, so docutils makes it 7 spaces.
+TABBED = RIGHT.replace(":name: noop", ":name: tabbed").replace(
+    "client: NOOP", "client: NOOP a\tb"
+)
+
+
+def test_a_tab_in_a_client_line_types_the_same_via_check_and_the_builder(
+    tmp_path, make_app, monkeypatch
+):
+    path = page(tmp_path, TABBED, "index.rst")
+    (tmp_path / "conf.py").write_text('extensions = ["telnetmail"]\n')
+    result = check(str(path), "--save-actual", "actual", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    saved = (tmp_path / "actual" / "index" / "tabbed.txt").read_text(encoding="utf-8")
+    via_check = [line for line in saved.splitlines() if line.startswith("client:")]
+
+    # The builder keeps no outcomes: record each as it is reported.
+    outcomes = []
+    monkeypatch.setattr(TranscriptsBuilder, "report", lambda _, o: outcomes.append(o))
+    make_app("transcripts", srcdir=tmp_path).build()
+    [outcome] = outcomes
+    assert outcome.status is Status.PASSED, outcome.message
+    via_builder = [
+        f"{role}: {text}" for role, text in outcome.actual if role == "client"
+    ]
+
+    assert via_check == via_builder == ["client: NOOP a       b", "client: QUIT"]
