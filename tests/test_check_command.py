@@ -218,6 +218,27 @@ def test_save_actual_writes_each_session_as_a_page_would(tmp_path):
     assert "client: NOOP\nserver: 250 " in session
 
 
+def test_a_name_defined_on_two_pages_exits_2_showing_both_before_replaying(tmp_path):
+    first = page(tmp_path, RIGHT, "a.rst")
+    # The second "noop" fails if replayed: nothing may run at all.
+    again = page(tmp_path, WRONG.replace(":name: wrong-noop", ":name: noop"), "b.rst")
+    result = check(str(tmp_path))
+    assert result.returncode == 2
+    assert (
+        f"{again}:4: error: duplicate transcript name 'noop', also at {first}:4"
+        in result.stderr
+    )
+    assert "PASSED" not in result.stdout
+    assert "FAIL" not in result.stdout
+
+
+def test_a_page_given_both_itself_and_through_its_folder_is_read_once(tmp_path):
+    path = page(tmp_path, RIGHT)
+    result = check(str(path), str(tmp_path), str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1 passed, 0 failed, 0 skipped" in result.stdout
+
+
 class SpacedReplies(socketserver.StreamRequestHandler):
     """An SMTP server whose reply texts end in spaces and tabs."""
 
