@@ -9,6 +9,7 @@ from pathlib import Path
 
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
+from telnetmail.core.names import duplicates
 from telnetmail.core.rstscan import scan
 from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.replay.backends import BackendUnavailable
@@ -103,7 +104,8 @@ def check(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     cases = list(collect(paths, args.match))
-    if report_parse_errors(cases):
+    # ``|``, not ``or``: every problem of the pages is told at once.
+    if report_parse_errors(cases) | report_duplicate_names(cases):
         return EXIT_USAGE
     report_related_sizes(cases)
     if not cases:
@@ -172,6 +174,16 @@ def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
 
 
 def pages(paths: list[Path]) -> Iterator[Path]:
+    """Each page once, even when named both itself and through its folder:
+    read twice, its every name would be a duplicate of itself."""
+    seen: set[Path] = set()
+    for page in _pages_under(paths):
+        if page.resolve() not in seen:
+            seen.add(page.resolve())
+            yield page
+
+
+def _pages_under(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_file():
             yield path
@@ -207,6 +219,18 @@ def report_related_sizes(cases: list[Case]) -> None:
             f"{where.page}:{diagnostic.lineno}: warning: {diagnostic.message}",
             file=sys.stderr,
         )
+
+
+def report_duplicate_names(cases: list[Case]) -> bool:
+    """Print each :name: defined twice, at both places; True if any is.
+
+    Refused before anything runs: an :after: naming it could replay the
+    transcript of another page.
+    """
+    found = duplicates((case.name, case.location) for case in cases)
+    for twice in found:
+        print(f"{twice.again}: error: {twice}", file=sys.stderr)
+    return bool(found)
 
 
 def show(outcome: Outcome, quiet: bool) -> None:

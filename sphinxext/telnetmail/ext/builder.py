@@ -16,6 +16,7 @@ from sphinx.builders import Builder
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
+from telnetmail.core.names import duplicates
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class TranscriptsBuilder(Builder):
         if not self.cases:
             logger.info(__("no transcripts to replay"))
             return
+        if self.refuse_duplicates():
+            return
         config = self.config
         outcomes = run_cases(
             self.cases,
@@ -74,6 +77,18 @@ class TranscriptsBuilder(Builder):
         )
         if config.transcript_junit_xml:
             write_junit(Path(self.confdir, config.transcript_junit_xml), outcomes)
+
+    def refuse_duplicates(self) -> bool:
+        """Tell each name defined twice; True if any is, and nothing may run.
+
+        The domain warns too, but only when the pages are read: a build with
+        nothing new to read must still say why it replays nothing. Replaying
+        anyway could run another page's transcript for an ``:after:``.
+        """
+        twice = duplicates((case.name, case.location) for case in self.cases)
+        for each in twice:
+            logger.error(__("nothing replayed: %s"), each, location=each.again)
+        return bool(twice)
 
     def report(self, outcome: Outcome) -> None:
         from telnetmail.replay.engine import Status

@@ -15,6 +15,7 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 
 from telnetmail.core.chain import replay_order
+from telnetmail.core.names import duplicates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -93,22 +94,20 @@ class TranscriptDomain(Domain):
 def check_names(app: Sphinx, env: BuildEnvironment) -> None:
     """Report duplicate names, unknown ``:after:`` names and cycles."""
     domain: TranscriptDomain = env.get_domain("transcript")  # type: ignore[assignment]
-    seen: dict[str, TranscriptInfo] = {}
-    for info in domain.all_transcripts():
-        name = info["name"]
-        if name and name in seen:
-            logger.warning(
-                __("duplicate transcript name %r, also at %s"),
-                name,
-                seen[name]["location"],
-                location=info["location"],
-                type="transcript",
-                subtype="name",
-            )
-        seen.setdefault(name, info)
+    defined = [(info["name"], info["location"]) for info in domain.all_transcripts()]
+    for twice in duplicates(defined):
+        logger.warning(
+            __("duplicate transcript name %r, also at %s"),
+            twice.name,
+            twice.first,
+            location=twice.again,
+            type="transcript",
+            subtype="name",
+        )
+    named = domain.by_name()
     for info in domain.all_transcripts():
         for needed in info["after"]:
-            if needed not in seen:
+            if needed not in named:
                 logger.warning(
                     __("transcript %r is :after: %r, which no transcript is named"),
                     info["name"] or "(unnamed)",
@@ -117,7 +116,7 @@ def check_names(app: Sphinx, env: BuildEnvironment) -> None:
                     type="transcript",
                     subtype="after",
                 )
-    _check_cycles(domain.by_name())
+    _check_cycles(named)
 
 
 def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
