@@ -366,3 +366,10 @@ def test_stat_after_dele_counts_the_messages_left():
     )
     output = ["+OK ready", "+OK", "+OK in", "+OK", f"+OK {SIZE} octets", *MESSAGE, ".", f"+OK 1 {SIZE}"]
     assert replay(page, output, sent=[TYPED]) is None
+
+
+def test_a_server_line_that_is_no_reply_fails():
+    page = SMTP_HEAD + "client: NOOP\nserver: 250 Ok\n"
+    mismatch = replay(page, ["220 mx", "250 mx", "NOOP", "250 Ok"])
+    assert mismatch.lineno == 5
+    assert mismatch.reason.startswith("the server sends what is not a reply")

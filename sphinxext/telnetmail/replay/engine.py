@@ -296,7 +296,7 @@ class Walk:
     def read_within(self, seconds: float) -> str | None:
         text = self.session.read_line(time.monotonic() + seconds)
         if text is not None:
-            self.actual.append(("server", text))
+            self.actual.append(("telnet" if text == CLOSED else "server", text))
         return text
 
     def read(self, role: str = "server") -> str | None:
