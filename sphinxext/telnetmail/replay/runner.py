@@ -11,7 +11,6 @@ from contextlib import ExitStack
 from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
 
-
 #: Workers ``auto`` never exceeds: each runs a mail server of its own.
 MOST_JOBS = 4
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from telnetmail.core.imap import literal_size
 from telnetmail.core.matching.base import Context, Mismatch, Mode, Textual, line_matches
 from telnetmail.core.matching.imap import ImapRules
 from telnetmail.core.matching.pop3 import Pop3Rules
@@ -21,7 +22,6 @@ from telnetmail.core.matching.rules import Rules
 from telnetmail.core.matching.sizes import SizeLedger
 from telnetmail.core.matching.smtp import SmtpRules
 from telnetmail.core.model import Category, Line, Protocol, Role, Turn
-from telnetmail.core.imap import literal_size
 from telnetmail.core.parser import analyse, outstanding
 
 _RULES: dict[Protocol, type[Rules]] = {
@@ -97,7 +97,8 @@ class ReplyMatcher:
             if problem.lineno == 0 and problem.category is Category.PROTOCOL:
                 where = self.rules.awaited() or self.expected_lines[-1]
                 raise self.mismatch(
-                    where.lineno, f"the server sends what is not a reply: {problem.message}"
+                    where.lineno,
+                    f"the server sends what is not a reply: {problem.message}",
                 )
         return [turn for turn in turns if turn.lines and id(turn.lines[0]) in received]
 
