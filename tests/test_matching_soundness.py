@@ -465,3 +465,20 @@ def test_a_server_line_that_is_no_reply_fails():
     mismatch = replay(page, ["220 mx", "250 mx", "NOOP", "250 Ok"])
     assert mismatch.lineno == 5
     assert mismatch.reason.startswith("the server sends what is not a reply")
+
+
+def test_an_extension_parameter_is_compared():
+    page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250 SIZE 20000000\n"
+    mismatch = replay(page, ["220 mx", "250-mx", "250-PIPELINING", "250 SIZE 10240000"])
+    assert mismatch.lineno == 4
+    assert mismatch.reason == "SIZE 10240000 where the page shows SIZE 20000000"
+    assert replay(page, ["220 mx", "250-mx", "250 SIZE 20000000"]) is None
+
+
+def test_a_capability_parameter_is_compared_in_any_order():
+    page = POP3_HEAD.split("client: USER")[0] + (
+        "client: CAPA\nserver: +OK\nserver: SASL PLAIN LOGIN\nserver: .\n"
+    )
+    assert replay(page, ["+OK ready", "+OK", "SASL LOGIN PLAIN", "."]) is None
+    mismatch = replay(page, ["+OK ready", "+OK", "SASL PLAIN", "."])
+    assert mismatch.lineno == 4

@@ -15,7 +15,7 @@ from telnetmail.core.matching.base import Failure, line_matches
 from telnetmail.core.matching.message import compare_message
 from telnetmail.core.matching.rules import InOrder
 from telnetmail.core.matching.sizes import MessageKey
-from telnetmail.core.matching.smtp import keyword
+from telnetmail.core.matching.smtp import compare_offers, keyword
 from telnetmail.core.model import ContentLine, Turn
 
 _OCTETS = re.compile(r"\+OK\s+(\d+)\s+octets\b", re.IGNORECASE)
@@ -177,11 +177,8 @@ def compare_count(line: ContentLine, received: str) -> Failure | None:
 
 
 def compare_capabilities(expected: Turn, received: Turn) -> Failure | None:
-    offered = {keyword(c.text) for c in received.payload}
-    for content in expected.payload:
-        if keyword(content.text) not in offered:
-            return (
-                content.lineno,
-                f"the server does not offer {keyword(content.text)!r}",
-            )
-    return None
+    return compare_offers(
+        [(content, content.text) for content in expected.payload],
+        [content.text for content in received.payload],
+        "the server does not offer",
+    )
