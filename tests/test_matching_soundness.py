@@ -482,3 +482,14 @@ def test_a_capability_parameter_is_compared_in_any_order():
     assert replay(page, ["+OK ready", "+OK", "SASL LOGIN PLAIN", "."]) is None
     mismatch = replay(page, ["+OK ready", "+OK", "SASL PLAIN", "."])
     assert mismatch.lineno == 4
+
+
+def test_expunge_responses_keep_their_order():
+    page = IMAP_HEAD + (
+        "client: a2 EXPUNGE\nserver: * 2 EXPUNGE\nserver: * 3 EXPUNGE\nserver: a2 OK done\n"
+    )
+    right = ["* OK ready", "a1 OK in", "* 2 EXPUNGE", "* 3 EXPUNGE", "a2 OK done"]
+    assert replay(page, right) is None
+    # Messages 3 then 2: not the same two messages as 2 then (old) 4.
+    wrong = ["* OK ready", "a1 OK in", "* 3 EXPUNGE", "* 2 EXPUNGE", "a2 OK done"]
+    assert replay(page, wrong).lineno == 6  # the 3 the server sent first
