@@ -492,4 +492,85 @@ def test_expunge_responses_keep_their_order():
     assert replay(page, right) is None
     # Messages 3 then 2: not the same two messages as 2 then (old) 4.
     wrong = ["* OK ready", "a1 OK in", "* 3 EXPUNGE", "* 2 EXPUNGE", "a2 OK done"]
-    assert replay(page, wrong).lineno == 6  # the 3 the server sent first
+    assert replay(page, wrong).lineno == 5  # the 3 the server sent first
+
+
+def test_a_mark_over_a_whole_structure_hides_nothing():
+    marked = ENVELOPE.replace("(ENVELOPE (", "(ENVELOPE {{text:(").replace('.com>"))', '.com>")}})')
+    other = ENVELOPE.replace('"Hi"', '"Ciao"')
+    assert replay(envelope_page(marked), envelope_output(other)).lineno == 7
+
+
+def test_a_mark_on_a_value_the_server_does_not_choose_hides_nothing():
+    page = fetch_page("FETCH 1 UID", "* 1 FETCH (UID {{number:7}})")
+    output = ["* OK ready", "a1 OK in", "* 1 FETCH (UID 1)", "a2 OK done"]
+    assert replay(page, output).reason == "UID 1 where the page shows 7"
+
+
+def test_a_mark_in_typed_content_hides_nothing():
+    shown = MESSAGE[:-1] + ["{{text:Ciao.}}"]
+    mismatch = replay(retr_page(shown, SIZE - 1), RETR_OUTPUT, sent=[TYPED])
+    assert mismatch.lineno == 15
+    assert "'Hello.'" in mismatch.reason
+
+
+def test_a_narrated_message_is_not_compared_but_its_size_is():
+    page = POP3_HEAD + (
+        f"client: RETR 1\nserver: +OK {SIZE} octets\n"
+        "server: <the server sends message 1>\nserver: .\n"
+    )
+    assert replay(page, RETR_OUTPUT, sent=[TYPED]) is None
+    wrong = page.replace(f"+OK {SIZE} octets", f"+OK {SIZE + 5} octets")
+    assert replay(wrong, RETR_OUTPUT, sent=[TYPED]).lineno == 7
+
+
+def test_a_top_shown_empty_is_reported_at_its_status_line():
+    page = POP3_HEAD + "client: TOP 1 0\nserver: +OK\nserver: .\n"
+    output = ["+OK ready", "+OK", "+OK in", "+OK", *MESSAGE[:7], "."]
+    assert replay(page, output, sent=[TYPED]).lineno == 7
+
+
+def test_a_response_the_command_asked_for_may_not_be_left_out():
+    page = IMAP_HEAD + "client: a2 SEARCH ALL\nserver: a2 OK done\n"
+    output = ["* OK ready", "a1 OK in", "* SEARCH 1 2", "a2 OK done"]
+    mismatch = replay(page, output)
+    assert mismatch.lineno == 5
+    assert mismatch.reason == (
+        "the server answers 'a2 SEARCH ALL' with '* SEARCH 1 2', which the page leaves out"
+    )
+
+
+def test_one_fetch_response_of_two_left_out_fails():
+    page = IMAP_HEAD + "client: a2 FETCH 1:2 FLAGS\nserver: * 1 FETCH (FLAGS ())\nserver: a2 OK done\n"
+    output = ["* OK ready", "a1 OK in", "* 1 FETCH (FLAGS ())", "* 2 FETCH (FLAGS ())", "a2 OK done"]
+    assert replay(page, output).lineno == 6
+
+
+def test_responses_a_server_adds_on_its_own_may_be_left_out():
+    page = IMAP_HEAD + "client: a2 SELECT INBOX\nserver: * 2 EXISTS\nserver: a2 OK done\n"
+    output = ["* OK ready", "a1 OK in", "* FLAGS (\\Seen)", "* 2 EXISTS", "* 0 RECENT", "a2 OK done"]
+    assert replay(page, output) is None
+
+
+def test_a_status_item_asked_for_may_not_be_left_out():
+    page = IMAP_HEAD + (
+        "client: a2 STATUS INBOX (MESSAGES UNSEEN)\n"
+        "server: * STATUS INBOX (MESSAGES 2)\nserver: a2 OK done\n"
+    )
+    output = ["* OK ready", "a1 OK in", "* STATUS INBOX (MESSAGES 2 UNSEEN 1)", "a2 OK done"]
+    assert "UNSEEN" in replay(page, output).reason
+
+
+def test_a_listing_count_and_total_the_status_text_states_are_checked():
+    page = POP3_HEAD + (
+        "client: LIST\nserver: +OK 2 messages (800 octets)\n"
+        "server: 1 400\nserver: 2 400\nserver: .\n"
+    )
+    right = ["+OK ready", "+OK", "+OK in", "+OK 2 messages:", "1 400", "2 400", "."]
+    assert replay(page, right) is None
+    wrong_total = right[:4] + ["1 400", "2 398", "."]
+    mismatch = replay(page.replace("2 400\nserver: .", "2 398\nserver: ."), wrong_total)
+    assert mismatch.lineno == 7
+    assert mismatch.reason == "the listing's total is 798 octets where the page shows 800"
+    no_count = right[:3] + ["+OK scan listing follows", "1 400", "."]
+    assert replay(page.replace("server: 2 400\n", ""), no_count).lineno == 7

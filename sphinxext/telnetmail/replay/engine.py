@@ -255,7 +255,9 @@ class Walk:
             self.drain()
         wrong = self.context.sizes.verdict()
         if wrong is not None:
-            raise Mismatch(*wrong, [], [])
+            lineno, reason = wrong
+            shown = [(line.lineno, line.text) for line in self.transcript.lines]
+            raise Mismatch(lineno, reason, [p for p in shown if p[0] == lineno], [])
 
     def drain(self) -> None:
         """What the server still says after the page's last line must be shown.

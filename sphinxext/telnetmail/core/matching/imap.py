@@ -81,7 +81,37 @@ class ImapRules(Rules):
                     f"the server sends {turn.lines[0].text!r} and closes the "
                     f"connection, which the page does not show",
                 )
+            if is_asked_for(turn):
+                raise self.unshown_answer(turn)
             self.unmatched.append(turn)
+
+    def unshown_answer(self, turn: Turn) -> Mismatch:
+        """An asked-for response matches none the page shows: the nearest shown
+        one of its kind differs, or the page leaves it out."""
+        for expected in self.expected:
+            if (
+                id(expected) not in self.matched
+                and expected.tag == "*"
+                and expected.verb == turn.verb
+                and self.segment_of[id(expected)] == self.completions
+            ):
+                failure = compare_imap(expected, turn, self.context, self.matcher)
+                if failure is not None:
+                    return self.fail(*failure)
+        command = turn.answers
+        assert command is not None
+        return self.fail(
+            self.completion_of(command),
+            f"the server answers {command.lines[0].text!r} with "
+            f"{turn.lines[0].text!r}, which the page leaves out",
+        )
+
+    def completion_of(self, command: Turn | None) -> Line:
+        """Where a response to ``command`` should stand: before its completion."""
+        for expected in self.expected:
+            if command is not None and expected.tag == command.tag:
+                return expected.lines[0]
+        return self.expected[-1].lines[-1]
 
     def awaited(self) -> Line | None:
         waiting = [turn for turn in self.expected if id(turn) not in self.matched]
@@ -161,6 +191,38 @@ class ImapRules(Rules):
         return False
 
 
+#: The data a command asks for (RFC 3501 §6): its responses are its answer,
+#: and a page may not leave one out (the others a server adds on its own).
+ASKED: dict[str, frozenset[str]] = {
+    "FETCH": frozenset({"FETCH"}),
+    "STORE": frozenset({"FETCH"}),
+    "SEARCH": frozenset({"SEARCH"}),
+    "SORT": frozenset({"SORT"}),
+    "STATUS": frozenset({"STATUS"}),
+    "LIST": frozenset({"LIST"}),
+    "LSUB": frozenset({"LSUB"}),
+    "EXPUNGE": frozenset({"EXPUNGE"}),
+    "MOVE": frozenset({"EXPUNGE"}),
+    "CAPABILITY": frozenset({"CAPABILITY"}),
+    "NAMESPACE": frozenset({"NAMESPACE"}),
+}
+
+
+def command_verb(command: Turn | None) -> str:
+    """The command's name, ``UID`` set aside (``UID FETCH`` asks as ``FETCH``)."""
+    if command is None:
+        return ""
+    verb = (command.verb or "").upper()
+    if verb == "UID":
+        verb = (command.args.split() or [""])[0].upper()
+    return verb
+
+
+def is_asked_for(turn: Turn) -> bool:
+    """Whether an untagged response is the data its command asked for."""
+    return (turn.verb or "") in ASKED.get(command_verb(turn.answers), frozenset())
+
+
 def is_completion(turn: Turn) -> bool:
     """A tagged reply, or a ``+`` continuation request: it ends a response."""
     return turn.tag not in (None, "*") or turn.status == "+"
@@ -173,10 +235,11 @@ def compare_imap(
     first = expected.lines[0]
     if (
         first.marks
+        and expected.status is not None
         and len(expected.lines) == 1
         and line_matches(first, received.lines[0].text, context)
     ):
-        return None  # the whole line agrees, marked values included
+        return None  # a status line agrees whole, marked values included
     if (expected.tag == "*") != (received.tag == "*"):
         return first, "an untagged response where the page shows a tagged one"
     if expected.status != received.status:

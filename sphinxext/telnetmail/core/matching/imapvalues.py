@@ -22,6 +22,24 @@ from telnetmail.core.matching.message import Plain, compare_message
 from telnetmail.core.matching.sizes import MessageKey, SizeLedger
 from telnetmail.core.model import Turn
 
+#: FETCH and STATUS items whose value the server or the moment chooses: the
+#: only data values a volatile mark may stand for.
+SERVER_CHOSEN = frozenset(
+    {
+        "INTERNALDATE",
+        "SAVEDATE",
+        "MODSEQ",
+        "EMAILID",
+        "THREADID",
+        "UIDVALIDITY",
+        "HIGHESTMODSEQ",
+        "MAILBOXID",
+    }
+)
+#: ENVELOPE fields a server makes up when the sender typed none: the date
+#: (0) and the message id (9).
+ENVELOPE_CHOSEN = frozenset({0, 9})
+
 #: FETCH macros (RFC 3501 §6.4.5).
 MACROS = {
     "ALL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"),
@@ -52,15 +70,26 @@ class Shown:
         return cls(turn, marks, context)
 
     def mark_of(self, value: Value) -> volatile.Mark | None:
+        """The mark that stands for exactly this one value (its quotes aside).
+
+        A mark spanning more, or a part, stands for no value: the example
+        is compared as written.
+        """
         start, end = getattr(value, "start", -1), getattr(value, "end", -1)
+        quoted = isinstance(value, imapdata.String) and not value.literal
+        inner = (start + 1, end - 1) if quoted else (start, end)
         for mark_start, mark_end, mark in self.marks:
-            if start < mark_end and mark_start < end:
+            if (mark_start, mark_end) in ((start, end), inner):
                 return mark
         return None
 
-    def same(self, shown: Value, got: Value) -> bool:
-        """Values agree: lists item by item, strings exactly, atoms in any case."""
-        mark = self.mark_of(shown)
+    def same(self, shown: Value, got: Value, markable: bool = False) -> bool:
+        """Values agree: lists item by item, strings exactly, atoms in any case.
+
+        Only where ``markable`` (a value the server or the moment chooses)
+        may a volatile mark stand for any value of its kind.
+        """
+        mark = self.mark_of(shown) if markable else None
         if mark is not None:
             return value_matches(mark.kind, mark.name, _text(got), self.context)
         if isinstance(shown, list) or isinstance(got, list):
@@ -185,9 +214,26 @@ def _compare_status(shown: list[Value], got: list[Value], values: Shown) -> str 
     shown_items = imapdata.pairs(shown[1] if isinstance(shown[1], list) else [])
     got_items = imapdata.pairs(got[1] if isinstance(got[1], list) else [])
     for name, value in shown_items.items():
-        if name not in got_items or not values.same(value, got_items[name]):
+        markable = name in SERVER_CHOSEN
+        if name not in got_items or not values.same(value, got_items[name], markable):
             return f"{name} {show(got_items.get(name))} where the page shows {name} {show(value)}"
+    for name in got_items.keys() - shown_items.keys():
+        if name in status_requested(values.turn):
+            return f"the server returns {name}, which the client asked for and the page leaves out"
     return None
+
+
+def status_requested(turn: Turn) -> set[str]:
+    """The items a ``STATUS mailbox (item ...)`` command asked for."""
+    command = turn.answers
+    if command is None or (command.verb or "").upper() != "STATUS":
+        return set()
+    try:
+        items = imapdata.parse(command.args)[1:]
+    except imapdata.DataError:
+        return set()
+    listed = items[0] if items and isinstance(items[0], list) else []
+    return {str(item).upper() for item in listed if item is not None}
 
 
 _DATA_RULES: dict[str, Callable[[list[Value], list[Value], Shown], str | None]] = {
@@ -303,7 +349,14 @@ class Fetch:
         part = message_part(name)
         if part is not None and isinstance(shown, str) and isinstance(got, str):
             return self.compare_content(part, shown, got, contents)
-        if self.values.same(shown, got):
+        if name == "ENVELOPE" and isinstance(shown, list) and isinstance(got, list):
+            same = len(shown) == len(got) and all(
+                self.values.same(a, b, index in ENVELOPE_CHOSEN)
+                for index, (a, b) in enumerate(zip(shown, got, strict=True))
+            )
+        else:
+            same = self.values.same(shown, got, name in SERVER_CHOSEN)
+        if same:
             return None
         return self.first, f"{name} {show(got)} where the page shows {show(shown)}"
 
@@ -316,7 +369,7 @@ class Fetch:
         compared = compare_message(lines, _lines_of(got), self.values.context, part)
         if compared.failure is not None:
             return compared.failure
-        if part != "text":
+        if part != "text" and compared.added_delta is not None:
             self.sizes.observe(self.key, compared.added_delta)
         return None
 

@@ -22,7 +22,7 @@ from telnetmail.core.messages import (
     split_message,
     typed_in_shown,
 )
-from telnetmail.core.model import octets
+from telnetmail.core.model import is_placeholder, octets
 
 #: ``full``: header and body; ``header``: header fields and the empty line;
 #: ``text``: the body alone.
@@ -37,7 +37,7 @@ class Compared:
     failure: tuple[int, str] | None
     #: Octets of the fields the server adds, as the server sent them minus
     #: as the page shows them: the one difference sizes may show.
-    added_delta: int = 0
+    added_delta: int | None = 0
 
 
 @dataclass
@@ -50,19 +50,32 @@ class Plain:
 
 
 def compare_message(
-    expected: Sequence[Textual], received: list[str], context: Context, part: Part
+    expected: Sequence[Textual],
+    received: list[str],
+    context: Context,
+    part: Part,
+    fallback: int = 0,
 ) -> Compared:
-    """Compare a message (or its header or text) shown on the page with one received."""
+    """Compare a message (or its header or text) shown on the page with one received.
+
+    ``fallback`` is the page line to blame when the page shows no line of it.
+    A page that narrates the message (``<the server sends message 1>``) shows
+    none of it: nothing is compared, nothing measured.
+    """
+    if any(is_placeholder(line.text) for line in expected):
+        return Compared(None, None)
+    last = expected[-1].lineno if expected else fallback  # type: ignore[attr-defined]
     if part == "text":
-        last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
         return Compared(
-            _compare_lines(list(expected), received, context, "the body", last)
+            _compare_lines(list(expected), received, context, "the body", last, False)
         )
     shown = split_message(list(expected), _text)
     got = split_message(received, str)
     typed = typed_in_shown(shown, _text, context.sent)
-    failure = _compare_fields(shown, got, typed, context) or _compare_body(
-        shown, got, part, context, expected
+    # What the sender typed does not vary: no mark stands in for any of it.
+    marks = not typed
+    failure = _compare_fields(shown, got, typed, context, marks, last) or _compare_body(
+        shown, got, part, context, last, marks
     )
     return Compared(failure, _added_octets(got, typed) - _added_octets(shown, typed))
 
@@ -72,32 +85,40 @@ def _text(line: Textual) -> str:
 
 
 def _compare_fields(
-    shown: Message, got: Message, typed: frozenset[str], context: Context
+    shown: Message,
+    got: Message,
+    typed: frozenset[str],
+    context: Context,
+    marks: bool,
+    last: int,
 ) -> tuple[int, str] | None:
     shown_fields = compared_fields(shown, typed)
     got_fields = compared_fields(got, typed)
-    if [f.name.lower() for f in shown_fields] != [f.name.lower() for f in got_fields]:
-        where = shown_fields[0].lines[0].lineno if shown_fields else _first(shown)
-        return where, (
-            f"header fields {_names(got_fields)} where the page shows "
-            f"{_names(shown_fields)}"
-        )
-    for shown_field, got_field in zip(shown_fields, got_fields, strict=True):
+    for index, shown_field in enumerate(shown_fields):
+        other = got_fields[index] if index < len(got_fields) else None
+        if other is None or other.name.lower() != shown_field.name.lower():
+            return shown_field.lines[0].lineno, _field_names(got_fields, shown_fields)
         failure = _compare_lines(
-            shown_field.lines, got_field.lines, context, f"the {shown_field.name} field"
+            shown_field.lines,
+            other.lines,
+            context,
+            f"the {shown_field.name} field",
+            marks=marks,
         )
         if failure is not None:
             return failure
+    if len(got_fields) > len(shown_fields):
+        where = shown_fields[-1].lines[-1].lineno if shown_fields else last
+        return where, _field_names(got_fields, shown_fields)
     return _enforce_in_added(shown, got, typed, context)
+
+
+def _field_names(got: list[Field], shown: list[Field]) -> str:
+    return f"header fields {_names(got)} where the page shows {_names(shown)}"
 
 
 def _names(fields: list[Field]) -> str:
     return ", ".join(item.name for item in fields) or "(none)"
-
-
-def _first(message: Message) -> int:
-    lines = [line for item in message.fields for line in item.lines] + message.body
-    return lines[0].lineno if lines else 0
 
 
 def _enforce_in_added(
@@ -127,11 +148,11 @@ def _compare_body(
     got: Message,
     part: Part,
     context: Context,
-    expected: Sequence[Textual],
+    last: int,
+    marks: bool,
 ) -> tuple[int, str] | None:
-    last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
     if shown.has_body or not got.has_body:
-        return _compare_lines(shown.body, got.body, context, "the body", last)
+        return _compare_lines(shown.body, got.body, context, "the body", last, marks)
     if part == "header":
         return last, "the header ends with an empty line, which the page leaves out"
     return last, (
@@ -141,13 +162,20 @@ def _compare_body(
 
 
 def _compare_lines(
-    shown: list, got: list[str], context: Context, what: str, after: int = 0
+    shown: list,
+    got: list[str],
+    context: Context,
+    what: str,
+    after: int = 0,
+    marks: bool = True,
 ) -> tuple[int, str] | None:
-    """Line by line; ``after`` is the page line to blame when ``shown`` is empty."""
+    """Line by line; ``after`` is the page line to blame when ``shown`` is empty;
+    without ``marks``, every line is compared as written."""
     for index, line in enumerate(shown):
         if index >= len(got):
             return line.lineno, f"{what} ends before this line"
-        if not line_matches(line, got[index], context):
+        written = line if marks else Plain(line.lineno, line.text)
+        if not line_matches(written, got[index], context):
             return line.lineno, f"{what} differs: the server has {got[index]!r}"
     if len(got) > len(shown):
         where = shown[-1].lineno if shown else after

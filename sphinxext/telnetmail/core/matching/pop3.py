@@ -97,7 +97,7 @@ class Pop3Rules(InOrder):
     def compare_listing(
         self, expected: Turn, received: Turn, verb: str
     ) -> Failure | None:
-        counted = compare_count(expected.lines[0], received.lines[0].text)
+        counted = compare_count(expected.lines[0], received, verb)
         if counted is not None:
             return counted
         got = [keyword(c.text) for c in received.payload]
@@ -112,6 +112,20 @@ class Pop3Rules(InOrder):
                     f"the listing has messages {' '.join(got) or '(none)'} where "
                     f"the page shows {' '.join(shown) or '(none)'}"
                 ),
+            )
+        total = _TOTAL.search(expected.lines[0].text)
+        sizes = [c.text.split()[1:2] for c in received.payload]
+        if (
+            verb == "LIST"
+            and total
+            and all(size and size[0].isdigit() for size in sizes)
+        ):
+            self.claim_size(
+                [key(number) for number in got if number.isdigit()],
+                int(total[1]),
+                sum(int(size[0]) for size in sizes),
+                expected.lines[0].lineno,
+                "the listing's total",
             )
         for shown_line, got_line in zip(expected.payload, received.payload):
             if verb == "UIDL":
@@ -139,14 +153,15 @@ class Pop3Rules(InOrder):
             [c.text for c in received.payload],
             self.context,
             "full",
+            fallback=expected.lines[0].lineno,
         )
         if compared.failure is not None:
             return compared.failure
         number = (expected.answers.args.split() or [""])[0] if expected.answers else ""
         if not number.isdigit():
             return None
-        ledger = self.matcher.sizes
-        ledger.observe(key(number), compared.added_delta)
+        if compared.added_delta is not None:
+            self.matcher.sizes.observe(key(number), compared.added_delta)
         shown = _OCTETS.match(expected.lines[0].text)
         got = _OCTETS.match(received.lines[0].text)
         if verb == "RETR" and shown and got:
@@ -166,13 +181,24 @@ class Pop3Rules(InOrder):
 
 
 _COUNT = re.compile(r"\b(\d+) messages?\b", re.IGNORECASE)
+_TOTAL = re.compile(r"\((\d+) octets\)", re.IGNORECASE)
 
 
-def compare_count(line: ContentLine, received: str) -> Failure | None:
-    """A count the status text states (``+OK 2 messages:``), when both say one."""
-    shown, got = _COUNT.search(line.text), _COUNT.search(received)
-    if shown and got and shown[1] != got[1]:
-        return line, f"{got[0]} where the page shows {shown[0]}"
+def compare_count(line: ContentLine, received: Turn, verb: str) -> Failure | None:
+    """A count the status text states (``+OK 2 messages:``): the server's own
+    count when it states one, else the entries of its listing."""
+    shown = _COUNT.search(line.text)
+    if shown is None:
+        return None
+    stated = _COUNT.search(received.lines[0].text)
+    if stated is not None:
+        count = int(stated[1])
+    elif verb == "LIST" and received.payload is not None:
+        count = len(received.payload)
+    else:
+        return None
+    if int(shown[1]) != count:
+        return line, f"{count} messages where the page shows {shown[0]}"
     return None
 
 
