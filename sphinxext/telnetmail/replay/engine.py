@@ -26,6 +26,7 @@ from telnetmail.core.matching import (
     plan,
     telnet_line_matches,
 )
+from telnetmail.core.chain import replay_order
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.parser import parse_lines
@@ -131,6 +132,14 @@ class Verifier:
                 Status.SKIPPED,
                 "the transcript cannot be read: see the build's warnings",
             )
+        afters = {name: other.after for name, other in named.items()}
+        if replay_order(case.after, afters, case.name) is None:
+            return Outcome(
+                case,
+                Status.FAILED,
+                f"its :after: chain ({', '.join(case.after)}) leads back to a "
+                f"transcript it names: a cycle cannot be replayed",
+            )
         missing = [name for name in chain_of(case, named) if name not in named]
         if missing:
             return Outcome(
@@ -188,20 +197,13 @@ class Verifier:
 
 
 def chain_of(case: Case, named: dict[str, Case]) -> list[str]:
-    """The names to replay before ``case``, each once, earliest first."""
-    order: list[str] = []
+    """The names to replay before ``case``, each once, earliest first.
 
-    def visit(name: str, seen: frozenset[str]) -> None:
-        if name in order or name in seen:
-            return
-        needed = named[name].after if name in named else []
-        for before in needed:
-            visit(before, seen | {name})
-        order.append(name)
-
-    for before in case.after:
-        visit(before, frozenset({case.name}))
-    return order
+    A chain that leads back to a transcript replays nothing: ``skip_reason``
+    fails such a case first.
+    """
+    afters = {name: other.after for name, other in named.items()}
+    return replay_order(case.after, afters, case.name) or []
 
 
 def messages_sent(transcript: Transcript) -> tuple[Sent, ...]:
