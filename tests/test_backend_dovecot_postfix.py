@@ -8,7 +8,9 @@ to get it.
 from __future__ import annotations
 
 import imaplib
+import os
 import poplib
+import signal
 import smtplib
 import socket
 from collections.abc import Iterator
@@ -272,3 +274,99 @@ def test_save_actual_records_what_the_real_servers_said(tmp_path):
         encoding="utf-8"
     )
     assert "server: +OK Dovecot ready.\n" in pop3
+
+
+# -- delivery order ----------------------------------------------------------------
+
+#: Messages in one burst, and bursts per test.
+BURST = 6
+ROUNDS = 5
+
+
+def send_burst(backend: DovecotPostfixBackend, count: int) -> None:
+    """``count`` messages in one SMTP session, each sent the moment the last is accepted.
+
+    A raw socket with Nagle off: far faster than anyone at a telnet prompt.
+    """
+    with socket.create_connection(
+        ("127.0.0.1", backend.port_for(Protocol.SMTP)), timeout=10
+    ) as conn:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        replies = conn.makefile("rb")
+        assert replies.readline().startswith(b"220")
+        conn.sendall(b"HELO client.example.com\r\n")
+        assert replies.readline().startswith(b"250")
+        for number in range(count):
+            conn.sendall(
+                b"MAIL FROM:<sender@example.com>\r\n"
+                b"RCPT TO:<recipient@example.com>\r\nDATA\r\n"
+            )
+            codes = [replies.readline()[:3] for _ in range(3)]
+            assert codes == [b"250", b"250", b"354"], codes
+            conn.sendall(b"Subject: m%d\r\n\r\nBody.\r\n.\r\n" % number)
+            assert replies.readline().startswith(b"250")
+        conn.sendall(b"QUIT\r\n")
+
+
+def pop3_subjects(backend: DovecotPostfixBackend) -> list[str]:
+    pop = poplib.POP3("127.0.0.1", backend.port_for(Protocol.POP3), timeout=5)
+    try:
+        pop.user("MyUsername")
+        pop.pass_("MyPassword")
+        return [
+            _subject(pop.top(number, 0)[1])
+            for number in range(1, pop.stat()[0] + 1)
+        ]
+    finally:
+        pop.quit()
+
+
+def imap_subjects(backend: DovecotPostfixBackend) -> list[str]:
+    imap = imaplib.IMAP4("127.0.0.1", backend.port_for(Protocol.IMAP), timeout=5)
+    try:
+        imap.login("MyUsername", "MyPassword")
+        imap.select("INBOX", readonly=True)
+        _, data = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        return [
+            _subject(part[1].splitlines()) for part in data if isinstance(part, tuple)
+        ]
+    finally:
+        imap.logout()
+
+
+def _subject(lines: list[bytes]) -> str:
+    return next(
+        line.decode()[len("Subject: ") :]
+        for line in lines
+        if line.startswith(b"Subject: ")
+    )
+
+
+def queue_manager(backend: DovecotPostfixBackend) -> int:
+    """Postfix's qmgr: the process that takes new mail into delivery."""
+    for pid in group_members(backend.processes[0].pid):
+        if Path(f"/proc/{pid}/comm").read_text().strip() == "qmgr":
+            return pid
+    raise AssertionError("no qmgr running")
+
+
+@needs_real_servers
+@pytest.mark.parametrize("queue_manager_lags", [False, True])
+def test_messages_land_in_the_order_one_session_sent_them(fresh, queue_manager_lags):
+    # With the queue manager paused while the burst arrives (as on a loaded
+    # machine), Postfix alone delivers the messages in directory order: a
+    # shuffle nearly every time.
+    expected = [f"m{number}" for number in range(BURST)]
+    for _ in range(ROUNDS):
+        fresh.reset()
+        paused = queue_manager(fresh) if queue_manager_lags else None
+        if paused is not None:
+            os.kill(paused, signal.SIGSTOP)
+        try:
+            send_burst(fresh, BURST)
+        finally:
+            if paused is not None:
+                os.kill(paused, signal.SIGCONT)
+        fresh.settle()
+        assert pop3_subjects(fresh) == expected
+        assert imap_subjects(fresh) == expected

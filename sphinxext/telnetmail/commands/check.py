@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +92,52 @@ def _positive(text: str) -> int:
     return value
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C does, so every ``finally`` cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+#: What a CI timeout, ``docker stop`` or a closed terminal sends.
+TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def terminating_signals_interrupt() -> Iterator[None]:
+    """Within: SIGTERM and SIGHUP raise :class:`Terminated`; repeats are ignored.
+
+    Ignored so that the cleanup the first one started (servers stopped, every
+    telnet reaped) runs to its end. Only the main thread can set handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        for repeated in TERMINATING:
+            signal.signal(repeated, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in TERMINATING}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def check(args: argparse.Namespace) -> int:
+    try:
+        with terminating_signals_interrupt():
+            return check_pages(args)
+    except Terminated as stop:
+        print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
+        return 128 + stop.signum  # as shells report death by that signal
+
+
+def check_pages(args: argparse.Namespace) -> int:
     paths = [Path(path) for path in args.paths] or [Path("course")]
     missing = [path for path in paths if not path.exists()]
     if missing:
