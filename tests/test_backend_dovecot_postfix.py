@@ -10,9 +10,15 @@ from __future__ import annotations
 import imaplib
 import os
 import poplib
+import random
+import shutil
 import signal
 import smtplib
 import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +27,7 @@ import pytest
 from telnetmail.cli import EXIT_USAGE, main
 from telnetmail.core.model import Protocol
 from telnetmail.core.rstscan import scan
-from telnetmail.replay import dovecot_postfix
+from telnetmail.replay import dovecot_postfix, in_order, warden
 from telnetmail.replay.backends import BACKENDS, BackendUnavailable, make_backend
 from telnetmail.replay.dovecot_postfix import (
     DovecotPostfixBackend,
@@ -34,7 +40,8 @@ from telnetmail.replay.engine import Case, Status
 from telnetmail.replay.report import describe
 from telnetmail.replay.runner import run_cases
 
-SEED_PAGE = Path(__file__).resolve().parent.parent / "course" / "telnet-mail.rst"
+COURSE = Path(__file__).resolve().parent.parent / "course"
+SEED_PAGE = COURSE / "telnet-mail.rst"
 
 MISSING = missing_requirements()
 needs_real_servers = pytest.mark.skipif(
@@ -370,3 +377,172 @@ def test_messages_land_in_the_order_one_session_sent_them(fresh, queue_manager_l
         fresh.settle()
         assert pop3_subjects(fresh) == expected
         assert imap_subjects(fresh) == expected
+
+
+def test_the_gate_waits_only_for_finished_earlier_messages(tmp_path):
+    spool = tmp_path
+    for queue in in_order.PENDING:
+        (spool / queue).mkdir()
+    files = {
+        ("active", "4jdTGp4qAAzJ1", 0o700): "earlier, being delivered",
+        ("incoming", "4jdTGp4rBBzJ2", 0o600): "earlier, still being written",
+        ("active", "4jdTGp4sCCzJ3", 0o700): "this one",
+        ("incoming", "4jdTGp4tDDzJ4", 0o700): "later",
+    }
+    for queue, name, mode in files:
+        (spool / queue / name).touch(mode=mode)
+        (spool / queue / name).chmod(mode)
+    assert in_order.earlier(str(spool), "4jdTGp4sCCzJ3") == ["4jdTGp4qAAzJ1"]
+    assert not in_order.wait_for_earlier(str(spool), "4jdTGp4sCCzJ3", max_wait=0)
+    (spool / "active" / "4jdTGp4qAAzJ1").unlink()
+    assert in_order.wait_for_earlier(str(spool), "4jdTGp4sCCzJ3", max_wait=0)
+
+
+# -- nothing outlives the verifier -------------------------------------------------
+
+#: Pages for a check to be killed in the middle of: long enough to outlast
+#: every moment chosen below.
+KILLED_PAGES = [str(COURSE / "pop3.rst"), str(COURSE / "imap.rst")]
+#: Windows (seconds after the check's first child appears) to kill it in:
+#: while the servers start, in the first transcripts, later on.
+MOMENTS = [(0.0, 0.15), (0.15, 0.8), (0.8, 2.0)]
+#: Seconds the servers have to vanish once the check is dead.
+VANISH_TIMEOUT = 15.0
+
+
+def process_identity(pid: int) -> tuple[int, str, int] | None:
+    """(pid, start time, session) of a live process, None if gone or a zombie."""
+    fields = warden.proc_stat(pid)
+    if fields is None or fields[0] == "Z":
+        return None
+    return pid, fields[19], int(fields[3])
+
+
+def descendants(root: int) -> set[tuple[int, str, int]]:
+    """Every live process below ``root``, by parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    for pid in warden.live_pids():
+        fields = warden.proc_stat(pid)
+        if fields is not None:
+            children.setdefault(int(fields[1]), []).append(pid)
+    found, todo = set(), list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        identity = process_identity(pid)
+        if identity is not None:
+            found.add(identity)
+        todo += children.get(pid, [])
+    return found
+
+
+def still_running(
+    seen: set[tuple[int, str, int]], sessions: set[int]
+) -> list[tuple[int, str, int]]:
+    """What is left of the run: a process seen before (same pid and start time),
+    or any process in one of its sessions (a child born after we looked)."""
+    left = [identity for identity in seen if process_identity(identity[0]) == identity]
+    for pid in warden.live_pids():
+        identity = process_identity(pid)
+        if identity is not None and identity[2] in sessions:
+            left.append(identity)
+    return sorted(set(left))
+
+
+def start_check(temp: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "telnetmail", "check", "-q", "--backend", "dovecot-postfix"]
+        + KILLED_PAGES,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+        # A session of its own: every process of the run is told from ours.
+        start_new_session=True,
+    )
+
+
+def kill_at(check: subprocess.Popen[str], signum: int, delay: float) -> set:
+    """Wait for the check's first child, then ``delay`` s, then send ``signum``.
+
+    Returns every process of the run alive just before the signal.
+    """
+    deadline = time.monotonic() + 30
+    while not descendants(check.pid):
+        assert check.poll() is None, check.communicate()[1]
+        assert time.monotonic() < deadline, "the check started nothing"
+        time.sleep(0.002)
+    time.sleep(delay)
+    seen = descendants(check.pid)
+    assert check.poll() is None, "the check ended before the signal"
+    os.kill(check.pid, signum)
+    return seen
+
+
+@needs_real_servers
+@pytest.mark.parametrize("moment", range(len(MOMENTS)))
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_killing_the_check_leaves_no_server_telnet_or_folder(signum, moment):
+    delay = random.uniform(*MOMENTS[moment])
+    why = f"{signal.Signals(signum).name} {delay:.3f} s after the first child"
+    temp = Path(tempfile.mkdtemp(prefix="tmk-", dir="/tmp"))
+    temp.chmod(0o755)  # open to the servers' users, so the run's folder goes there
+    check = start_check(temp)
+    try:
+        seen = kill_at(check, signum, delay)
+        _, stderr = check.communicate(timeout=30)
+    finally:
+        if check.poll() is None:
+            check.kill()
+            check.wait()
+    sessions = {session for _, _, session in seen}
+    deadline = time.monotonic() + VANISH_TIMEOUT
+    while still_running(seen, sessions) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = still_running(seen, sessions)
+    leftover_files = list(temp.iterdir())
+    shutil.rmtree(temp, ignore_errors=True)
+    assert left == [], f"{why}: {[_command(pid) for pid, _, _ in left]}"
+    assert leftover_files == [], why
+    if signum == signal.SIGKILL:
+        assert check.returncode == -signal.SIGKILL
+    else:  # handled like Ctrl-C: cleaned up, and an exit status that names it
+        assert check.returncode == 128 + signum, f"{why}: {stderr}"
+        assert "stopped by" in stderr, why
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return f"{pid} (gone)"
+
+
+@needs_real_servers
+def test_a_long_tmpdir_does_not_keep_the_servers_from_starting(tmp_path):
+    long_tmpdir = tmp_path / ("t" * 150)
+    long_tmpdir.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "check", "-q", "--backend", "dovecot-postfix", str(SEED_PAGE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(long_tmpdir)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(long_tmpdir.iterdir()) == []
+
+
+def test_a_long_or_private_tmpdir_gives_way_to_a_short_open_one(monkeypatch):
+    for name in ("t" * 150, "private"):
+        folder = Path(tempfile.mkdtemp(dir="/tmp")) / name
+        folder.parent.chmod(0o755)
+        folder.mkdir(mode=0o700)
+        try:
+            monkeypatch.setattr(tempfile, "tempdir", str(folder))
+            assert dovecot_postfix.temp_root() == "/tmp"
+            folder.chmod(0o755)
+            short = len(str(folder)) <= dovecot_postfix.MAX_TEMP_ROOT
+            expected = str(folder) if short else "/tmp"
+            assert dovecot_postfix.temp_root() == expected
+        finally:
+            shutil.rmtree(folder.parent)

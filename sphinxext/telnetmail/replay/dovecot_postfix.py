@@ -128,19 +128,20 @@ def gate_python() -> str | None:
     """An interpreter the mail user can run, for the delivery gate; None if none."""
     for candidate in PYTHONS:
         path = os.path.realpath(candidate)
-        if os.path.isfile(path) and _world_runnable(Path(path)):
+        if os.path.isfile(path) and _world_passable(Path(path)):
             return path
     return None
 
 
-def _world_runnable(path: Path) -> bool:
-    """Whether any user may run ``path``: world-executable, in folders anyone may enter.
+def _world_passable(path: Path) -> bool:
+    """Whether any user may run ``path`` (a program) or pass through it (a folder).
 
-    The interpreter's own library sits beside it, under the same folders.
+    Every folder above it must let anyone through, too. (The interpreter's
+    own library sits beside it, under the same folders.)
     """
-    if not path.stat().st_mode & stat.S_IXOTH:
-        return False
-    return all(folder.stat().st_mode & stat.S_IXOTH for folder in path.parents)
+    return all(
+        folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents)
+    )
 
 
 def requirement_message(missing: list[str]) -> str:
@@ -629,16 +630,23 @@ def _reap(group: int) -> None:
 
 
 def temp_root() -> str:
-    """TMPDIR when short enough for the servers' socket paths, else a short one."""
-    default = tempfile.gettempdir()
-    if len(default) <= MAX_TEMP_ROOT:
-        return default
-    for root in SHORT_TEMP_ROOTS:
-        if os.path.isdir(root) and os.access(root, os.W_OK | os.X_OK):
+    """Where to make the backend's directory: TMPDIR if it suits, else a short one.
+
+    It suits when short enough for the servers' socket paths, and when
+    every user may pass through it (a private ``/tmp/user/0`` of pam_tmpdir
+    would lock Postfix and Dovecot out of their own files).
+    """
+    for root in (tempfile.gettempdir(), *SHORT_TEMP_ROOTS):
+        if (
+            len(root) <= MAX_TEMP_ROOT
+            and os.path.isdir(root)
+            and os.access(root, os.W_OK | os.X_OK)
+            and _world_passable(Path(root))
+        ):
             return root
     raise RuntimeError(
-        f"TMPDIR ({default}) is too long for the servers' socket paths "
-        f"(at most {MAX_TEMP_ROOT} characters) and none of {', '.join(SHORT_TEMP_ROOTS)} is writable"
+        f"no folder for the servers' files: TMPDIR ({tempfile.gettempdir()}) must be at most "
+        f"{MAX_TEMP_ROOT} characters long and open to every user, or {SHORT_TEMP_ROOTS[0]} writable"
     )
 
 
