@@ -46,35 +46,25 @@ def live_pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def session_members(sessions: set[int]) -> list[int]:
-    """Live (not zombie) processes of the given sessions."""
-    found = []
-    for pid in live_pids():
-        fields = proc_stat(pid)
-        if fields and fields[0] != "Z" and int(fields[3]) in sessions:
-            found.append(pid)
-    return found
-
-
-def working_inside(base: str) -> list[int]:
-    """Live processes whose working directory is ``base`` or below it."""
-    found = []
-    prefix = base.rstrip("/") + "/"
-    for pid in live_pids():
-        try:
-            cwd = os.readlink(f"/proc/{pid}/cwd")
-        except OSError:
-            continue  # gone, a zombie, or not ours to see
-        fields = proc_stat(pid)
-        if (cwd + "/").startswith(prefix) and fields and fields[0] != "Z":
-            found.append(pid)
-    return found
-
-
 def survivors(base: str, sessions: set[int]) -> list[int]:
-    me = os.getpid()
-    found = set(session_members(sessions)) | set(working_inside(base))
-    return sorted(found - {me})
+    """Live (not zombie) processes of the given sessions, or working inside ``base``."""
+    found = []
+    inside = base.rstrip("/") + "/"
+    for pid in live_pids():
+        fields = proc_stat(pid)
+        if not fields or fields[0] == "Z" or pid == os.getpid():
+            continue
+        if int(fields[3]) in sessions or _works_inside(pid, inside):
+            found.append(pid)
+    return found
+
+
+def _works_inside(pid: int, folder: str) -> bool:
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return False  # gone, or not ours to see
+    return (cwd + "/").startswith(folder)
 
 
 def sweep(base: str, sessions: set[int]) -> list[int]:
