@@ -12,6 +12,8 @@ import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import pytest
+
 from telnetmail.cli import build_parser
 from telnetmail.commands.check import check as run_check
 
@@ -171,7 +173,16 @@ def test_silence_fails_after_the_timeout_and_leaves_no_telnet_running(tmp_path):
     assert telnet_processes() == []
 
 
-def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path):
+# SIGTERM and SIGHUP (a CI timeout, docker stop, a closed terminal) as Ctrl-C.
+@pytest.mark.parametrize(
+    ("signum", "said"),
+    [
+        (signal.SIGINT, "interrupted"),
+        (signal.SIGTERM, "stopped by SIGTERM"),
+        (signal.SIGHUP, "stopped by SIGHUP"),
+    ],
+)
+def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path, signum, said):
     path = page(tmp_path, SILENT)
     process = subprocess.Popen(
         [sys.executable, "-m", "telnetmail", "check", str(path), "--timeout", "60"],
@@ -186,14 +197,14 @@ def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path):
         while not telnet_processes() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert telnet_processes(), "telnet never started"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         _, stderr = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr
+    assert process.returncode == 128 + signum, stderr
+    assert said in stderr and "Traceback" not in stderr
     assert telnet_processes() == []
 
 
