@@ -146,8 +146,11 @@ def test_start_and_stop_leave_no_process_and_no_directory():
     backend.start()
     groups = [process.pid for process in backend.processes]
     base = backend.base
+    assert backend.warden is not None
+    guard = backend.warden.pid
     try:
         assert len(groups) == 2 and all(group_members(group) for group in groups)
+        assert process_identity(guard) is not None, "no warden"
         for protocol in Protocol:
             with socket.create_connection(
                 ("127.0.0.1", backend.port_for(protocol)), timeout=5
@@ -157,6 +160,7 @@ def test_start_and_stop_leave_no_process_and_no_directory():
         backend.stop()
     assert all(group_members(group) == [] for group in groups)
     assert base is not None and not base.exists()
+    assert process_identity(guard) is None, "the warden outlives stop()"
     backend.stop()  # idempotent
 
 
