@@ -387,19 +387,24 @@ def test_the_gate_waits_only_for_finished_earlier_messages(tmp_path):
     spool = tmp_path
     for queue in in_order.PENDING:
         (spool / queue).mkdir()
-    files = {
-        ("active", "4jdTGp4qAAzJ1", 0o700): "earlier, being delivered",
-        ("incoming", "4jdTGp4rBBzJ2", 0o600): "earlier, still being written",
-        ("active", "4jdTGp4sCCzJ3", 0o700): "this one",
-        ("incoming", "4jdTGp4tDDzJ4", 0o700): "later",
-    }
-    for queue, name, mode in files:
-        (spool / queue / name).touch(mode=mode)
-        (spool / queue / name).chmod(mode)
-    assert in_order.earlier(str(spool), "4jdTGp4sCCzJ3") == ["4jdTGp4qAAzJ1"]
-    assert not in_order.wait_for_earlier(str(spool), "4jdTGp4sCCzJ3", max_wait=0)
-    (spool / "active" / "4jdTGp4qAAzJ1").unlink()
-    assert in_order.wait_for_earlier(str(spool), "4jdTGp4sCCzJ3", max_wait=0)
+    second = 1_796_055_095  # the file's last write: a few ms after the id's moment
+    files = [  # queue, queue id (microseconds in hex, then inode), mode, written at (µs)
+        ("active", "F4200AB1", 0o700, 999_936),  # .999936 s: earlier, being delivered
+        ("incoming", "00010AB2", 0o600, 1_000_100),  # earlier, still being written
+        ("active", "00020AB3", 0o700, 1_000_600),  # this one (.000032 of the next second)
+        ("incoming", "00030AB4", 0o700, 1_000_900),  # later
+    ]
+    for queue, name, mode, written in files:
+        path = spool / queue / name
+        path.touch()
+        path.chmod(mode)
+        at = (second * 1_000_000 + written) * 1000
+        os.utime(path, ns=(at, at))
+    assert in_order.earlier(str(spool), "00020AB3") == ["F4200AB1"]
+    assert in_order.earlier(str(spool), "00030AB4") == ["00020AB3", "F4200AB1"]
+    assert not in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
+    (spool / "active" / "F4200AB1").unlink()
+    assert in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
 
 
 # -- nothing outlives the verifier -------------------------------------------------

@@ -8,13 +8,14 @@ A course page that reads "message 1" then fails at random.
 
 Postfix's ``pipe(8)`` runs this script (``python -I -S in_order.py SPOOL
 QUEUE_ID LDA ARGS...``, standard library only) as the mailboxes' owner. It
-waits until every message accepted before its own has left the queue
-(delivered, or deferred), then becomes the LDA. The order comes from the
-queue ids: with ``enable_long_queue_ids``, an id begins with the time its
-queue file was created (6 characters of seconds and 4 of microseconds, in an
-alphabet sorted as ASCII), so ids compare as the messages' ages. In one
-session a message's queue file is created only after the previous message
-was accepted, so that is the dialogue's order.
+waits until every message queued before its own has left the queue
+(delivered, or deferred), then becomes the LDA. When a message was queued
+comes from its queue id and its queue file: a (short) queue id begins with
+the microseconds of the moment Postfix queued the message, in hexadecimal,
+and the file's last write, a moment later, gives the second. In one SMTP
+session a message is queued only after the previous one was accepted, so
+that is the dialogue's order. (Long queue ids would carry the whole time, but
+they make every message four octets longer than the course shows.)
 
 Waiting never blocks for good: after ``MAX_WAIT`` seconds the message is
 delivered anyway (the order is lost, never the mail).
@@ -33,15 +34,30 @@ PENDING = ("incoming", "active")
 MAX_WAIT = 5.0
 #: Seconds between looks at the queue.
 POLL = 0.001
+#: How far the file's modification time may lag the moment in its queue id
+#: (file times follow a coarse clock), in microseconds.
+SLACK = 20_000
 
 
-def accepted(spool: str) -> list[str]:
-    """Ids of the messages in the pending queues that cleanup has finished writing.
+def queued_at(queue_id: str, modified_ns: int) -> int:
+    """When the message was queued, in microseconds since the epoch.
 
-    Cleanup sets a queue file's owner-execute bit once the message is complete:
-    a file still being written (another session, typing slowly) is not counted.
+    The latest moment, up to the file's last write (and the clock's slack),
+    whose microseconds are those in the queue id.
     """
-    found = []
+    microseconds = int(queue_id[:5], 16)
+    latest = modified_ns // 1000 + SLACK
+    return latest - (latest - microseconds) % 1_000_000
+
+
+def pending(spool: str) -> dict[str, int]:
+    """The messages waiting for delivery or being delivered, and when each was queued.
+
+    Only those cleanup has finished writing: it sets a queue file's
+    owner-execute bit once the message is complete. A file still being
+    written (another session, typing slowly) has not been accepted yet.
+    """
+    found = {}
     for queue in PENDING:
         try:
             entries = list(os.scandir(os.path.join(spool, queue)))
@@ -49,17 +65,21 @@ def accepted(spool: str) -> list[str]:
             continue
         for entry in entries:
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                status = entry.stat(follow_symlinks=False)
             except OSError:
                 continue  # delivered and removed while we looked
-            if stat.S_ISREG(mode) and mode & stat.S_IXUSR:
-                found.append(entry.name)
+            if stat.S_ISREG(status.st_mode) and status.st_mode & stat.S_IXUSR:
+                found[entry.name] = queued_at(entry.name, status.st_mtime_ns)
     return found
 
 
 def earlier(spool: str, queue_id: str) -> list[str]:
-    """The messages accepted before ``queue_id`` that are still waiting or being delivered."""
-    return [other for other in accepted(spool) if other < queue_id]
+    """The messages queued before ``queue_id`` that are still waiting or being delivered."""
+    times = pending(spool)
+    if queue_id not in times:
+        return []
+    mine = (times[queue_id], queue_id)
+    return sorted(other for other, at in times.items() if (at, other) < mine)
 
 
 def wait_for_earlier(spool: str, queue_id: str, max_wait: float = MAX_WAIT) -> bool:
