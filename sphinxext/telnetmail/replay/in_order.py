@@ -15,7 +15,8 @@ the microseconds of the moment Postfix queued the message, in hexadecimal,
 and the file's last write, a moment later, gives the second. In one SMTP
 session a message is queued only after the previous one was accepted, so
 that is the dialogue's order. (Long queue ids would carry the whole time, but
-they make every message four octets longer than the course shows.)
+the id is in the message's headers: every message would be longer than the
+course shows.)
 
 Waiting never blocks for good: after ``MAX_WAIT`` seconds the message is
 delivered anyway (the order is lost, never the mail).

@@ -14,8 +14,8 @@ process dies of anything at all, SIGKILL included: the kernel closes the
 pipe then. SIGTERM, SIGHUP or SIGINT sent to the warden itself do the same.
 
 Why a pipe and not ``PR_SET_PDEATHSIG``: that signal fires when the *thread*
-that forked the child ends, not the process, and backends are started from
-worker threads (the pytest plugin, ``-j``).
+that forked the child ends, not the process, and a backend may be started
+from any thread of a program that uses the replay engine.
 """
 
 from __future__ import annotations
