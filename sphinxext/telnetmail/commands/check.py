@@ -133,7 +133,8 @@ def check(args: argparse.Namespace) -> int:
         with terminating_signals_interrupt():
             return check_pages(args)
     except Terminated as stop:
-        print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
         return 128 + stop.signum  # as shells report death by that signal
 
 
