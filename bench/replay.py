@@ -25,6 +25,7 @@ import cProfile
 import os
 import pstats
 import re
+import signal
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -36,14 +37,18 @@ from unittest import mock
 import pexpect
 
 from telnetmail.commands.check import collect
-from telnetmail.core.matching import Mismatch, ReplyMatcher
+from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, plan
 from telnetmail.core.model import Role
+from telnetmail.core.parser import parse_transcript
 from telnetmail.core.rstscan import scan
 from telnetmail.replay import engine
 from telnetmail.replay.backends import Backend, EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier, chain_of
 from telnetmail.replay.runner import named_cases, run_cases
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+
+#: How long the engine listens after an abandoned dialogue's last line.
+END_GRACE = getattr(engine, "END_GRACE", 0.25)
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 ENV = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
@@ -149,7 +154,10 @@ def stable(samples: list[Recorded]) -> Recorded:
     """
     first = samples[0]
     events: list[tuple[str, str]] = []
-    for index, (kind, text) in enumerate(first.events):
+    # Telnet's closing line, read after the last page line, may come after
+    # the connection's end in one run and before it in another.
+    common = min(len(sample.events) for sample in samples)
+    for index, (kind, text) in enumerate(first.events[:common]):
         texts = [sample.events[index][1] for sample in samples]
         cut = min([len(text), *(differs_at(text, other) for other in texts)])
         # A time may change by the next run; a tab may reach us expanded or not (the
@@ -192,8 +200,14 @@ def floor_session(recorded: Recorded, timeout: float) -> None:
             child.expect_exact(text + "\r\n")
             if text == BANNER_END:
                 child.setecho(False)  # as the engine does: telnet turns echo back on
-    # The dialogues end with QUIT or LOGOUT: the server hangs up, telnet exits.
-    child.expect_exact(pexpect.EOF)
+    # After QUIT or LOGOUT the server hangs up and telnet exits. A dialogue the
+    # student abandons gets, like the engine's, a short listen for anything
+    # more, then telnet is hung up.
+    sent = [text.split() for kind, text in recorded.events if kind == "send" and text.strip()]
+    closing = bool(sent) and any(word.upper() in ("QUIT", "LOGOUT") for word in sent[-1][:2])
+    child.expect_exact([pexpect.EOF, pexpect.TIMEOUT], timeout=timeout if closing else END_GRACE)
+    if child.isalive() and not closing:
+        child.kill(signal.SIGHUP)
     child.wait()
     child.ptyproc.delayafterclose = 0  # the child is reaped: nothing to wait for
     child.close()
@@ -396,6 +410,52 @@ def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
     stats.sort_stats("cumulative").print_stats(25)
 
 
+def matching_cpu() -> None:
+    """CPU the matcher spends on one long reply: it must grow linearly."""
+    print("\nmatching CPU for one reply (POP3 RETR, IMAP BODY[] literal):")
+    for count in (100, 1_000, 10_000):
+        pop3, imap = _long_reply_pop3(count), _long_reply_imap(count)
+        print(
+            f"  {count:>6} lines   POP3 {ms(_feed_cpu(*pop3)):>10}   "
+            f"IMAP {ms(_feed_cpu(*imap)):>10}"
+        )
+
+
+def _message(count: int) -> list[str]:
+    return ["Subject: x", "", *(f"line {index}" for index in range(count))]
+
+
+def _long_reply_pop3(count: int) -> tuple[str, list[str]]:
+    message = _message(count)
+    size = sum(len(line) + 2 for line in message)
+    shown = "".join(f"server: {line}\n" for line in message)
+    page = f"server: +OK hi\nclient: RETR 1\nserver: +OK {size} octets\n{shown}server: .\n"
+    return page, [f"+OK {size} octets", *message, "."]
+
+
+def _long_reply_imap(count: int) -> tuple[str, list[str]]:
+    message = _message(count)
+    size = sum(len(line) + 2 for line in message)
+    shown = "".join(f"server: {line}\n" for line in message)
+    page = (
+        f"server: * OK hi\nclient: a1 FETCH 1 BODY[]\n"
+        f"server: * 1 FETCH (BODY[] {{{size}}}\n{shown}server: )\nserver: a1 OK done\n"
+    )
+    return page, [f"* 1 FETCH (BODY[] {{{size}}}", *message, ")", "a1 OK done"]
+
+
+def _feed_cpu(page: str, received: list[str]) -> float:
+    transcript = parse_transcript(page)
+    step = [step for step in plan(transcript) if isinstance(step, Expect)][-1]
+    started = time.process_time()
+    matcher = ReplyMatcher(transcript.protocol, step.history, step.turns, Context())
+    done = False
+    for line in received:
+        done = matcher.feed(line)
+    assert done, "the long reply did not match"
+    return time.process_time() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -408,8 +468,16 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile the engine instead"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one round over a few dialogues: checks the script still runs",
+    )
     args = parser.parse_args()
     cases = list(collect([COURSE], "protocol"))
+    if args.quick:
+        cases = [case for case in cases if not case.after][:4]
+        args.rounds = 1
     telnets = ["telnet", "python"] if args.telnet == "both" else [args.telnet]
     run: Callable[[list[Case], str, int, float], None] = (
         profile if args.profile else bench
@@ -420,6 +488,7 @@ def main() -> None:
     )
     for telnet in telnets:
         run(cases, telnet, args.rounds, args.timeout)
+    matching_cpu()
 
 
 if __name__ == "__main__":

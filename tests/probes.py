@@ -392,15 +392,21 @@ client: STAT
 server: +OK 2 808
 client: UIDL
 server: +OK
-server: 1 000000016b097169
-server: 2 000000026b097169
+server: 1 {{word:000000016b097169}}
+server: 2 {{word:000000026b097169}}
 server: .
 client: TOP 2 0
 server: +OK
 server: Return-Path: <sender@example.com>
+server: Received: from client.example.com (localhost [127.0.0.1])
+server:  by mx1.example.com (Postfix) with SMTP id 36DC72148F2
+server:  for <recipient@example.com>; Mon, 30 Nov 2026 16:08:05 +0000 (UTC)
 server: From: sender@example.com
 server: To: recipient@example.com
 server: Subject: Probe
+server: Message-Id: <20261130160805.36DC72148F2@mx1.example.com>
+server: Date: Mon, 30 Nov 2026 16:08:05 +0000 (UTC)
+server:
 server: .
 client: QUIT
 server: +OK Logging out.

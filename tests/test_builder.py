@@ -56,3 +56,15 @@ def test_junit_xml_is_written_when_configured(app):
 def test_mismatch_warnings_have_a_type_that_can_be_silenced(app):
     app.build()
     assert "WARNING" not in warnings(app)
+
+
+@pytest.mark.sphinx("transcripts", testroot="names", freshenv=True)
+def test_a_name_defined_twice_replays_nothing(app):
+    app.build()
+    text = warnings(app)
+    assert re.search(
+        r"index\.rst:9: ERROR: nothing replayed: "
+        r"duplicate transcript name 'twice', also at \S*index\.rst:4",
+        text,
+    )
+    assert not (app.outdir / "output.txt").exists()

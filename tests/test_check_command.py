@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socketserver
 import subprocess
 import sys
 import threading
@@ -16,6 +17,10 @@ import pytest
 
 from telnetmail.cli import build_parser
 from telnetmail.commands.check import check as run_check
+from telnetmail.commands.check import collect, report_related_sizes
+from telnetmail.ext.builder import TranscriptsBuilder
+from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.engine import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
@@ -223,3 +228,123 @@ def test_save_actual_writes_each_session_as_a_page_would(tmp_path):
     session = (saved / "page" / "noop.txt").read_text(encoding="utf-8")
     assert session.startswith("telnet: > telnet mx1.example.com smtp\ntelnet: Trying ")
     assert "client: NOOP\nserver: 250 " in session
+
+
+def test_sizes_that_disagree_across_transcripts_are_warned_before_replaying(
+    tmp_path, capsys
+):
+    source = (ROOT / "tests" / "roots" / "test-sizes" / "index.rst").read_text()
+    path = page(tmp_path, source)
+    report_related_sizes(list(collect([path], "protocol")))
+    assert capsys.readouterr().err == (
+        f"{path}:32: warning: RFC822.SIZE gives message 1 30 octets, but "
+        "BODY[HEADER] {15} and BODY[TEXT] {4} make 19 octets "
+        "(lines 46 and 52 of transcript 'header-text')\n"
+    )
+
+def test_a_name_defined_on_two_pages_exits_2_showing_both_before_replaying(tmp_path):
+    first = page(tmp_path, RIGHT, "a.rst")
+    # The second "noop" fails if replayed: nothing may run at all.
+    again = page(tmp_path, WRONG.replace(":name: wrong-noop", ":name: noop"), "b.rst")
+    result = check(str(tmp_path))
+    assert result.returncode == 2
+    assert (
+        f"{again}:4: error: duplicate transcript name 'noop', also at {first}:4"
+        in result.stderr
+    )
+    assert "PASSED" not in result.stdout
+    assert "FAIL" not in result.stdout
+
+
+def test_a_page_given_both_itself_and_through_its_folder_is_read_once(tmp_path):
+    path = page(tmp_path, RIGHT)
+    result = check(str(path), str(tmp_path), str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1 passed, 0 failed, 0 skipped" in result.stdout
+
+
+class SpacedReplies(socketserver.StreamRequestHandler):
+    """An SMTP server whose reply texts end in spaces and tabs."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 mx1.example.com ESMTP   \r\n")
+        for line in self.rfile:
+            if line.strip().upper() == b"QUIT":
+                self.wfile.write(b"221 Bye \t \r\n")
+                return
+            self.wfile.write(b"250 Ok  \r\n")
+
+
+class SpacedBackend:
+    """A replay backend serving :class:`SpacedReplies` on a free loopback port."""
+
+    name = "spaced"
+
+    def start(self) -> None:
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SpacedReplies)
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()  # joins the handlers' threads
+        self.thread.join()
+
+    def reset(self) -> None:
+        pass
+
+    def settle(self) -> None:
+        pass
+
+    def port_for(self, protocol: object) -> int:
+        return self.server.server_address[1]
+
+
+def test_save_actual_keeps_the_trailing_spaces_the_server_sent(tmp_path, monkeypatch):
+    monkeypatch.setitem(BACKENDS, SpacedBackend.name, SpacedBackend)
+    monkeypatch.chdir(tmp_path)
+    path = page(tmp_path, RIGHT)
+    args = build_parser().parse_args(
+        ["check", str(path), "-q", "--save-actual", "actual"]
+    )
+    args.backend = SpacedBackend.name  # not among --backend's choices
+    assert run_check(args) == 0
+    session = (tmp_path / "actual" / "page" / "noop.txt").read_bytes()
+    assert session.endswith(
+        b"Escape character is '^]'.\n"
+        b"server: 220 mx1.example.com ESMTP   \n"
+        b"client: NOOP\n"
+        b"server: 250 Ok  \n"
+        b"client: QUIT\n"
+        b"server: 221 Bye \t \n"
+    )
+
+
+#: A tab after "NOOP a", in a line indented 3 and prefixed "client: ": it
+#: stands at column 17 of the source line, so docutils makes it 7 spaces.
+TABBED = RIGHT.replace(":name: noop", ":name: tabbed").replace(
+    "client: NOOP", "client: NOOP a\tb"
+)
+
+
+def test_a_tab_in_a_client_line_types_the_same_via_check_and_the_builder(
+    tmp_path, make_app, monkeypatch
+):
+    path = page(tmp_path, TABBED, "index.rst")
+    (tmp_path / "conf.py").write_text('extensions = ["telnetmail"]\n')
+    result = check(str(path), "--save-actual", "actual", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    saved = (tmp_path / "actual" / "index" / "tabbed.txt").read_text(encoding="utf-8")
+    via_check = [line for line in saved.splitlines() if line.startswith("client:")]
+
+    # The builder keeps no outcomes: record each as it is reported.
+    outcomes = []
+    monkeypatch.setattr(TranscriptsBuilder, "report", lambda _, o: outcomes.append(o))
+    make_app("transcripts", srcdir=tmp_path).build()
+    [outcome] = outcomes
+    assert outcome.status is Status.PASSED, outcome.message
+    via_builder = [
+        f"{role}: {text}" for role, text in outcome.actual if role == "client"
+    ]
+
+    assert via_check == via_builder == ["client: NOOP a       b", "client: QUIT"]

@@ -201,3 +201,42 @@ def test_gettext_extracts_the_caption_but_not_the_dialogue(app):
     assert 'msgid "A *short* session"' in catalog
     assert "HELO" not in catalog
     assert "mx1.example.com" not in catalog
+
+
+@pytest.mark.sphinx("html", testroot="volatile", freshenv=True)
+def test_a_volatile_mark_on_protocol_data_warns_at_its_line(app):
+    app.build()
+    found = [line for line in warnings(app).splitlines() if "WARNING" in line]
+    assert [line.split(": WARNING")[0] for line in found] == [
+        "index.rst:10",
+        "index.rst:12",
+    ]
+    assert "a volatile mark cannot cover the reply code '250'" in found[0]
+    assert "the enhanced status code '2.0.0'" in found[1]
+    assert all(line.endswith("[transcript.volatile]") for line in found)
+
+
+@pytest.mark.sphinx("html", testroot="sizes", freshenv=True)
+def test_sizes_of_sibling_transcripts_must_agree(app):
+    app.build()
+    assert (
+        "index.rst:32: WARNING: transcript 'flags-size': RFC822.SIZE gives message 1 "
+        "30 octets, but BODY[HEADER] {15} and BODY[TEXT] {4} make 19 octets "
+        "(lines 46 and 52 of transcript 'header-text') [transcript.consistency]"
+    ) in warnings(app)
+
+
+@pytest.mark.sphinx("html", testroot="sizes", freshenv=True)
+def test_sizes_in_the_after_chain_on_another_page_must_agree(app):
+    app.build()
+    assert (
+        "index.rst:68: WARNING: transcript 'pop3-list': LIST gives message 1 9 "
+        "octets, but RETR 1 shows 19 octets (line 15 of transcript 'pop3-retr'; "
+        "each line ends with CRLF, dot-stuffing undone) [transcript.consistency]"
+    ) in warnings(app)
+
+
+@pytest.mark.sphinx("html", testroot="sizes", freshenv=True)
+def test_only_the_sizes_that_disagree_warn(app):
+    app.build()
+    assert warnings(app).count("WARNING") == 2

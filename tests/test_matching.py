@@ -232,7 +232,11 @@ def test_a_message_id_typed_in_another_message_does_not_count_for_this_one():
 
 
 def test_a_from_the_server_added_is_ignored_when_the_sender_typed_none():
-    without_from = POP3_PAGE.replace("server: From: sender@example.com\n", "")
+    without_from = (
+        POP3_PAGE.replace("server: From: sender@example.com\n", "")
+        .replace("1 223", "1 197")
+        .replace("+OK 223 octets", "+OK 197 octets")
+    )
     sent = [(("to", "recipient@example.com"), ("subject", "Test message"))]
     assert replay(without_from, DOVECOT_RETR, sent=sent) is None
 
@@ -268,11 +272,18 @@ def test_pop3_sizes_are_compared_in_exact_mode():
 
 def test_pop3_stat_count_is_protocol_data():
     page = "server: +OK hi\nclient: STAT\nserver: +OK 2 640"
-    assert replay(page, ["+OK ready", "+OK 2 1001"]) is None
+    assert replay(page, ["+OK ready", "+OK 2 640"]) is None
     assert (
         replay(page, ["+OK ready", "+OK 1 320"]).reason
         == "STAT answers 1 where the page shows 2"
     )
+
+
+def test_pop3_stat_total_is_the_servers_when_no_message_is_shown():
+    page = "server: +OK hi\nclient: STAT\nserver: +OK 2 640"
+    mismatch = replay(page, ["+OK ready", "+OK 2 1001"])
+    assert mismatch.lineno == 3
+    assert mismatch.reason == "the maildrop is 1001 octets where the page shows 640"
 
 
 # -- IMAP ------------------------------------------------------------------------
@@ -370,7 +381,7 @@ def test_imap_a_count_the_server_does_not_have_fails_showing_what_it_has():
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 11
     assert (
-        mismatch.reason == "the server does not send this response: it has '* 2 EXISTS'"
+        mismatch.reason == "message 2 where the page shows 1"
     )
 
 
@@ -400,7 +411,7 @@ def test_imap_the_mailbox_name_in_list_is_compared():
     output = [line.replace('"." INBOX', '"." Archive') for line in DOVECOT_IMAP]
     mismatch = replay(IMAP_PAGE, output)
     assert mismatch.lineno == 6
-    assert "'* LIST" in mismatch.reason
+    assert mismatch.reason == "mailbox Archive where the page shows INBOX"
 
 
 def test_imap_fetch_body_compares_the_typed_message():

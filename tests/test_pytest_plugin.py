@@ -82,7 +82,7 @@ READ = """\
    server: +OK Logged in.
    client: LIST
    server: +OK 1 messages
-   server: 1 250
+   server: 1 371
    server: .
    client: QUIT
    server: +OK bye
@@ -237,3 +237,31 @@ def test_match_option_applies_to_transcripts_without_match(pytester):
 def test_the_python_telnet_can_replace_the_real_one(pytester):
     pytester.makefile(".rst", hello=HELLO)
     run(pytester, "hello.rst", "--transcript-telnet=python").assert_outcomes(passed=2)
+
+
+def test_a_name_defined_again_on_another_page_is_a_collection_error(pytester):
+    # Another page's "send", which sends nothing: read's :after: must not
+    # pick either of them silently.
+    other = HELLO.replace(":name: hello-smtp", ":name: send")
+    pytester.makefile(".rst", send=SEND, other=other, read=READ)
+    result = run(pytester, "send.rst", "other.rst", "read.rst")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR collecting other.rst*",
+            "other.rst:4: duplicate transcript name 'send', also at send.rst:1",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*PASSED*")
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_name_defined_twice_on_one_page_is_a_collection_error(pytester):
+    pytester.makefile(
+        ".rst", hello=HELLO.replace(":name: hello-pop3", ":name: hello-smtp")
+    )
+    result = run(pytester, "hello.rst")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["hello.rst:17: duplicate transcript name 'hello-smtp', also at hello.rst:4"]
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telnetmail.core.rstscan import scan
+from docutils.statemachine import string2lines
+
+from telnetmail.core.rstscan import scan, source_lines
 
 PAGE = """\
 Title
@@ -67,3 +69,15 @@ def test_the_course_pages_transcripts_are_all_found():
         for block in scan(page.read_text(encoding="utf-8"))
     ]
     assert "seed-smtp" in names and "saluto-smtp" not in names
+
+
+def test_tabs_and_trailing_spaces_are_read_as_docutils_reads_them():
+    page = ".. transcript::\n\n   client: NOOP a\tb   \n\f  server:\t250 Ok\v\n"
+    block = next(scan(page))
+    # Tab stops count from the start of the source line, indentation included.
+    assert block.content == [
+        (2, ""),
+        (3, "client: NOOP a       b"),
+        (4, "server:      250 Ok"),
+    ]
+    assert source_lines(page) == string2lines(page, convert_whitespace=True)

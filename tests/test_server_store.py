@@ -102,15 +102,16 @@ def test_delivery_adds_return_path(send_mail: SendMail, pop3_login: Pop3Login) -
     assert retrieved(pop3_login())["Return-Path"] == "<sender@example.com>"
 
 
-def test_received_line_names_helo_server_queue_id_and_date(
+def test_received_line_is_postfixs_to_the_octet(
     send_mail: SendMail, pop3_login: Pop3Login
 ) -> None:
     send_mail()
     received = " ".join(retrieved(pop3_login())["Received"].split())
     assert re.fullmatch(
         r"from client\.example\.com \(localhost \[127\.0\.0\.1\]\)"
-        r" by mx1\.example\.com \(telnetmail\) with SMTP id [0-9A-F]{11}"
-        r" for <recipient@example\.com>; \w{3}, \d+ \w{3} \d{4} [\d:]{8} [+-]\d{4}",
+        r" by mx1\.example\.com \(Postfix\) with SMTP id [0-9A-F]{11}"
+        r" for <recipient@example\.com>; \w{3}, \d+ \w{3} \d{4} [\d:]{8} [+-]\d{4}"
+        r" \(UTC\)",
         received,
     )
 

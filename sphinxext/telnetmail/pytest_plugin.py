@@ -9,6 +9,8 @@ session (so one per xdist worker), started when the first item runs.
 
 ``:after:`` may name a transcript of any page collected in the session, even
 one deselected with ``-k``: prerequisites are found among everything collected.
+So a ``:name:`` defined twice among them is a collection error, at the page
+that defines it again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from telnetmail.core.model import Category
+from telnetmail.core.names import duplicates
 from telnetmail.core.rstscan import scan
 from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.engine import Case, Outcome, Status, Verifier
@@ -121,13 +124,31 @@ class TranscriptFile(pytest.File):
         replay = self.config.stash[replay_key]
         default_match = self.config.option.transcript_match
         shown_path = shown(self.path, self.config)
-        for block in scan(self.path.read_text(encoding="utf-8")):
-            case = Case.parse(
+        blocks = list(scan(self.path.read_text(encoding="utf-8")))
+        cases = [
+            Case.parse(
                 shown_path, block.lineno, block.content, block.options, default_match
             )
-            replay.cases.append(case)
+            for block in blocks
+        ]
+        replay.cases += cases
+        self.refuse_duplicates(replay.cases, {case.location for case in cases})
+        for block, case in zip(blocks, cases, strict=True):
             name = block.options.get("name") or str(block.lineno)
             yield TranscriptItem.from_parent(self, name=name, case=case)
+
+    def refuse_duplicates(self, collected: list[Case], mine: set[str]) -> None:
+        """A collection error for each of this page's names defined before.
+
+        Names defined twice on earlier pages were told there.
+        """
+        found = [
+            f"{twice.again}: {twice}"
+            for twice in duplicates((case.name, case.location) for case in collected)
+            if twice.again in mine
+        ]
+        if found:
+            raise self.CollectError("\n".join(found))
 
 
 def shown(path: Path, config: pytest.Config) -> str:

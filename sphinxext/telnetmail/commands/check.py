@@ -12,7 +12,9 @@ from pathlib import Path
 
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
+from telnetmail.core.names import duplicates
 from telnetmail.core.rstscan import scan
+from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.engine import Case, Outcome, Status
 from telnetmail.replay.options import REPLAY_OPTIONS
@@ -30,6 +32,10 @@ Replay every transcript of the given pages (.rst files, or folders searched
 for them; the course/ folder by default) through telnet against a test mail
 server, and compare what the server says with what each page shows.
 Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
+
+#: Problems that leave a transcript replayable: reported, not fatal. A
+#: refused volatile mark is dropped, so its example is compared as written.
+WARNINGS_ONLY = frozenset({Category.CONSISTENCY, Category.VOLATILE})
 
 #: Folders never searched for pages.
 SKIPPED_FOLDERS = frozenset({"_build", ".venv", "venv", ".git", "node_modules", ".tox"})
@@ -147,8 +153,10 @@ def check_pages(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     cases = list(collect(paths, args.match))
-    if report_parse_errors(cases):
+    # ``|``, not ``or``: every problem of the pages is told at once.
+    if report_parse_errors(cases) | report_duplicate_names(cases):
         return EXIT_USAGE
+    report_related_sizes(cases)
     if not cases:
         print("telnetmail check: no transcripts found", file=sys.stderr)
         return EXIT_USAGE
@@ -215,6 +223,16 @@ def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
 
 
 def pages(paths: list[Path]) -> Iterator[Path]:
+    """Each page once, even when named both itself and through its folder:
+    read twice, its every name would be a duplicate of itself."""
+    seen: set[Path] = set()
+    for page in _pages_under(paths):
+        if page.resolve() not in seen:
+            seen.add(page.resolve())
+            yield page
+
+
+def _pages_under(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_file():
             yield path
@@ -229,7 +247,7 @@ def report_parse_errors(cases: list[Case]) -> bool:
     found = False
     for case in cases:
         for diagnostic in case.transcript.diagnostics:
-            serious = diagnostic.category is not Category.CONSISTENCY
+            serious = diagnostic.category not in WARNINGS_ONLY
             kind = "error" if serious else "warning"
             print(
                 f"{case.path}:{diagnostic.lineno}: {kind}: {diagnostic.message}",
@@ -237,6 +255,31 @@ def report_parse_errors(cases: list[Case]) -> bool:
             )
             found |= serious
     return found
+
+
+def report_related_sizes(cases: list[Case]) -> None:
+    """Warn where transcripts that share an :after: state disagree on a size."""
+    placed = [
+        Placed(case.name, case.path, tuple(case.after), case.transcript)
+        for case in cases
+    ]
+    for where, diagnostic in check_pages(placed):
+        print(
+            f"{where.page}:{diagnostic.lineno}: warning: {diagnostic.message}",
+            file=sys.stderr,
+        )
+
+
+def report_duplicate_names(cases: list[Case]) -> bool:
+    """Print each :name: defined twice, at both places; True if any is.
+
+    Refused before anything runs: an :after: naming it could replay the
+    transcript of another page.
+    """
+    found = duplicates((case.name, case.location) for case in cases)
+    for twice in found:
+        print(f"{twice.again}: error: {twice}", file=sys.stderr)
+    return bool(found)
 
 
 def show(outcome: Outcome, quiet: bool) -> None:

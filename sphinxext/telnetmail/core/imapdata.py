@@ -15,9 +15,23 @@ from typing import Union
 class Atom(str):
     """An unquoted atom, number or ``BODY[...]``-style section name."""
 
+    #: Where it stands in the parsed text, in octets (end excluded).
+    start: int = 0
+    end: int = 0
+
 
 class String(str):
     """A quoted string or a literal's content."""
+
+    start: int = 0
+    end: int = 0
+    #: Sent as a literal ``{n}``, not quoted.
+    literal: bool = False
+
+
+def _placed(value: Atom | String, start: int, end: int) -> Atom | String:
+    value.start, value.end = start, end
+    return value
 
 
 Value = Union[Atom, String, None, list["Value"]]
@@ -76,8 +90,9 @@ class _Reader:
         match = _QUOTED.match(text)
         if match is None:
             raise DataError("a quoted string is never closed")
+        start = self.position
         self.position += len(match[0].encode("utf-8"))
-        return String(re.sub(r"\\(.)", r"\1", match[1]))
+        return _placed(String(re.sub(r"\\(.)", r"\1", match[1])), start, self.position)
 
     def literal(self) -> String:
         text = self.data[self.position : self.position + 24].decode("utf-8", "replace")
@@ -89,7 +104,9 @@ class _Reader:
         if end > len(self.data):
             raise DataError("a literal is cut short")
         self.position = end
-        return String(self.data[start:end].decode("utf-8", "replace"))
+        value = String(self.data[start:end].decode("utf-8", "replace"))
+        value.literal = True
+        return _placed(value, start, end)
 
     def atom(self) -> Atom | None:
         start = self.position
@@ -107,7 +124,9 @@ class _Reader:
         if not word:
             self.position += 1
             raise DataError(f"unexpected {self.data[start : start + 1]!r}")
-        return None if word.upper() == "NIL" else Atom(word)
+        if word.upper() == "NIL":
+            return None
+        return _placed(Atom(word), start, self.position)
 
 
 def pairs(values: list[Value]) -> dict[str, Value]:

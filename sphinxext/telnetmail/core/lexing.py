@@ -65,6 +65,16 @@ class Exchange:
     @classmethod
     def analyse(cls, lines: list[Line]) -> tuple[list[Turn], list[Diagnostic]]:
         """Cut ``lines`` (client and server only) into turns, noting problems."""
+        exchange = cls.run(lines)
+        return exchange.turns, exchange.diagnostics
+
+    @classmethod
+    def outstanding(cls, lines: list[Line]) -> int:
+        """How many commands in ``lines`` still wait for their reply."""
+        return len(cls.run(lines).awaiting)
+
+    @classmethod
+    def run(cls, lines: list[Line]) -> Exchange:
         exchange = cls(lines)
         while exchange.index < len(lines):
             line = lines[exchange.index]
@@ -76,7 +86,7 @@ class Exchange:
             else:
                 exchange.server(line)
         exchange.finish()
-        return exchange.turns, exchange.diagnostics
+        return exchange
 
     def in_content(self, line: Line) -> bool:
         """Whether ``line`` falls inside carried content (a message, a literal)."""

@@ -167,6 +167,8 @@ class Category(enum.StrEnum):
     PROTOCOL = "protocol"
     #: The page contradicts itself (a literal's size, an unknown tag).
     CONSISTENCY = "consistency"
+    #: A volatile mark covers protocol data (a code, a count, a flag): dropped.
+    VOLATILE = "volatile"
 
 
 @dataclass(frozen=True)

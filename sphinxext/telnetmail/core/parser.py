@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from telnetmail.core import checks, imap, pop3, smtp, volatile
-from telnetmail.core.lexing import excerpt
+from telnetmail.core import checks, imap, pop3, protected, smtp, volatile
+from telnetmail.core.lexing import Exchange, excerpt
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -71,10 +71,10 @@ SERVICES: dict[str, Protocol] = {
     "1143": Protocol.IMAP,
 }
 
-_DIALECTS = {
-    Protocol.SMTP: smtp.SmtpExchange.analyse,
-    Protocol.POP3: pop3.Pop3Exchange.analyse,
-    Protocol.IMAP: imap.ImapExchange.analyse,
+_EXCHANGES: dict[Protocol, type[Exchange]] = {
+    Protocol.SMTP: smtp.SmtpExchange,
+    Protocol.POP3: pop3.Pop3Exchange,
+    Protocol.IMAP: imap.ImapExchange,
 }
 
 
@@ -102,6 +102,11 @@ def parse_lines(
         _report_unknown_protocol(transcript)
         return transcript
     turns, found = analyse(transcript.protocol, transcript.lines)
+    refused = protected.refuse_marks(transcript.protocol, turns)
+    if refused:
+        # Read the lines again, so that no turn's content keeps a dropped mark.
+        turns, found = analyse(transcript.protocol, transcript.lines)
+        found += refused
     for line in transcript.lines:
         line.mark_volatile_spans()
     transcript.turns = turns
@@ -116,7 +121,13 @@ def analyse(
 ) -> tuple[list[Turn], list[Diagnostic]]:
     """Cut the client and server lines into the protocol's turns."""
     talk = [line for line in lines if line.role is not Role.TELNET]
-    return _DIALECTS[protocol](talk)
+    return _EXCHANGES[protocol].analyse(talk)
+
+
+def outstanding(protocol: Protocol, lines: list[Line]) -> int:
+    """How many commands the client lines send that no server line answers yet."""
+    talk = [line for line in lines if line.role is not Role.TELNET]
+    return _EXCHANGES[protocol].outstanding(talk)
 
 
 class _Written(NamedTuple):

@@ -7,6 +7,9 @@ any container (a note, a dropdown); one shown inside a literal block, a
 ``code-block`` or a comment is an example, not a transcript, and is skipped.
 (Includes and ``only`` conditions are Sphinx's business: the
 ``transcripts`` builder sees them.)
+
+The page's text is first read as docutils reads it, so that every entry point
+types the same thing for the same ``client:`` line: see :func:`source_lines`.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ LITERAL_DIRECTIVES = frozenset(
 _ANY_DIRECTIVE = re.compile(r"\s*\.\.\s+(?P<name>[\w:-]+)::")
 _EXPLICIT_MARKUP = re.compile(r"\s*\.\.(?:\s|$)")
 _NOT_A_COMMENT = re.compile(r"\s*\.\.\s+(?:[\w:-]+::|_|\[|\|)")
+_VERTICAL_SPACE = re.compile("[\v\f]")
+
+#: Columns between tab stops, as docutils (and so Sphinx) expands a tab.
+TAB_WIDTH = 8
 
 
 @dataclass
@@ -61,7 +68,7 @@ class Block:
 
 
 def scan(text: str) -> Iterator[Block]:
-    lines = text.splitlines()
+    lines = source_lines(text)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -73,6 +80,20 @@ def scan(text: str) -> Iterator[Block]:
             index = _skip_indented(lines, index, _indent(line))
         else:
             index += 1
+
+
+def source_lines(text: str) -> list[str]:
+    """The page's lines as docutils reads them (``statemachine.string2lines``,
+    which Sphinx's parser calls): form feeds and vertical tabs made spaces,
+    each tab made the spaces up to the next multiple of 8 columns of the
+    source line (indentation and ``client:`` included), trailing whitespace
+    dropped.
+
+    A tab in a ``client:`` line is thus typed as those spaces by ``telnetmail
+    check`` and the pytest plugin, as by the ``transcripts`` builder.
+    """
+    text = _VERTICAL_SPACE.sub(" ", text)
+    return [line.expandtabs(TAB_WIDTH).rstrip() for line in text.splitlines()]
 
 
 def _indent(line: str) -> int:

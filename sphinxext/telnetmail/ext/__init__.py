@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import builder, directive, domain, index, solution, visitors
+from telnetmail.ext import builder, directive, domain, index, sizes, solution, visitors
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 
 #: Bump when what the domain stores on the environment changes shape.
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_message_catalog("telnetmail", str(LOCALE_DIR))
     domain.setup(app)
+    sizes.setup(app)
     directive.setup(app)
     visitors.setup(app)
     solution.setup(app)

@@ -16,11 +16,11 @@ from sphinx.builders import Builder
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
-from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status
-from telnetmail.replay.report import describe, output_text, summary, write_junit
-from telnetmail.replay.runner import run_cases
+from telnetmail.core.names import duplicates
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
+    from telnetmail.replay.engine import Case, Outcome
     from collections.abc import Iterator, Set
 
     from sphinx.application import Sphinx
@@ -52,8 +52,14 @@ class TranscriptsBuilder(Builder):
         self.cases += cases_in(doctree, self.config.transcript_match)
 
     def finish(self) -> None:
+        # The replay is imported here only: other builders never pay for it.
+        from telnetmail.replay.report import output_text, summary, write_junit
+        from telnetmail.replay.runner import run_cases
+
         if not self.cases:
             logger.info(__("no transcripts to replay"))
+            return
+        if self.refuse_duplicates():
             return
         config = self.config
         outcomes = run_cases(
@@ -72,7 +78,22 @@ class TranscriptsBuilder(Builder):
         if config.transcript_junit_xml:
             write_junit(Path(self.confdir, config.transcript_junit_xml), outcomes)
 
+    def refuse_duplicates(self) -> bool:
+        """Tell each name defined twice; True if any is, and nothing may run.
+
+        The domain warns too, but only when the pages are read: a build with
+        nothing new to read must still say why it replays nothing. Replaying
+        anyway could run another page's transcript for an ``:after:``.
+        """
+        twice = duplicates((case.name, case.location) for case in self.cases)
+        for each in twice:
+            logger.error(__("nothing replayed: %s"), each, location=each.again)
+        return bool(twice)
+
     def report(self, outcome: Outcome) -> None:
+        from telnetmail.replay.engine import Status
+        from telnetmail.replay.report import describe
+
         if outcome.status is Status.FAILED:
             logger.warning(
                 "%s",
@@ -88,6 +109,8 @@ class TranscriptsBuilder(Builder):
 
 def cases_in(doctree: nodes.document, default_match: str) -> Iterator[Case]:
     """Every transcript of a document, readable or not, as a case."""
+    from telnetmail.replay.engine import Case
+
     for node in doctree.findall(nodes.literal_block):
         if "transcript_source" not in node:
             continue

@@ -89,7 +89,7 @@ class TranscriptDirective(SphinxDirective):
         node["classes"] += self.options.get("class", [])
         wrapper = self.with_caption(node)
         self.add_name(wrapper)
-        self.note(parsed, wrapper)
+        self.note(parsed, wrapper, numbered)
         return [wrapper]
 
     def replay_options(self) -> dict[str, str]:
@@ -152,12 +152,19 @@ class TranscriptDirective(SphinxDirective):
             subtype=str(diagnostic.category),
         )
 
-    def note(self, parsed: Transcript, wrapper: nodes.Element) -> None:
+    def note(
+        self,
+        parsed: Transcript,
+        wrapper: nodes.Element,
+        numbered: list[tuple[int, str]],
+    ) -> None:
         domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
         info: TranscriptInfo = {
             "name": self.transcript_name,
             "docname": self.env.docname,
             "location": self.get_location(),
+            "path": self.get_source_info()[0] or "",
+            "source": [list(pair) for pair in numbered],
             "protocol": str(parsed.protocol or ""),
             "after": self.options.get("after", []),
             "match": self.options.get("match", self.config.transcript_match),

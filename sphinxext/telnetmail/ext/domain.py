@@ -14,6 +14,9 @@ from sphinx.domains import Domain
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
+from telnetmail.core.chain import replay_order
+from telnetmail.core.names import duplicates
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
 
@@ -30,6 +33,8 @@ class TranscriptInfo(TypedDict):
     name: str  # "" when the directive has no :name:
     docname: str
     location: str  # "path/to/file.rst:LINE" of the directive
+    path: str  # the source file, where its lines are
+    source: list[list[Any]]  # the content as [lineno, text] pairs, to parse again
     protocol: str
     after: list[str]
     match: str
@@ -45,7 +50,7 @@ class TranscriptDomain(Domain):
 
     name = "transcript"
     label = "Transcripts"
-    data_version = 3
+    data_version = 4
     initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
 
     @property
@@ -89,22 +94,20 @@ class TranscriptDomain(Domain):
 def check_names(app: Sphinx, env: BuildEnvironment) -> None:
     """Report duplicate names, unknown ``:after:`` names and cycles."""
     domain: TranscriptDomain = env.get_domain("transcript")  # type: ignore[assignment]
-    seen: dict[str, TranscriptInfo] = {}
-    for info in domain.all_transcripts():
-        name = info["name"]
-        if name and name in seen:
-            logger.warning(
-                __("duplicate transcript name %r, also at %s"),
-                name,
-                seen[name]["location"],
-                location=info["location"],
-                type="transcript",
-                subtype="name",
-            )
-        seen.setdefault(name, info)
+    defined = [(info["name"], info["location"]) for info in domain.all_transcripts()]
+    for twice in duplicates(defined):
+        logger.warning(
+            __("duplicate transcript name %r, also at %s"),
+            twice.name,
+            twice.first,
+            location=twice.again,
+            type="transcript",
+            subtype="name",
+        )
+    named = domain.by_name()
     for info in domain.all_transcripts():
         for needed in info["after"]:
-            if needed not in seen:
+            if needed not in named:
                 logger.warning(
                     __("transcript %r is :after: %r, which no transcript is named"),
                     info["name"] or "(unnamed)",
@@ -113,7 +116,7 @@ def check_names(app: Sphinx, env: BuildEnvironment) -> None:
                     type="transcript",
                     subtype="after",
                 )
-    _check_cycles(domain.by_name())
+    _check_cycles(named)
 
 
 def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
@@ -131,25 +134,8 @@ def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
 
 def after_chain(name: str, named: dict[str, TranscriptInfo]) -> list[str] | None:
     """Names to replay before ``name``, earliest first; None on a cycle."""
-    order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(current: str) -> bool:
-        if current in order:
-            return True
-        if current in visiting:
-            return False
-        visiting.add(current)
-        for needed in named.get(current, {"after": []})["after"]:
-            if not visit(needed):
-                return False
-        visiting.discard(current)
-        order.append(current)
-        return True
-
-    if not visit(name):
-        return None
-    return order[:-1]
+    afters = {other: info["after"] for other, info in named.items()}
+    return replay_order(afters.get(name, []), afters, name)
 
 
 def setup(app: Sphinx) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from telnetmail.core.matching import (
+    CLOSED,
     Context,
     Expect,
     ExpectTelnet,
@@ -21,16 +22,25 @@ from telnetmail.core.matching import (
     Mode,
     ReplyMatcher,
     Send,
+    SizeLedger,
     plan,
     telnet_line_matches,
 )
 from telnetmail.core.messages import Sent, sent_message
-from telnetmail.core.model import Role, Transcript
+from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT  # noqa: F401 (the front ends' import)
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
 
-DEFAULT_TIMEOUT = 3.0
+
+#: After the page's last line, how long to listen for what the server still
+#: says when nothing asked it to close: a reply the page leaves out comes at
+#: once on loopback.
+END_GRACE = 0.25
+
+#: Commands after whose reply the server closes the connection.
+CLOSING = frozenset({"QUIT", "LOGOUT"})
 
 
 class Status(enum.StrEnum):
@@ -230,6 +240,7 @@ class Walk:
             self.actual.append(("telnet", command.text))
 
     def run(self) -> None:
+        self.context.sizes = SizeLedger()
         for step in plan(self.transcript):
             if isinstance(step, Send):
                 self.finish_banner()
@@ -241,6 +252,52 @@ class Walk:
             elif isinstance(step, Expect):
                 self.finish_banner()
                 self.expect(step)
+        if self.banner_done:
+            self.drain()
+        wrong = self.context.sizes.verdict()
+        if wrong is not None:
+            raise Mismatch(*wrong, [], [])
+
+    def drain(self) -> None:
+        """What the server still says after the page's last line must be shown.
+
+        Telnet's own closing line may be left out; in protocol mode, so may
+        untagged IMAP data other than ``* BYE``.
+        """
+        last = self.transcript.lines[-1]
+        deadline = self.timeout if self.closing() else min(self.timeout, END_GRACE)
+        while (text := self.read_within(deadline)) is not None:
+            if text == CLOSED or self.allowed_unshown(text):
+                continue
+            raise Mismatch(
+                last.lineno,
+                f"after the page's last line the server sends {text!r}, "
+                f"which the page does not show",
+                [(last.lineno, last.text)],
+                [text],
+            )
+
+    def closing(self) -> bool:
+        """Whether the page's last command asks the server to close."""
+        typed = [line.text for line in self.transcript.client_lines() if line.text.strip()]
+        words = typed[-1].split() if typed else []
+        if self.transcript.protocol is Protocol.IMAP:
+            words = words[1:]  # the tag
+        return bool(words) and words[0].upper() in CLOSING
+
+    def allowed_unshown(self, text: str) -> bool:
+        return (
+            self.context.mode is Mode.PROTOCOL
+            and self.transcript.protocol is Protocol.IMAP
+            and text.startswith("* ")
+            and not text.upper().startswith("* BYE")
+        )
+
+    def read_within(self, seconds: float) -> str | None:
+        text = self.session.read_line(time.monotonic() + seconds)
+        if text is not None:
+            self.actual.append(("server", text))
+        return text
 
     def read(self, role: str = "server") -> str | None:
         text = self.session.read_line(time.monotonic() + self.timeout)

@@ -122,5 +122,12 @@ def _add_case(suite: ElementTree.Element, outcome: Outcome) -> None:
 
 
 def as_transcript(actual: list[tuple[str, str]]) -> str:
-    """What a session really was, written as a page writes it."""
-    return "".join(f"{role}: {text}".rstrip() + "\n" for role, text in actual)
+    """What a session really was, written as a page writes it.
+
+    Each line exactly as typed or received, trailing spaces and tabs
+    included: the file is for comparing servers, and a difference may be
+    just there. An empty line is ``role:`` alone, as a page writes it.
+    """
+    return "".join(
+        f"{role}: {text}\n" if text else f"{role}:\n" for role, text in actual
+    )

@@ -104,10 +104,20 @@ class TelnetSession:
         # The real telnet turns terminal echo back on once connected, which
         # would return every typed line: turn it off again.
         if text == BANNER_END:
+            self.quiet()
+
+    def quiet(self) -> None:
+        """Terminal echo off, if telnet turned it on."""
+        assert self.child is not None
+        if self.child.getecho():
             self.child.setecho(False)
 
     def send_line(self, text: str) -> None:
         assert self.child is not None
+        # telnet turns echo on just after its banner, and on a busy machine
+        # that can come after the banner's line was read: the typed line
+        # would then come back as if the server had sent it.
+        self.quiet()
         self.child.sendline(text)
 
     @property
