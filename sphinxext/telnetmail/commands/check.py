@@ -137,14 +137,14 @@ def terminating_signals_interrupt() -> Iterator[None]:
 def check(args: argparse.Namespace) -> int:
     try:
         with terminating_signals_interrupt():
-            return check_pages(args)
+            return verify_pages(args)
     except Terminated as stop:
         with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
             print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
         return 128 + stop.signum  # as shells report death by that signal
 
 
-def check_pages(args: argparse.Namespace) -> int:
+def verify_pages(args: argparse.Namespace) -> int:
     paths = [Path(path) for path in args.paths] or [Path("course")]
     missing = [path for path in paths if not path.exists()]
     if missing:
