@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from telnetmail.cli import build_parser
+from telnetmail.commands.check import Latch, Terminated
 from telnetmail.commands.check import check as run_check
 from telnetmail.commands.check import collect, report_related_sizes
 from telnetmail.ext.builder import TranscriptsBuilder
@@ -211,6 +212,18 @@ def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path, signum, said):
     assert process.returncode == 128 + signum, stderr
     assert said in stderr and "Traceback" not in stderr
     assert telnet_processes() == []
+
+
+def test_a_signal_whose_exception_python_dropped_still_stops_the_check():
+    # Python drops an exception raised in some places (an at-fork hook while
+    # pexpect forks a telnet): the latch raises it again at the next chance.
+    latch = Latch()
+    with pytest.raises(Terminated):
+        latch.interrupt(signal.SIGTERM, None)  # the exception that gets lost
+    assert latch.interrupt(signal.SIGHUP, None) is None  # repeats: cleanup goes on
+    with pytest.raises(Terminated) as stopped:
+        latch.raise_if_signalled()
+    assert stopped.value.signum == signal.SIGTERM
 
 
 def test_no_thread_of_the_servers_outlives_a_check(tmp_path):
