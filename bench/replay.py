@@ -302,6 +302,7 @@ def measure(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
         verifier = Verifier(backend, timeout=timeout, telnet=telnet)
         compare_with_floor(verifier, passing, named_cases(cases), rounds)
         time_mismatch(verifier, rounds)
+        wire_costs(verifier, rounds)
 
 
 def time_run_cases(
@@ -408,6 +409,87 @@ def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(15)
     stats.sort_stats("cumulative").print_stats(25)
+
+
+# -- the wire: what a message body and a long reply cost -----------------------------
+
+SMTP_HEAD = """\
+telnet: > telnet mx1.example.com smtp
+server: 220 mx1.example.com ESMTP Postfix
+client: HELO client.example.com
+server: 250 mx1.example.com
+client: MAIL FROM:<sender@example.com>
+server: 250 2.1.0 Ok
+client: RCPT TO:<recipient@example.com>
+server: 250 2.1.5 Ok
+"""
+BODY = """\
+client: DATA
+server: 354 End data with <CR><LF>.<CR><LF>
+client: From: sender@example.com
+client: Subject: Prova
+client:
+client: Una riga.
+client: Un'altra riga.
+client: .
+server: 250 2.0.0 Ok: queued as {{queue-id:4F2A3000001}}
+"""
+QUIT = "client: QUIT\nserver: 221 2.0.0 Bye\n"
+
+
+def _case(name: str, text: str, after: str = "") -> Case:
+    numbered = list(enumerate(text.splitlines(), start=1))
+    return Case.parse(f"{name}.rst", 1, numbered, {"name": name, "after": after})
+
+
+def _long_retr(count: int) -> tuple[Case, Case]:
+    """A message of ``count`` body lines, sent, then read back with RETR."""
+    body = [f"Riga {index} del messaggio." for index in range(count)]
+    typed = ["From: sender@example.com", "Subject: Lunga", "", *body]
+    send = _case(
+        f"send-{count}",
+        SMTP_HEAD
+        + "client: DATA\nserver: 354 End data with <CR><LF>.<CR><LF>\n"
+        + "".join(f"client: {line}\n" for line in typed)
+        + "client: .\nserver: 250 2.0.0 Ok: queued as {{queue-id:4F2A3000001}}\n"
+        + QUIT,
+    )
+    size = sum(len(line) + 2 for line in typed)
+    read = _case(
+        f"retr-{count}",
+        "telnet: > telnet pop.example.com pop3\nserver: +OK Dovecot ready.\n"
+        "client: USER MyUsername\nserver: +OK\nclient: PASS MyPassword\n"
+        f"server: +OK Logged in.\nclient: RETR 1\nserver: +OK {size} octets\n"
+        + "".join(f"server: {line}\n" for line in typed)
+        + "server: .\nclient: QUIT\nserver: +OK Logging out.\n",
+        after=send.name,
+    )
+    return send, read
+
+
+def wire_costs(verifier: Verifier, rounds: int) -> None:
+    """The acceptance ratios of issue 14: a body typed, a long reply read."""
+    without = _case("without-body", SMTP_HEAD + QUIT)
+    with_body = _case("with-body", SMTP_HEAD + BODY + QUIT)
+    short, long = _long_retr(200), _long_retr(2_000)
+    cases = [without, with_body, *short, *long]
+    named = named_cases(cases)
+    times: dict[str, list[float]] = {case.name: [] for case in cases}
+    for _ in range(rounds):  # interleaved, so load falls on every measure alike
+        for case in (without, with_body, short[1], long[1]):
+            times[case.name].append(verify_timed(verifier, case, named)[0])
+    body, plain = median(times["with-body"]), median(times["without-body"])
+    print("\nthe wire (engine, medians):")
+    print(
+        f"  SMTP dialogue with a body {ms(body)} / without {ms(plain)}: "
+        f"{body / plain:.2f}x   (target: 1.5x at most)"
+    )
+    print(
+        f"  RETR of 2,000 lines {ms(median(times['retr-2000']))} / of 200 "
+        f"{ms(median(times['retr-200']))}: "
+        f"{median(times['retr-2000']) / median(times['retr-200']):.1f}x"
+        "   (each after its delivery; target: 12x at most)"
+    )
 
 
 def matching_cpu() -> None:

@@ -12,6 +12,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "replay.py"
 def test_the_replay_benchmark_runs_to_its_end_in_quick_mode():
     result = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--telnet", "python"],
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,

@@ -330,6 +330,7 @@ def test_save_actual_keeps_the_trailing_spaces_the_server_sent(tmp_path, monkeyp
         b"server: 250 Ok  \n"
         b"client: QUIT\n"
         b"server: 221 Bye \t \n"
+        b"telnet: Connection closed by foreign host.\n"
     )
 
 

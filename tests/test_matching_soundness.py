@@ -71,7 +71,12 @@ def test_a_retr_without_its_last_body_line_fails():
 
 
 def test_top_n_0_shows_the_header_and_its_empty_line():
-    page = POP3_HEAD + "client: TOP 1 0\nserver: +OK\n" + page_lines(MESSAGE[:7]) + "server: .\n"
+    page = (
+        POP3_HEAD
+        + "client: TOP 1 0\nserver: +OK\n"
+        + page_lines(MESSAGE[:7])
+        + "server: .\n"
+    )
     output = ["+OK ready", "+OK", "+OK in", "+OK", *MESSAGE[:7], "."]
     assert replay(page, output, sent=[TYPED]) is None
     without_empty = page.replace("server: \nserver: .", "server: .")
@@ -108,7 +113,8 @@ def test_an_envelope_date_the_server_made_up_must_be_marked():
     assert mismatch.lineno == 7
     assert "ENVELOPE" in mismatch.reason
     marked = ENVELOPE.replace(
-        '"Mon, 30 Nov 2026 16:08:05 +0000"', '"{{date:Mon, 30 Nov 2026 16:08:05 +0000}}"'
+        '"Mon, 30 Nov 2026 16:08:05 +0000"',
+        '"{{date:Mon, 30 Nov 2026 16:08:05 +0000}}"',
     ).replace(
         '"<20261130160805.36DC72148F2@mx1.example.com>"',
         '"{{message-id:<20261130160805.36DC72148F2@mx1.example.com>}}"',
@@ -129,11 +135,20 @@ def test_a_status_item_is_compared_even_uidvalidity():
         "server: * STATUS INBOX (MESSAGES 1 UIDVALIDITY 1257842737)\n"
         "server: a2 OK done\n"
     )
-    output = ["* OK ready", "a1 OK in", "* STATUS INBOX (MESSAGES 1 UIDVALIDITY 99)", "a2 OK done"]
+    output = [
+        "* OK ready",
+        "a1 OK in",
+        "* STATUS INBOX (MESSAGES 1 UIDVALIDITY 99)",
+        "a2 OK done",
+    ]
     mismatch = replay(page, output)
     assert mismatch.lineno == 5
-    assert mismatch.reason == "UIDVALIDITY 99 where the page shows UIDVALIDITY 1257842737"
-    marked = page.replace("UIDVALIDITY 1257842737)", "UIDVALIDITY {{uidvalidity:1257842737}})")
+    assert (
+        mismatch.reason == "UIDVALIDITY 99 where the page shows UIDVALIDITY 1257842737"
+    )
+    marked = page.replace(
+        "UIDVALIDITY 1257842737)", "UIDVALIDITY {{uidvalidity:1257842737}})"
+    )
     assert replay(marked, output) is None
 
 
@@ -143,9 +158,16 @@ def test_internaldate_is_compared_unless_marked():
         'server: * 1 FETCH (INTERNALDATE "30-Nov-2026 16:08:05 +0000")\n'
         "server: a2 OK done\n"
     )
-    output = ["* OK ready", "a1 OK in", '* 1 FETCH (INTERNALDATE "01-Dec-2026 09:00:00 +0000")', "a2 OK done"]
+    output = [
+        "* OK ready",
+        "a1 OK in",
+        '* 1 FETCH (INTERNALDATE "01-Dec-2026 09:00:00 +0000")',
+        "a2 OK done",
+    ]
     assert replay(page, output).lineno == 5
-    marked = page.replace('"30-Nov-2026 16:08:05 +0000"', '"{{text:30-Nov-2026 16:08:05 +0000}}"')
+    marked = page.replace(
+        '"30-Nov-2026 16:08:05 +0000"', '"{{text:30-Nov-2026 16:08:05 +0000}}"'
+    )
     assert replay(marked, output) is None
 
 
@@ -157,7 +179,12 @@ def fetch_page(command: str, shown: str) -> str:
 
 
 def test_an_item_asked_for_and_left_out_fails():
-    output = ["* OK ready", "a1 OK in", "* 1 FETCH (FLAGS (\\Seen) RFC822.SIZE 120)", "a2 OK done"]
+    output = [
+        "* OK ready",
+        "a1 OK in",
+        "* 1 FETCH (FLAGS (\\Seen) RFC822.SIZE 120)",
+        "a2 OK done",
+    ]
     page = fetch_page("FETCH 1 (FLAGS RFC822.SIZE)", "* 1 FETCH (FLAGS (\\Seen))")
     mismatch = replay(page, output)
     assert mismatch.lineno == 5
@@ -167,13 +194,23 @@ def test_an_item_asked_for_and_left_out_fails():
 
 
 def test_a_macro_asks_for_each_of_its_items():
-    output = ["* OK ready", "a1 OK in", "* 1 FETCH (FLAGS () INTERNALDATE \"30-Nov-2026 16:08:05 +0000\" RFC822.SIZE 120)", "a2 OK done"]
+    output = [
+        "* OK ready",
+        "a1 OK in",
+        '* 1 FETCH (FLAGS () INTERNALDATE "30-Nov-2026 16:08:05 +0000" RFC822.SIZE 120)',
+        "a2 OK done",
+    ]
     page = fetch_page("FETCH 1 FAST", "* 1 FETCH (FLAGS () RFC822.SIZE 120)")
     assert "INTERNALDATE" in replay(page, output).reason
 
 
 def test_items_the_server_adds_unasked_may_be_left_out():
-    output = ["* OK ready", "a1 OK in", "* 1 FETCH (UID 7 RFC822.SIZE 120 FLAGS (\\Seen))", "a2 OK done"]
+    output = [
+        "* OK ready",
+        "a1 OK in",
+        "* 1 FETCH (UID 7 RFC822.SIZE 120 FLAGS (\\Seen))",
+        "a2 OK done",
+    ]
     page = fetch_page("UID FETCH 7 RFC822.SIZE", "* 1 FETCH (RFC822.SIZE 120)")
     assert replay(page, output) is None
 
@@ -197,7 +234,9 @@ def test_an_untagged_line_shown_after_the_completion_that_came_before_it_fails()
 
 def test_an_unshown_bye_fails():
     page = IMAP_HEAD + "client: a2 LOGOUT\nserver: a2 OK bye\n"
-    mismatch = replay(page, ["* OK ready", "a1 OK in", "* BYE Logging out", "a2 OK bye"])
+    mismatch = replay(
+        page, ["* OK ready", "a1 OK in", "* BYE Logging out", "a2 OK bye"]
+    )
     assert mismatch.lineno == 5
     assert "* BYE Logging out" in mismatch.reason
 
@@ -219,22 +258,27 @@ def test_a_named_capture_holds_in_reply_texts_protocol_mode_does_not_compare():
 
 
 def test_a_named_capture_holds_inside_a_server_added_field():
-    marked = MESSAGE[:2] + [
-        "\tby mx1.example.com (Postfix) with SMTP id {{queue-id@q:36DC72148F2}}"
-    ] + MESSAGE[3:]
+    marked = (
+        MESSAGE[:2]
+        + ["\tby mx1.example.com (Postfix) with SMTP id {{queue-id@q:36DC72148F2}}"]
+        + MESSAGE[3:]
+    )
     page = (
         SMTP_HEAD
         + "client: NOOP\nserver: 250 queued as {{queue-id@q:36DC72148F2}}\n"
         + "client: QUIT\nserver: 221 bye\n"
     )
-    assert replay(page, ["220 mx", "250 mx", "250 queued as 36DC72148F2", "221 bye"]) is None
+    assert (
+        replay(page, ["220 mx", "250 mx", "250 queued as 36DC72148F2", "221 bye"])
+        is None
+    )
     pop = retr_page(marked)
     output = ["+OK ready", "+OK", "+OK in", f"+OK {SIZE} octets", *MESSAGE, "."]
     # The capture comes from another transcript: the context carries it.
+    from matchkit import Playback
     from telnetmail.core.matching import Context, Mode
     from telnetmail.core.parser import parse_transcript
     from telnetmail.replay.engine import Walk
-    from matchkit import Playback
 
     for queue_id, passes in (("36DC72148F2", True), ("AAAAAAAAAAA", False)):
         context = Context(Mode.PROTOCOL, {"q": queue_id}, (TYPED,))
@@ -260,7 +304,17 @@ def test_a_list_size_is_the_servers_less_the_server_added_fields_the_page_change
         + page_lines(shown)
         + "server: .\n"
     )
-    output = ["+OK ready", "+OK", "+OK in", "+OK 1 messages", f"1 {SIZE}", ".", f"+OK {SIZE} octets", *MESSAGE, "."]
+    output = [
+        "+OK ready",
+        "+OK",
+        "+OK in",
+        "+OK 1 messages",
+        f"1 {SIZE}",
+        ".",
+        f"+OK {SIZE} octets",
+        *MESSAGE,
+        ".",
+    ]
     assert replay(page, output, sent=[TYPED]) is None
     wrong = page.replace(f"server: 1 {size}", f"server: 1 {SIZE}")
     mismatch = replay(wrong, output, sent=[TYPED])
@@ -273,7 +327,10 @@ def test_rfc822_size_without_the_message_shown_is_the_servers():
     output = ["* OK ready", "a1 OK in", "* 1 FETCH (RFC822.SIZE 425)", "a2 OK done"]
     mismatch = replay(page, output)
     assert mismatch.lineno == 5
-    assert mismatch.reason == "RFC822.SIZE of message 1 is 425 octets where the page shows 450"
+    assert (
+        mismatch.reason
+        == "RFC822.SIZE of message 1 is 425 octets where the page shows 450"
+    )
 
 
 # -- 8. every reply accounted for ----------------------------------------------------
@@ -286,7 +343,13 @@ def test_a_reply_left_out_in_the_middle_fails_where_it_should_stand():
         "server: 250 2.1.0 Ok\n"
         "client: QUIT\nserver: 221 2.0.0 Bye\n"
     )
-    output = ["220 mx", "250 mx", "250 2.1.0 Ok", "550 5.1.1 User unknown", "221 2.0.0 Bye"]
+    output = [
+        "220 mx",
+        "250 mx",
+        "250 2.1.0 Ok",
+        "550 5.1.1 User unknown",
+        "221 2.0.0 Bye",
+    ]
     mismatch = replay(page, output)
     assert mismatch.lineno == 6
     assert "550 5.1.1 User unknown" in mismatch.reason
@@ -295,7 +358,10 @@ def test_a_reply_left_out_in_the_middle_fails_where_it_should_stand():
 
 def test_a_reply_left_out_at_the_end_fails_at_the_last_line():
     page = SMTP_HEAD + "client: QUIT\n"
-    mismatch = replay(page, ["220 mx", "250 mx", "221 2.0.0 Bye", "Connection closed by foreign host."])
+    mismatch = replay(
+        page,
+        ["220 mx", "250 mx", "221 2.0.0 Bye", "Connection closed by foreign host."],
+    )
     assert mismatch.lineno == 4
     assert "after the page's last line" in mismatch.reason
 
@@ -306,7 +372,12 @@ def test_a_session_the_student_abandons_may_stop_early():
 
 def test_telnets_closing_line_may_be_left_out():
     page = SMTP_HEAD + "client: QUIT\nserver: 221 Bye\n"
-    assert replay(page, ["220 mx", "250 mx", "221 Bye", "Connection closed by foreign host."]) is None
+    assert (
+        replay(
+            page, ["220 mx", "250 mx", "221 Bye", "Connection closed by foreign host."]
+        )
+        is None
+    )
 
 
 def test_an_untagged_completion_left_out_at_the_end_fails():
@@ -330,8 +401,15 @@ def test_a_wrong_line_in_the_second_literal_is_reported_at_that_line():
         "server: a2 OK done\n"
     )
     output = [
-        "* OK ready", "a1 OK in", "* 1 FETCH (BODY[HEADER] {13}", "Subject: Hi",
-        " BODY[TEXT] {15}", "Hello.", "Ciao.", ")", "a2 OK done",
+        "* OK ready",
+        "a1 OK in",
+        "* 1 FETCH (BODY[HEADER] {13}",
+        "Subject: Hi",
+        " BODY[TEXT] {15}",
+        "Hello.",
+        "Ciao.",
+        ")",
+        "a2 OK done",
     ]
     mismatch = replay(page, output)
     assert mismatch.lineno == 9  # Bye.., in the second literal
@@ -346,12 +424,17 @@ def test_a_wrong_greeting_is_reported_when_it_arrives():
 
 
 def test_a_count_the_status_text_states_is_compared():
-    page = POP3_HEAD + "client: LIST\nserver: +OK 3 messages:\nserver: 1 120\nserver: .\n"
+    page = (
+        POP3_HEAD + "client: LIST\nserver: +OK 3 messages:\nserver: 1 120\nserver: .\n"
+    )
     output = ["+OK ready", "+OK", "+OK in", "+OK 1 messages:", "1 120", "."]
     mismatch = replay(page, output)
     assert mismatch.lineno == 7
     assert mismatch.reason == "1 messages where the page shows 3 messages"
-    assert replay(page.replace("+OK 3 messages:", "+OK scan listing follows"), output) is None
+    assert (
+        replay(page.replace("+OK 3 messages:", "+OK scan listing follows"), output)
+        is None
+    )
 
 
 def test_stat_after_dele_counts_the_messages_left():
@@ -364,5 +447,49 @@ def test_stat_after_dele_counts_the_messages_left():
         + page_lines(shown)
         + f"server: .\nclient: STAT\nserver: +OK 1 {size}\n"
     )
-    output = ["+OK ready", "+OK", "+OK in", "+OK", f"+OK {SIZE} octets", *MESSAGE, ".", f"+OK 1 {SIZE}"]
+    output = [
+        "+OK ready",
+        "+OK",
+        "+OK in",
+        "+OK",
+        f"+OK {SIZE} octets",
+        *MESSAGE,
+        ".",
+        f"+OK 1 {SIZE}",
+    ]
     assert replay(page, output, sent=[TYPED]) is None
+
+
+def test_a_server_line_that_is_no_reply_fails():
+    page = SMTP_HEAD + "client: NOOP\nserver: 250 Ok\n"
+    mismatch = replay(page, ["220 mx", "250 mx", "NOOP", "250 Ok"])
+    assert mismatch.lineno == 5
+    assert mismatch.reason.startswith("the server sends what is not a reply")
+
+
+def test_an_extension_parameter_is_compared():
+    page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250 SIZE 20000000\n"
+    mismatch = replay(page, ["220 mx", "250-mx", "250-PIPELINING", "250 SIZE 10240000"])
+    assert mismatch.lineno == 4
+    assert mismatch.reason == "SIZE 10240000 where the page shows SIZE 20000000"
+    assert replay(page, ["220 mx", "250-mx", "250 SIZE 20000000"]) is None
+
+
+def test_a_capability_parameter_is_compared_in_any_order():
+    page = POP3_HEAD.split("client: USER")[0] + (
+        "client: CAPA\nserver: +OK\nserver: SASL PLAIN LOGIN\nserver: .\n"
+    )
+    assert replay(page, ["+OK ready", "+OK", "SASL LOGIN PLAIN", "."]) is None
+    mismatch = replay(page, ["+OK ready", "+OK", "SASL PLAIN", "."])
+    assert mismatch.lineno == 4
+
+
+def test_expunge_responses_keep_their_order():
+    page = IMAP_HEAD + (
+        "client: a2 EXPUNGE\nserver: * 2 EXPUNGE\nserver: * 3 EXPUNGE\nserver: a2 OK done\n"
+    )
+    right = ["* OK ready", "a1 OK in", "* 2 EXPUNGE", "* 3 EXPUNGE", "a2 OK done"]
+    assert replay(page, right) is None
+    # Messages 3 then 2: not the same two messages as 2 then (old) 4.
+    wrong = ["* OK ready", "a1 OK in", "* 3 EXPUNGE", "* 2 EXPUNGE", "a2 OK done"]
+    assert replay(page, wrong).lineno == 6  # the 3 the server sent first

@@ -85,13 +85,16 @@ server: Date: Fri, 27 Nov 2026 12:00:00 +0000 (UTC)
 """
 #: The message as the page shows it: one octet per fold, as the tab is.
 SIZE = octets(
-    [extract(line[len("server: ") :])[0] for line in HEADER.splitlines()] + ["", "Una riga."]
+    [extract(line[len("server: ") :])[0] for line in HEADER.splitlines()]
+    + ["", "Una riga."]
 )
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def verifier(request) -> Iterator[Verifier]:
-    backend = EmbeddedBackend() if request.param == "embedded" else DovecotPostfixBackend()
+    backend = (
+        EmbeddedBackend() if request.param == "embedded" else DovecotPostfixBackend()
+    )
     backend.start()
     yield Verifier(backend, timeout=1.0, telnet="telnet")
     backend.stop()
@@ -147,7 +150,10 @@ def test_a_wrong_size_fails_at_its_line(verifier):
 
 
 def test_a_list_size_for_the_message_the_page_shows(verifier):
-    listing = POP3_LOGIN + f"client: LIST\nserver: +OK 1 messages:\nserver: 1 {SIZE}\nserver: .\n"
+    listing = (
+        POP3_LOGIN
+        + f"client: LIST\nserver: +OK 1 messages:\nserver: 1 {SIZE}\nserver: .\n"
+    )
     right = listing + "client: TOP 1 0\nserver: +OK\n" + HEADER + "server:\nserver: .\n"
     assert_passes(run(verifier, right))
     wrong = right.replace(f"server: 1 {SIZE}", f"server: 1 {SIZE - 2}")
@@ -160,7 +166,9 @@ def test_a_named_capture_must_hold_in_a_server_added_field(verifier):
     )
     # Message 1's Received names the id captured as 'coda', not 'altra'.
     wrong = retr(WHOLE.replace("@coda:", "@altra:"))
-    case = Case.parse("page.rst", 1, _numbered(wrong), {"name": "page", "after": "send other"})
+    case = Case.parse(
+        "page.rst", 1, _numbered(wrong), {"name": "page", "after": "send other"}
+    )
     send = Case.parse("send.rst", 1, _numbered(SEND), {"name": "send"})
     cases = {"send": send, "other": send_other, "page": case}
     outcome = verifier.verify(case, cases)
@@ -186,7 +194,8 @@ def test_an_envelope_date_the_server_made_up_must_be_marked(verifier):
     )
     assert_fails_at(run(verifier, page), page, "ENVELOPE (")
     marked = page.replace(
-        '"Fri, 27 Nov 2026 12:00:00 +0000"', '"{{date:Fri, 27 Nov 2026 12:00:00 +0000}}"'
+        '"Fri, 27 Nov 2026 12:00:00 +0000"',
+        '"{{date:Fri, 27 Nov 2026 12:00:00 +0000}}"',
     ).replace(
         '"<20261127120000.4F2A3000001@mx1.example.com>"',
         '"{{message-id:<20261127120000.4F2A3000001@mx1.example.com>}}"',
@@ -204,7 +213,10 @@ def test_an_item_asked_for_and_left_out_fails(verifier):
 
 
 def test_an_untagged_line_shown_after_the_completion_must_arrive(verifier):
-    page = IMAP_LOGIN + "client: a3 NOOP\nserver: a3 OK NOOP completed.\nserver: * 2 EXISTS\n"
+    page = (
+        IMAP_LOGIN
+        + "client: a3 NOOP\nserver: a3 OK NOOP completed.\nserver: * 2 EXISTS\n"
+    )
     assert_fails_at(run(verifier, page), page, "* 2 EXISTS")
 
 

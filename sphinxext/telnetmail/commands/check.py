@@ -25,7 +25,7 @@ from telnetmail.replay.report import (
     summary,
     write_junit,
 )
-from telnetmail.replay.runner import run_cases
+from telnetmail.replay.runner import MOST_JOBS, resolve_jobs, run_cases
 
 DESCRIPTION = """\
 Replay every transcript of the given pages (.rst files, or folders searched
@@ -57,10 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=_positive,
-        default=1,
+        type=_jobs,
+        default="auto",
         metavar="N",
-        help="parallel workers, each with its own server (default: 1)",
+        help="parallel workers, each with its own server: a number, or auto "
+        f"(one per CPU, at most {MOST_JOBS}; the default)",
     )
     for name, spec in REPLAY_OPTIONS.items():
         parser.add_argument(f"--{name}", **spec)
@@ -91,11 +92,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=check)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+def _jobs(text: str) -> int | str:
+    try:
+        resolve_jobs(text if text == "auto" else int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("must be auto or a number from 1") from error
+    return text if text == "auto" else int(text)
 
 
 class Terminated(KeyboardInterrupt):

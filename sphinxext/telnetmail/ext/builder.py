@@ -152,10 +152,11 @@ def register(app: Sphinx) -> None:
     )
     app.add_config_value(
         "transcript_jobs",
-        1,
+        "auto",
         "",
-        types=frozenset({int}),
-        description="Transcripts replayed at once, each worker with its own server.",
+        types=frozenset({int, str}),
+        description="Transcripts replayed at once, each worker with its own server: "
+        "a number, or 'auto' (one per CPU, capped).",
     )
     app.add_config_value(
         "transcript_telnet",

@@ -30,9 +30,8 @@ from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
-from telnetmail.replay.defaults import DEFAULT_TIMEOUT  # noqa: F401 (the front ends' import)
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
-
 
 #: After the page's last line, how long to listen for what the server still
 #: says when nothing asked it to close: a reply the page leaves out comes at
@@ -279,7 +278,9 @@ class Walk:
 
     def closing(self) -> bool:
         """Whether the page's last command asks the server to close."""
-        typed = [line.text for line in self.transcript.client_lines() if line.text.strip()]
+        typed = [
+            line.text for line in self.transcript.client_lines() if line.text.strip()
+        ]
         words = typed[-1].split() if typed else []
         if self.transcript.protocol is Protocol.IMAP:
             words = words[1:]  # the tag
@@ -296,7 +297,7 @@ class Walk:
     def read_within(self, seconds: float) -> str | None:
         text = self.session.read_line(time.monotonic() + seconds)
         if text is not None:
-            self.actual.append(("server", text))
+            self.actual.append(("telnet" if text == CLOSED else "server", text))
         return text
 
     def read(self, role: str = "server") -> str | None:

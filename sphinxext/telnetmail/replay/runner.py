@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,19 @@ from contextlib import ExitStack
 
 from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
+
+#: Workers ``auto`` never exceeds: each runs a mail server of its own.
+MOST_JOBS = 4
+
+
+def resolve_jobs(jobs: int | str) -> int:
+    """``auto`` is one worker per CPU, at most :data:`MOST_JOBS`; else the number."""
+    if jobs == "auto":
+        return max(1, min(os.cpu_count() or 1, MOST_JOBS))
+    count = int(jobs)
+    if count < 1:
+        raise ValueError(f"jobs must be 'auto' or a whole number from 1, not {jobs!r}")
+    return count
 
 
 def named_cases(cases: list[Case]) -> dict[str, Case]:
@@ -23,18 +37,20 @@ def run_cases(
     cases: list[Case],
     *,
     backend: str = "embedded",
-    jobs: int = 1,
+    jobs: int | str = 1,
     timeout: float = DEFAULT_TIMEOUT,
     telnet: str = "auto",
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Verify ``cases`` in their order; outcomes in the same order.
 
-    With ``jobs`` > 1, that many workers run at once, each with a backend of
-    its own, so that no two transcripts ever share a mail store.
+    With ``jobs`` > 1 (or ``auto``), that many workers run at once, each with
+    a backend of its own, so that no two transcripts ever share a mail store.
+    ``progress`` hears of the outcomes in the cases' order whatever ``jobs``
+    is, so the output of a parallel run reads as that of ``jobs=1``.
     """
     named = named_cases(cases)
-    jobs = max(1, min(jobs, len(cases)))
+    jobs = max(1, min(resolve_jobs(jobs), len(cases)))
     with ExitStack() as stack:
         free: queue.SimpleQueue[Backend] = queue.SimpleQueue()
         for _ in range(jobs):
@@ -46,22 +62,24 @@ def run_cases(
         def verify(case: Case) -> Outcome:
             worker = free.get()
             try:
-                outcome = Verifier(worker, timeout=timeout, telnet=telnet).verify(
+                return Verifier(worker, timeout=timeout, telnet=telnet).verify(
                     case, named
                 )
             finally:
                 free.put(worker)
+
+        def told(outcome: Outcome) -> Outcome:
             if progress is not None:
                 progress(outcome)
             return outcome
 
         if jobs == 1:
-            return [verify(case) for case in cases]
+            return [told(verify(case)) for case in cases]
         pool = stack.enter_context(
             ThreadPoolExecutor(jobs, thread_name_prefix="replay")
         )
         try:
-            return list(pool.map(verify, cases))
+            return [told(outcome) for outcome in pool.map(verify, cases)]
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

@@ -89,7 +89,7 @@ class ServerConfig:
     identity: Identity = field(default_factory=Identity)
     accounts: tuple[Account, ...] = DEFAULT_ACCOUNTS
     # RFC 5321 §4.5.3.1.7 asks for at least 64 KiB; Postfix defaults to 10 MB.
-    max_message_size: int = 10 * 1024 * 1024
+    max_message_size: int = 10_240_000  # Postfix's message_size_limit
     # Seconds a connection may sit idle before the server hangs up.
     idle_timeout: float = 600.0
 

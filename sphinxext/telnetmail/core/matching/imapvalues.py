@@ -78,7 +78,13 @@ class Shown:
 
 
 def _text(value: Value) -> str:
-    return "NIL" if value is None else show(value) if isinstance(value, list) else str(value)
+    return (
+        "NIL"
+        if value is None
+        else show(value)
+        if isinstance(value, list)
+        else str(value)
+    )
 
 
 def compare_data(
@@ -97,7 +103,10 @@ def compare_data(
     number = None
     if shown and isinstance(shown[0], str) and shown[0].isdigit():
         if got[:1] != shown[:1]:
-            return first, f"message {got[0] if got else '?'} where the page shows {shown[0]}"
+            return (
+                first,
+                f"message {got[0] if got else '?'} where the page shows {shown[0]}",
+            )
         number = int(shown[0])
         shown, got = shown[2:], got[2:]
     else:
@@ -133,7 +142,11 @@ def _compare_flags(shown: list[Value], got: list[Value], values: Shown) -> str |
 
 def _compare_subset(shown: list[Value], got: list[Value], values: Shown) -> str | None:
     missing = {str(v).upper() for v in shown} - {str(v).upper() for v in got}
-    return f"the server does not announce {', '.join(sorted(missing))}" if missing else None
+    return (
+        f"the server does not announce {', '.join(sorted(missing))}"
+        if missing
+        else None
+    )
 
 
 def _compare_search(shown: list[Value], got: list[Value], values: Shown) -> str | None:
@@ -154,9 +167,13 @@ def _compare_list(shown: list[Value], got: list[Value], values: Shown) -> str | 
     if len(shown) != 3 or len(got) != 3:
         return _compare_values(shown, got, values)
     if flag_set(shown[0]) != flag_set(got[0]):
-        return f"mailbox attributes {show(got[0])} where the page shows {show(shown[0])}"
+        return (
+            f"mailbox attributes {show(got[0])} where the page shows {show(shown[0])}"
+        )
     if not values.same(shown[1], got[1]):
-        return f"hierarchy delimiter {show(got[1])} where the page shows {show(shown[1])}"
+        return (
+            f"hierarchy delimiter {show(got[1])} where the page shows {show(shown[1])}"
+        )
     if mailbox(shown[2]) != mailbox(got[2]):
         return f"mailbox {show(got[2])} where the page shows {show(shown[2])}"
     return None
@@ -247,7 +264,9 @@ class Fetch:
         names: set[str] = set()
         for item in flat:
             if isinstance(item, str):
-                names.update(response_name(name) for name in MACROS.get(item.upper(), (item,)))
+                names.update(
+                    response_name(name) for name in MACROS.get(item.upper(), (item,))
+                )
         return names
 
     def literal_lines(self, items: list[Value]) -> Iterator[tuple[int, list]]:
@@ -256,11 +275,13 @@ class Fetch:
         for value in items:
             if not (isinstance(value, imapdata.String) and value.literal):
                 continue
-            text = value[:-2] if value.endswith("\r\n") else value
+            text = value.removesuffix("\r\n")
             count = len(text.split("\r\n"))
             lines, payload = payload[:count], payload[count:]
             if "\r\n".join(line.text for line in lines) != text:
-                lines = [Plain(self.first.lineno, piece) for piece in text.split("\r\n")]
+                lines = [
+                    Plain(self.first.lineno, piece) for piece in text.split("\r\n")
+                ]
             yield id(value), lines
 
     def compare_item(
@@ -271,7 +292,13 @@ class Fetch:
                 return None
             return self.first, f"FLAGS {show(got)} where the page shows {show(shown)}"
         if name == "RFC822.SIZE" and _is_number(shown) and _is_number(got):
-            self.sizes.claim([self.key], int(shown), int(got), self.first.lineno, f"RFC822.SIZE of message {self.key[2]}")
+            self.sizes.claim(
+                [self.key],
+                int(shown),
+                int(got),
+                self.first.lineno,
+                f"RFC822.SIZE of message {self.key[2]}",
+            )
             return None
         part = message_part(name)
         if part is not None and isinstance(shown, str) and isinstance(got, str):
@@ -299,7 +326,7 @@ def _is_number(value: Value) -> bool:
 
 
 def _lines_of(value: str) -> list[str]:
-    return (value[:-2] if value.endswith("\r\n") else value).split("\r\n")
+    return (value.removesuffix("\r\n")).split("\r\n")
 
 
 def response_name(item: str) -> str:
@@ -315,7 +342,8 @@ def message_part(name: str) -> str | None:
         return "full"
     if re.fullmatch(r"RFC822\.HEADER|BODY\[HEADER\]", name):
         return "header"
-    if re.fullmatch(r"RFC822\.TEXT|BODY\[(TEXT|\d+(\.\d+)*)\]|BINARY\[\d+(\.\d+)*\]", name):
+    if re.fullmatch(
+        r"RFC822\.TEXT|BODY\[(TEXT|\d+(\.\d+)*)\]|BINARY\[\d+(\.\d+)*\]", name
+    ):
         return "text"
     return None
-

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 
+from telnetmail.core.imap import literal_size
 from telnetmail.core.matching.base import Context, Mismatch, Mode, Textual, line_matches
 from telnetmail.core.matching.imap import ImapRules
 from telnetmail.core.matching.pop3 import Pop3Rules
 from telnetmail.core.matching.rules import Rules
 from telnetmail.core.matching.sizes import SizeLedger
 from telnetmail.core.matching.smtp import SmtpRules
-from telnetmail.core.model import Line, Protocol, Role, Turn
-from telnetmail.core.imap import literal_size
+from telnetmail.core.model import Category, Line, Protocol, Role, Turn
 from telnetmail.core.parser import analyse, outstanding
 
 _RULES: dict[Protocol, type[Rules]] = {
@@ -90,7 +90,16 @@ class ReplyMatcher:
 
     def received_turns(self) -> list[Turn]:
         received = {id(line) for line in self.received}
-        turns, _ = analyse(self.protocol, self.history + self.received)
+        turns, problems = analyse(self.protocol, self.history + self.received)
+        for problem in problems:
+            # Received lines are numbered 0: a line of the server's that the
+            # protocol cannot read is no reply the page may leave out.
+            if problem.lineno == 0 and problem.category is Category.PROTOCOL:
+                where = self.rules.awaited() or self.expected_lines[-1]
+                raise self.mismatch(
+                    where.lineno,
+                    f"the server sends what is not a reply: {problem.message}",
+                )
         return [turn for turn in turns if turn.lines and id(turn.lines[0]) in received]
 
     def silence(self) -> Mismatch:

@@ -55,7 +55,9 @@ def compare_message(
     """Compare a message (or its header or text) shown on the page with one received."""
     if part == "text":
         last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
-        return Compared(_compare_lines(list(expected), received, context, "the body", last))
+        return Compared(
+            _compare_lines(list(expected), received, context, "the body", last)
+        )
     shown = split_message(list(expected), _text)
     got = split_message(received, str)
     typed = typed_in_shown(shown, _text, context.sent)
@@ -110,7 +112,9 @@ def _enforce_in_added(
             continue
         same = [g for g in got.fields if g.name.lower() == item.name.lower()]
         if occurrence >= len(same):
-            return item.lines[0].lineno, f"the server's message has no {item.name} field here"
+            return item.lines[
+                0
+            ].lineno, f"the server's message has no {item.name} field here"
         for line, received in zip(item.lines, same[occurrence].lines):
             reason = enforce_names(line, received, context)
             if reason is not None:
@@ -147,7 +151,10 @@ def _compare_lines(
             return line.lineno, f"{what} differs: the server has {got[index]!r}"
     if len(got) > len(shown):
         where = shown[-1].lineno if shown else after
-        return where, f"{what} goes on after this line: the server has {got[len(shown)]!r}"
+        return (
+            where,
+            f"{what} goes on after this line: the server has {got[len(shown)]!r}",
+        )
     return None
 
 

@@ -15,7 +15,7 @@ from telnetmail.core.matching.base import Failure, line_matches
 from telnetmail.core.matching.message import compare_message
 from telnetmail.core.matching.rules import InOrder
 from telnetmail.core.matching.sizes import MessageKey
-from telnetmail.core.matching.smtp import keyword
+from telnetmail.core.matching.smtp import compare_offers, keyword
 from telnetmail.core.model import ContentLine, Turn
 
 _OCTETS = re.compile(r"\+OK\s+(\d+)\s+octets\b", re.IGNORECASE)
@@ -58,10 +58,18 @@ class Pop3Rules(InOrder):
         if not shown or not shown[0].isdigit():
             return None
         if shown[:1] != got[:1]:
-            return line, f"{verb} answers {(got or ['nothing'])[0]} where the page shows {shown[0]}"
+            return (
+                line,
+                f"{verb} answers {(got or ['nothing'])[0]} where the page shows {shown[0]}",
+            )
         if verb == "UIDL":
             return self.compare_unique_id(line, received.lines[0].text)
-        if len(shown) == 2 and len(got) == 2 and shown[1].isdigit() and got[1].isdigit():
+        if (
+            len(shown) == 2
+            and len(got) == 2
+            and shown[1].isdigit()
+            and got[1].isdigit()
+        ):
             number = int(shown[0])
             keys = self.maildrop(number) if verb == "STAT" else [key(number)]
             what = "the maildrop" if verb == "STAT" else f"message {number}"
@@ -95,11 +103,15 @@ class Pop3Rules(InOrder):
         got = [keyword(c.text) for c in received.payload]
         shown = [keyword(c.text) for c in expected.payload]
         if got != shown:
-            line = expected.payload[0].lineno if expected.payload else expected.lines[-1]
+            line = (
+                expected.payload[0].lineno if expected.payload else expected.lines[-1]
+            )
             return (
                 line,
-                f"the listing has messages {' '.join(got) or '(none)'} where the "
-                f"page shows {' '.join(shown) or '(none)'}",
+                (
+                    f"the listing has messages {' '.join(got) or '(none)'} where "
+                    f"the page shows {' '.join(shown) or '(none)'}"
+                ),
             )
         for shown_line, got_line in zip(expected.payload, received.payload):
             if verb == "UIDL":
@@ -165,8 +177,8 @@ def compare_count(line: ContentLine, received: str) -> Failure | None:
 
 
 def compare_capabilities(expected: Turn, received: Turn) -> Failure | None:
-    offered = {keyword(c.text) for c in received.payload}
-    for content in expected.payload:
-        if keyword(content.text) not in offered:
-            return content.lineno, f"the server does not offer {keyword(content.text)!r}"
-    return None
+    return compare_offers(
+        [(content, content.text) for content in expected.payload],
+        [content.text for content in received.payload],
+        "the server does not offer",
+    )

@@ -58,14 +58,15 @@ class InOrder(Rules):
                 if failure is not None:
                     raise self.fail(*failure)
                 self.progress = index + 1
-        return (
-            self.progress == len(received) == len(self.expected)
-            and self.matcher.outstanding <= len(self.expected)
-        )
+        return self.progress == len(received) == len(
+            self.expected
+        ) and self.matcher.outstanding <= len(self.expected)
 
     def unshown(self, turn: Turn) -> Mismatch:
         command = turn.answers
-        answering = f" to {command.lines[0].text!r}" if command and command.lines else ""
+        answering = (
+            f" to {command.lines[0].text!r}" if command and command.lines else ""
+        )
         return self.fail(
             self.expected[-1].lines[-1],
             f"the server sends the reply {turn.lines[0].text!r}{answering}, "

@@ -53,7 +53,9 @@ class SizeLedger:
     @staticmethod
     def explain(claim: SizeClaim, right: int, delta: int) -> str:
         if delta == 0:
-            return f"{claim.what} is {claim.got} octets where the page shows {claim.shown}"
+            return (
+                f"{claim.what} is {claim.got} octets where the page shows {claim.shown}"
+            )
         return (
             f"{claim.what} should be {right} octets for the message the page shows "
             f"(the server's {claim.got}, less {delta} octets of its own fields), "

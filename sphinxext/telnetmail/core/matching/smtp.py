@@ -12,7 +12,7 @@ import re
 
 from telnetmail.core.matching.base import Failure
 from telnetmail.core.matching.rules import InOrder
-from telnetmail.core.model import Turn
+from telnetmail.core.model import ContentLine, Line, Turn
 
 _ENHANCED = re.compile(r"\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?:\s|$)")
 
@@ -33,14 +33,34 @@ class SmtpRules(InOrder):
             reason = compare_enhanced(shown.text, got.text)
             if reason is not None:
                 return shown, reason
-        offered = {keyword(line.text[4:]) for line in received.lines[1:]}
-        for line in expected.lines[1:]:
-            if keyword(line.text[4:]) not in offered:
-                return (
-                    line,
-                    f"the server's reply has no line for {keyword(line.text[4:])!r}",
-                )
-        return None
+        return compare_offers(
+            [(line, line.text[4:]) for line in expected.lines[1:]],
+            [line.text[4:] for line in received.lines[1:]],
+            "the server's reply has no line for",
+        )
+
+
+def compare_offers(
+    shown: list[tuple[Line | ContentLine, str]], got: list[str], missing: str
+) -> Failure | None:
+    """Extensions (EHLO) or capabilities (CAPA): each shown must be offered, with
+    the same parameters in any order (``SIZE 10240000``, ``SASL PLAIN LOGIN``).
+    Others are allowed; an implementation's name is its own to word."""
+    offered = {keyword(text): parameters(text) for text in got}
+    for line, text in shown:
+        name = keyword(text)
+        if name not in offered:
+            return line, f"{missing} {name!r}"
+        if name != "IMPLEMENTATION" and parameters(text) != offered[name]:
+            return (
+                line,
+                f"{name} {' '.join(sorted(offered[name]))} where the page shows {text.strip()}",
+            )
+    return None
+
+
+def parameters(text: str) -> set[str]:
+    return {word.upper() for word in text.split()[1:]}
 
 
 def compare_enhanced(expected: str, received: str) -> str | None:

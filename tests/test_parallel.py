@@ -1,0 +1,43 @@
+"""Parallel by default: ``-j auto`` reports as ``-j 1`` does, in page order."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from telnetmail.replay.runner import MOST_JOBS, resolve_jobs
+
+COURSE = Path(__file__).resolve().parent.parent / "course"
+
+
+def check_output(*args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "check", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Durations differ from run to run; everything else must not.
+    return [re.sub(r"\d+\.\d+ s", "T s", line) for line in result.stdout.splitlines()]
+
+
+def test_auto_reports_the_same_lines_in_the_same_order_as_one_job():
+    pages = [str(COURSE / "telnet-mail.rst"), str(COURSE / "smtp.rst")]
+    assert check_output(*pages, "-j", "auto") == check_output(*pages, "-j", "1")
+
+
+def test_auto_is_one_worker_per_cpu_and_capped():
+    assert 1 <= resolve_jobs("auto") <= MOST_JOBS
+    assert resolve_jobs(3) == 3
+
+
+@pytest.mark.parametrize("wrong", [0, -2, "many"])
+def test_jobs_must_be_auto_or_a_number_from_one(wrong):
+    with pytest.raises(ValueError):
+        resolve_jobs(wrong)
