@@ -70,7 +70,10 @@ def pending(spool: str) -> dict[str, int]:
             except OSError:
                 continue  # delivered and removed while we looked
             if stat.S_ISREG(status.st_mode) and status.st_mode & stat.S_IXUSR:
-                found[entry.name] = queued_at(entry.name, status.st_mtime_ns)
+                try:
+                    found[entry.name] = queued_at(entry.name, status.st_mtime_ns)
+                except ValueError:
+                    continue  # not a queue id: not a message
     return found
 
 
@@ -95,7 +98,11 @@ def wait_for_earlier(spool: str, queue_id: str, max_wait: float = MAX_WAIT) -> b
 
 def main(argv: list[str]) -> None:
     spool, queue_id, *lda = argv[1:]
-    if not wait_for_earlier(spool, queue_id):
+    try:
+        in_order = wait_for_earlier(spool, queue_id)
+    except Exception:  # the order is never worth a message
+        in_order = False
+    if not in_order:
         print(f"{queue_id}: earlier mail still queued, delivering anyway", file=sys.stderr)
     os.execv(lda[0], lda)
 
