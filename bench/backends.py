@@ -9,15 +9,16 @@ run it: root and the Debian packages) it prints:
 - settle: ``settle()`` right after the 250 to DATA, until the message is in
   the mailbox (0 for the embedded server, which stores before replying);
 - stop: ``stop()`` until every process is gone;
-- the whole course (course/*.rst) through ``run_cases``, start and stop included.
+- the whole course (course/*.rst) through ``run_cases``, start and stop included,
+  with each reset and settle the verifier asked for on the way.
 
-Run: .venv/bin/python bench/backends.py [--rounds N]
+Run: .venv/bin/python bench/backends.py [--rounds N] [--quick]
+(``--quick``: one round, and one page instead of the course: a smoke run.)
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import imaplib
 import smtplib
 import statistics
@@ -32,6 +33,8 @@ from telnetmail.replay.dovecot_postfix import missing_requirements, requirement_
 from telnetmail.replay.runner import run_cases
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
+#: The page a quick run replays instead of the course.
+QUICK_PAGE = COURSE / "telnet-mail.rst"
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -77,41 +80,59 @@ def measure(name: str, rounds: int) -> dict[str, list[float]]:
     return times
 
 
-def course(name: str) -> tuple[float, str, dict[str, list[float]]]:
-    """The whole course, and each reset and settle the verifier asked for on the way."""
-    cases = list(collect([COURSE], "protocol"))
+class Timed:
+    """A backend whose reset() and settle() calls are timed into ``calls``."""
+
+    def __init__(self, inner: Backend, calls: dict[str, list[float]]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls = calls
+
+    def start(self) -> None:
+        self.inner.start()
+
+    def stop(self) -> None:
+        self.inner.stop()
+
+    def reset(self) -> None:
+        self.calls["reset"].append(timed(self.inner.reset))
+
+    def settle(self) -> None:
+        self.calls["settle"].append(timed(self.inner.settle))
+
+    def port_for(self, protocol: Protocol) -> int:
+        return self.inner.port_for(protocol)
+
+
+def course(
+    name: str, pages: list[Path]
+) -> tuple[float, str, dict[str, list[float]]]:
+    """The pages, and each reset and settle the verifier asked for on the way."""
+    cases = list(collect(pages, "protocol"))
     calls: dict[str, list[float]] = {"reset": [], "settle": []}
-    backend_class = BACKENDS[name]
-    with contextlib.ExitStack() as stack:
-        for method in calls:
-            original = getattr(backend_class, method)
-            stack.callback(setattr, backend_class, method, original)
-            setattr(backend_class, method, _timing(original, calls[method]))
+    # run_cases makes its backends by name: lend it a timed one.
+    timed_name = f"timed-{name}"
+    BACKENDS[timed_name] = lambda: Timed(make_backend(name), calls)
+    try:
         started = time.perf_counter()
-        outcomes = run_cases(cases, backend=name)
+        outcomes = run_cases(cases, backend=timed_name)
         seconds = time.perf_counter() - started
+    finally:
+        del BACKENDS[timed_name]
     passed = sum(1 for outcome in outcomes if outcome.status == "passed")
     return seconds, f"{passed}/{len(outcomes)} passed", calls
 
 
-def _timing(
-    method: Callable[[Backend], None], into: list[float]
-) -> Callable[[Backend], None]:
-    def timed_method(self: Backend) -> None:
-        into.append(timed(lambda: method(self)))
-
-    return timed_method
-
-
-def show(name: str, times: dict[str, list[float]]) -> None:
+def show(name: str, times: dict[str, list[float]], pages: list[Path]) -> None:
     print(f"{name}:")
     for key, values in times.items():
         print(
             f"  {key:12} median {statistics.median(values) * 1000:8.1f} ms"
             f"   min {min(values) * 1000:8.1f}   max {max(values) * 1000:8.1f}   (n={len(values)})"
         )
-    seconds, verdict, calls = course(name)
-    print(f"  {'course':12} {seconds:8.2f} s  ({verdict}, start and stop included)")
+    seconds, verdict, calls = course(name, pages)
+    what = "course" if pages == [COURSE] else "page"
+    print(f"  {what:12} {seconds:8.2f} s  ({verdict}, start and stop included)")
     for method, values in calls.items():
         print(
             f"  {'  ' + method:12} median {statistics.median(values) * 1000:8.1f} ms"
@@ -122,7 +143,11 @@ def show(name: str, times: dict[str, list[float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--quick", action="store_true", help="one round, one page: a smoke run"
+    )
     args = parser.parse_args()
+    rounds, pages = (1, [QUICK_PAGE]) if args.quick else (args.rounds, [COURSE])
     names = ["embedded"]
     missing = missing_requirements()
     if missing:
@@ -130,7 +155,7 @@ def main() -> None:
     else:
         names.append("dovecot-postfix")
     for name in names:
-        show(name, measure(name, args.rounds))
+        show(name, measure(name, rounds), pages)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,17 @@ to get it.
 from __future__ import annotations
 
 import imaplib
+import os
 import poplib
+import random
+import shutil
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +27,7 @@ import pytest
 from telnetmail.cli import EXIT_USAGE, main
 from telnetmail.core.model import Protocol
 from telnetmail.core.rstscan import scan
-from telnetmail.replay import dovecot_postfix
+from telnetmail.replay import dovecot_postfix, in_order, warden
 from telnetmail.replay.backends import BACKENDS, BackendUnavailable, make_backend
 from telnetmail.replay.dovecot_postfix import (
     DovecotPostfixBackend,
@@ -32,7 +40,8 @@ from telnetmail.replay.engine import Case, Status
 from telnetmail.replay.report import describe
 from telnetmail.replay.runner import run_cases
 
-SEED_PAGE = Path(__file__).resolve().parent.parent / "course" / "telnet-mail.rst"
+COURSE = Path(__file__).resolve().parent.parent / "course"
+SEED_PAGE = COURSE / "telnet-mail.rst"
 
 MISSING = missing_requirements()
 needs_real_servers = pytest.mark.skipif(
@@ -137,8 +146,11 @@ def test_start_and_stop_leave_no_process_and_no_directory():
     backend.start()
     groups = [process.pid for process in backend.processes]
     base = backend.base
+    assert backend.warden is not None
+    guard = backend.warden.pid
     try:
         assert len(groups) == 2 and all(group_members(group) for group in groups)
+        assert process_identity(guard) is not None, "no warden"
         for protocol in Protocol:
             with socket.create_connection(
                 ("127.0.0.1", backend.port_for(protocol)), timeout=5
@@ -148,6 +160,7 @@ def test_start_and_stop_leave_no_process_and_no_directory():
         backend.stop()
     assert all(group_members(group) == [] for group in groups)
     assert base is not None and not base.exists()
+    assert process_identity(guard) is None, "the warden outlives stop()"
     backend.stop()  # idempotent
 
 
@@ -272,3 +285,273 @@ def test_save_actual_records_what_the_real_servers_said(tmp_path):
         encoding="utf-8"
     )
     assert "server: +OK Dovecot ready.\n" in pop3
+
+
+# -- delivery order ----------------------------------------------------------------
+
+#: Messages in one burst, and bursts per test.
+BURST = 6
+ROUNDS = 5
+
+
+def send_burst(backend: DovecotPostfixBackend, count: int) -> None:
+    """``count`` messages in one SMTP session, each sent the moment the last is accepted.
+
+    A raw socket with Nagle off: far faster than anyone at a telnet prompt.
+    """
+    with socket.create_connection(
+        ("127.0.0.1", backend.port_for(Protocol.SMTP)), timeout=10
+    ) as conn:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        replies = conn.makefile("rb")
+        assert replies.readline().startswith(b"220")
+        conn.sendall(b"HELO client.example.com\r\n")
+        assert replies.readline().startswith(b"250")
+        for number in range(count):
+            conn.sendall(
+                b"MAIL FROM:<sender@example.com>\r\n"
+                b"RCPT TO:<recipient@example.com>\r\nDATA\r\n"
+            )
+            codes = [replies.readline()[:3] for _ in range(3)]
+            assert codes == [b"250", b"250", b"354"], codes
+            conn.sendall(b"Subject: m%d\r\n\r\nBody.\r\n.\r\n" % number)
+            assert replies.readline().startswith(b"250")
+        conn.sendall(b"QUIT\r\n")
+
+
+def pop3_subjects(backend: DovecotPostfixBackend) -> list[str]:
+    pop = poplib.POP3("127.0.0.1", backend.port_for(Protocol.POP3), timeout=5)
+    try:
+        pop.user("MyUsername")
+        pop.pass_("MyPassword")
+        return [
+            _subject(pop.top(number, 0)[1])
+            for number in range(1, pop.stat()[0] + 1)
+        ]
+    finally:
+        pop.quit()
+
+
+def imap_subjects(backend: DovecotPostfixBackend) -> list[str]:
+    imap = imaplib.IMAP4("127.0.0.1", backend.port_for(Protocol.IMAP), timeout=5)
+    try:
+        imap.login("MyUsername", "MyPassword")
+        imap.select("INBOX", readonly=True)
+        _, data = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        return [
+            _subject(part[1].splitlines()) for part in data if isinstance(part, tuple)
+        ]
+    finally:
+        imap.logout()
+
+
+def _subject(lines: list[bytes]) -> str:
+    return next(
+        line.decode()[len("Subject: ") :]
+        for line in lines
+        if line.startswith(b"Subject: ")
+    )
+
+
+def queue_manager(backend: DovecotPostfixBackend) -> int:
+    """Postfix's qmgr: the process that takes new mail into delivery."""
+    for pid in group_members(backend.processes[0].pid):
+        if Path(f"/proc/{pid}/comm").read_text().strip() == "qmgr":
+            return pid
+    raise AssertionError("no qmgr running")
+
+
+@needs_real_servers
+@pytest.mark.parametrize("queue_manager_lags", [False, True])
+def test_messages_land_in_the_order_one_session_sent_them(fresh, queue_manager_lags):
+    # With the queue manager paused while the burst arrives (as on a loaded
+    # machine), Postfix alone delivers the messages in directory order: a
+    # shuffle nearly every time.
+    expected = [f"m{number}" for number in range(BURST)]
+    for _ in range(ROUNDS):
+        fresh.reset()
+        paused = queue_manager(fresh) if queue_manager_lags else None
+        if paused is not None:
+            os.kill(paused, signal.SIGSTOP)
+        try:
+            send_burst(fresh, BURST)
+        finally:
+            if paused is not None:
+                os.kill(paused, signal.SIGCONT)
+        fresh.settle()
+        assert pop3_subjects(fresh) == expected
+        assert imap_subjects(fresh) == expected
+
+
+def test_the_gate_waits_only_for_finished_earlier_messages(tmp_path):
+    spool = tmp_path
+    for queue in in_order.PENDING:
+        (spool / queue).mkdir()
+    second = 1_796_055_095  # the file's last write: a few ms after the id's moment
+    files = [  # queue, queue id (microseconds in hex, then inode), mode, written at (µs)
+        ("active", "F4200AB1", 0o700, 999_936),  # .999936 s: earlier, being delivered
+        ("incoming", "00010AB2", 0o600, 1_000_100),  # earlier, still being written
+        ("active", "00020AB3", 0o700, 1_000_600),  # this one (.000032 of the next second)
+        ("incoming", "00030AB4", 0o700, 1_000_900),  # later
+    ]
+    for queue, name, mode, written in files:
+        path = spool / queue / name
+        path.touch()
+        path.chmod(mode)
+        at = (second * 1_000_000 + written) * 1000
+        os.utime(path, ns=(at, at))
+    assert in_order.earlier(str(spool), "00020AB3") == ["F4200AB1"]
+    assert in_order.earlier(str(spool), "00030AB4") == ["00020AB3", "F4200AB1"]
+    assert not in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
+    (spool / "active" / "F4200AB1").unlink()
+    assert in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
+
+
+# -- nothing outlives the verifier -------------------------------------------------
+
+#: Pages for a check to be killed in the middle of: long enough to outlast
+#: every moment chosen below.
+KILLED_PAGES = [str(COURSE / "pop3.rst"), str(COURSE / "imap.rst")]
+#: Windows (seconds after the check's first child appears) to kill it in:
+#: while the servers start, in the first transcripts, later on.
+MOMENTS = [(0.0, 0.15), (0.15, 0.8), (0.8, 2.0)]
+#: Seconds the servers have to vanish once the check is dead.
+VANISH_TIMEOUT = 15.0
+
+
+def process_identity(pid: int) -> tuple[int, str, int] | None:
+    """(pid, start time, session) of a live process, None if gone or a zombie."""
+    fields = warden.proc_stat(pid)
+    if fields is None or fields[0] == "Z":
+        return None
+    return pid, fields[19], int(fields[3])
+
+
+def descendants(root: int) -> set[tuple[int, str, int]]:
+    """Every live process below ``root``, by parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    for pid in warden.live_pids():
+        fields = warden.proc_stat(pid)
+        if fields is not None:
+            children.setdefault(int(fields[1]), []).append(pid)
+    found, todo = set(), list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        identity = process_identity(pid)
+        if identity is not None:
+            found.add(identity)
+        todo += children.get(pid, [])
+    return found
+
+
+def still_running(
+    seen: set[tuple[int, str, int]], sessions: set[int]
+) -> list[tuple[int, str, int]]:
+    """What is left of the run: a process seen before (same pid and start time),
+    or any process in one of its sessions (a child born after we looked)."""
+    left = [identity for identity in seen if process_identity(identity[0]) == identity]
+    for pid in warden.live_pids():
+        identity = process_identity(pid)
+        if identity is not None and identity[2] in sessions:
+            left.append(identity)
+    return sorted(set(left))
+
+
+def start_check(temp: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "telnetmail", "check", "-q", "--backend", "dovecot-postfix"]
+        + KILLED_PAGES,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+        # A session of its own: every process of the run is told from ours.
+        start_new_session=True,
+    )
+
+
+def kill_at(check: subprocess.Popen[str], signum: int, delay: float) -> set:
+    """Wait for the check's first child, then ``delay`` s, then send ``signum``.
+
+    Returns every process of the run alive just before the signal.
+    """
+    deadline = time.monotonic() + 30
+    while not descendants(check.pid):
+        assert check.poll() is None, check.communicate()[1]
+        assert time.monotonic() < deadline, "the check started nothing"
+        time.sleep(0.002)
+    time.sleep(delay)
+    seen = descendants(check.pid)
+    assert check.poll() is None, "the check ended before the signal"
+    os.kill(check.pid, signum)
+    return seen
+
+
+@needs_real_servers
+@pytest.mark.parametrize("moment", range(len(MOMENTS)))
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_killing_the_check_leaves_no_server_telnet_or_folder(signum, moment):
+    delay = random.uniform(*MOMENTS[moment])
+    why = f"{signal.Signals(signum).name} {delay:.3f} s after the first child"
+    temp = Path(tempfile.mkdtemp(prefix="tmk-", dir="/tmp"))
+    temp.chmod(0o755)  # open to the servers' users, so the run's folder goes there
+    check = start_check(temp)
+    try:
+        seen = kill_at(check, signum, delay)
+        _, stderr = check.communicate(timeout=30)
+    finally:
+        if check.poll() is None:
+            check.kill()
+            check.wait()
+    sessions = {session for _, _, session in seen}
+    deadline = time.monotonic() + VANISH_TIMEOUT
+    while still_running(seen, sessions) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = still_running(seen, sessions)
+    leftover_files = list(temp.iterdir())
+    shutil.rmtree(temp, ignore_errors=True)
+    assert left == [], f"{why}: {[_command(pid) for pid, _, _ in left]}"
+    assert leftover_files == [], why
+    if signum == signal.SIGKILL:
+        assert check.returncode == -signal.SIGKILL
+    else:  # handled like Ctrl-C: cleaned up, and an exit status that names it
+        assert check.returncode == 128 + signum, f"{why}: {stderr}"
+        assert "stopped by" in stderr, why
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return f"{pid} (gone)"
+
+
+@needs_real_servers
+def test_a_long_tmpdir_does_not_keep_the_servers_from_starting(tmp_path):
+    long_tmpdir = tmp_path / ("t" * 150)
+    long_tmpdir.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "check", "-q", "--backend", "dovecot-postfix", str(SEED_PAGE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(long_tmpdir)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(long_tmpdir.iterdir()) == []
+
+
+def test_a_long_or_private_tmpdir_gives_way_to_a_short_open_one(monkeypatch):
+    for name in ("t" * 150, "private"):
+        folder = Path(tempfile.mkdtemp(dir="/tmp")) / name
+        folder.parent.chmod(0o755)
+        folder.mkdir(mode=0o700)
+        try:
+            monkeypatch.setattr(tempfile, "tempdir", str(folder))
+            assert dovecot_postfix.temp_root() == "/tmp"
+            folder.chmod(0o755)
+            short = len(str(folder)) <= dovecot_postfix.MAX_TEMP_ROOT
+            expected = str(folder) if short else "/tmp"
+            assert dovecot_postfix.temp_root() == expected
+        finally:
+            shutil.rmtree(folder.parent)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,7 +100,68 @@ def _jobs(text: str) -> int | str:
     return text if text == "auto" else int(text)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C does, so every ``finally`` cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+#: What a CI timeout, ``docker stop`` or a closed terminal sends.
+TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Latch:
+    """Turns SIGTERM and SIGHUP into :class:`Terminated`, and remembers the first.
+
+    A repeat is ignored, so that the cleanup the first one started (servers
+    stopped, every telnet reaped) runs to its end. Python drops an exception
+    raised where it cannot propagate (an at-fork hook of ``logging``, while
+    pexpect forks a telnet): the latch remembers, and :meth:`raise_if_signalled` raises
+    again at the next transcript.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def interrupt(self, signum: int, frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+            raise Terminated(signum)
+
+    def raise_if_signalled(self) -> None:
+        if self.signum is not None:
+            raise Terminated(self.signum)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        # Only the main thread can set handlers; elsewhere signals stay as they are.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {signum: signal.signal(signum, self.interrupt) for signum in TERMINATING}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
 def check(args: argparse.Namespace) -> int:
+    latch = Latch()
+    try:
+        with latch.installed():
+            status = verify_pages(args, latch)
+            latch.raise_if_signalled()  # a signal whose exception Python dropped
+            return status
+    except Terminated as stop:
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
+        return 128 + stop.signum  # as shells report death by that signal
+
+
+def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
     paths = [Path(path) for path in args.paths] or [Path("course")]
     missing = [path for path in paths if not path.exists()]
     if missing:
@@ -120,7 +184,10 @@ def check(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             timeout=args.timeout,
             telnet=args.telnet,
-            progress=lambda outcome: show(outcome, args.quiet),
+            progress=lambda outcome: (
+                show(outcome, args.quiet),
+                latch.raise_if_signalled(),
+            ),
         )
     except BackendUnavailable as missing:
         print(f"telnetmail check: {missing}", file=sys.stderr)

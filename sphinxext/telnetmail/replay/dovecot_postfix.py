@@ -6,8 +6,10 @@ temporary directory (configuration, queue, logs, mailboxes) and starts
 Postfix's ``master`` and Dovecot there, in the foreground, each in a
 process group of its own, listening on free ports of 127.0.0.1. Postfix
 accepts mail for the course's accounts and hands it to Dovecot's LDA, which
-writes the Maildir that Dovecot's IMAP and POP3 serve. ``stop()`` ends both
-process groups and removes the directory.
+writes the Maildir that Dovecot's IMAP and POP3 serve, in the order the SMTP
+dialogue accepted the messages (``in_order.py``). ``stop()`` ends both
+process groups and removes the directory; should our process die first,
+of whatever cause, the warden (``warden.py``) does it.
 
 Postfix runs only as root, so this backend needs root, and the Debian
 packages ``postfix``, ``dovecot-imapd`` and ``dovecot-pop3d``:
@@ -25,7 +27,9 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -33,6 +37,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
 
 if TYPE_CHECKING:
@@ -40,6 +45,13 @@ if TYPE_CHECKING:
     from telnetmail.server.config import Account
 
 TEMPLATES = Path(__file__).parent / "templates" / "dovecot-postfix"
+#: Scripts run with the standard library only (``python -I -S``): the warden,
+#: and the delivery gate that Postfix runs as the mail user.
+WARDEN = Path(warden.__file__)
+IN_ORDER = Path(__file__).with_name("in_order.py")
+#: Interpreters for the scripts: ours first; the system's when the mail user
+#: cannot reach ours (a Python under /root).
+PYTHONS = (sys.executable, "/usr/bin/python3")
 
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 POSTSUPER = "/usr/sbin/postsuper"
@@ -86,6 +98,13 @@ IN_TRANSIT = ("maildrop", "incoming", "active")
 #: Queues holding mail that delivery will not reach in a replay's time.
 STUCK = ("deferred", "hold", "corrupt")
 
+#: Longest folder to make the backend's directory in. Unix socket paths
+#: hold at most 107 bytes, and Dovecot's and Postfix's go up to 37 bytes below
+#: the directory (``dovecot/run/token-login/imap-urlauth``), which adds 12.
+MAX_TEMP_ROOT = 48
+#: Where to go when TMPDIR is longer than that.
+SHORT_TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
+
 
 def missing_requirements() -> list[str]:
     """What keeps this backend from running here, with how to get it; empty when nothing."""
@@ -100,7 +119,29 @@ def missing_requirements() -> list[str]:
             pwd.getpwnam(user)
         except KeyError:
             missing.append(f"the system user {user!r} (package {package})")
+    if gate_python() is None:
+        missing.append("a python3 that any user can run (package python3-minimal)")
     return missing
+
+
+def gate_python() -> str | None:
+    """An interpreter the mail user can run, for the delivery gate; None if none."""
+    for candidate in PYTHONS:
+        path = os.path.realpath(candidate)
+        if os.path.isfile(path) and _world_passable(Path(path)):
+            return path
+    return None
+
+
+def _world_passable(path: Path) -> bool:
+    """Whether any user may run ``path`` (a program) or pass through it (a folder).
+
+    Every folder above it must let anyone through, too. (The interpreter's
+    own library sits beside it, under the same folders.)
+    """
+    return all(
+        folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents)
+    )
 
 
 def requirement_message(missing: list[str]) -> str:
@@ -159,6 +200,7 @@ class DovecotPostfixBackend:
         self.base: Path | None = None
         self.ports: Ports | None = None
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.warden: subprocess.Popen[bytes] | None = None
         mail = pwd.getpwnam(MAIL_USER) if _has_user(MAIL_USER) else None
         self.uid, self.gid = (mail.pw_uid, mail.pw_gid) if mail else (8, 8)
 
@@ -197,6 +239,7 @@ class DovecotPostfixBackend:
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
+        self.dismiss_warden()
         self.ports = None
         atexit.unregister(self.stop)
 
@@ -226,9 +269,10 @@ class DovecotPostfixBackend:
     def start_once(self) -> None:
         # A safety net: whatever happens to the caller, no server outlives us.
         atexit.register(self.stop)
-        self.base = Path(tempfile.mkdtemp(prefix="telnetmail-dovecot-postfix-"))
+        self.base = Path(tempfile.mkdtemp(prefix="tm-", dir=temp_root()))
         # Postfix's and Dovecot's unprivileged processes must reach their files.
         self.base.chmod(0o755)
+        self.post_warden()
         self.ports = Ports.pick()
         self.write_configuration()
         postfix = [POSTFIX_MASTER, "-c", str(self.base / "postfix"), "-d"]
@@ -259,6 +303,7 @@ class DovecotPostfixBackend:
             "pop3_port": str(self.ports.pop3),
             "imap_port": str(self.ports.imap),
             "instance": uuid.uuid4().hex[:8],
+            "python": gate_python() or "python3",
             "mailboxes": "\n".join(
                 f"{account.address} OK" for account in self.accounts
             ),
@@ -297,6 +342,8 @@ class DovecotPostfixBackend:
                 past = time.time() - 60
                 os.utime(path, (past, past))
         self.make_postfix_directories()
+        # Postfix's pipe runs the delivery gate as the mail user: a copy it can read.
+        shutil.copyfile(IN_ORDER, self.base / "postfix" / IN_ORDER.name)
         self.make_owned(self.base / "mail", mode=0o755)
         # Dovecot's LDA runs as the mail user and logs on its own.
         lda_log = self.base / "lda.log"
@@ -313,8 +360,10 @@ class DovecotPostfixBackend:
         (spool / "pid").mkdir()
         postfix = pwd.getpwnam("postfix").pw_uid
         postdrop = grp.getgrnam("postdrop").gr_gid
+        # The delivery gate (the mail user) looks into these two.
+        for name in ("incoming", "active"):
+            _mkdir(spool / name, postfix, self.gid, 0o750)
         for name in (
-            *IN_TRANSIT[1:],
             *STUCK,
             "bounce",
             "defer",
@@ -344,7 +393,7 @@ class DovecotPostfixBackend:
     def launch(self, command: list[str], output: str) -> subprocess.Popen[bytes]:
         assert self.base is not None
         with open(self.base / output, "wb") as log:
-            return subprocess.Popen(
+            process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -353,6 +402,40 @@ class DovecotPostfixBackend:
                 # A group of their own: stop() ends each server with all its children.
                 start_new_session=True,
             )
+        self.tell_warden(str(process.pid))
+        return process
+
+    # -- the warden -------------------------------------------------------------
+
+    def post_warden(self) -> None:
+        """Start the warden, which ends the servers should this process die first."""
+        self.warden = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(WARDEN)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            cwd="/",
+            # Out of reach of the terminal's Ctrl-C, which is ours to handle.
+            start_new_session=True,
+        )
+        self.tell_warden(str(self.base))
+
+    def tell_warden(self, line: str) -> None:
+        assert self.warden is not None and self.warden.stdin is not None
+        self.warden.stdin.write(f"{line}\n".encode())
+        self.warden.stdin.flush()
+
+    def dismiss_warden(self) -> None:
+        """End of file: the warden sweeps (nothing left, normally) and exits."""
+        warden_process, self.warden = self.warden, None
+        if warden_process is None:
+            return
+        with contextlib.suppress(BrokenPipeError):
+            warden_process.stdin.close()  # type: ignore[union-attr]
+        try:
+            warden_process.wait(warden.SWEEP_TIMEOUT + 5)
+        except subprocess.TimeoutExpired:
+            warden_process.kill()
+            warden_process.wait()
 
     def wait_ready(self, greetings: list[Greeting]) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -529,40 +612,42 @@ def _end_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 def group_members(group: int) -> list[int]:
     """Live (not zombie) processes of a process group, from /proc."""
     members = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        # Fields after the command (which may hold spaces) in parentheses.
-        fields = stat.rpartition(")")[2].split()
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(entry.name))
+    for pid in warden.live_pids():
+        fields = warden.proc_stat(pid)
+        if fields and int(fields[2]) == group and fields[0] != "Z":
+            members.append(pid)
     return members
 
 
 def _reap(group: int) -> None:
     """Collect zombies of the group that became our children (we are their subreaper)."""
-    for pid in _children_in_group(group):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-
-
-def _children_in_group(group: int) -> list[int]:
-    found = []
     me = os.getpid()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = Path(entry.path, "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me and int(fields[2]) == group:
-            found.append(int(entry.name))
-    return found
+    for pid in warden.live_pids():
+        fields = warden.proc_stat(pid)
+        if fields and int(fields[1]) == me and int(fields[2]) == group:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def temp_root() -> str:
+    """Where to make the backend's directory: TMPDIR if it suits, else a short one.
+
+    It suits when short enough for the servers' socket paths, and when
+    every user may pass through it (a private ``/tmp/user/0`` of pam_tmpdir
+    would lock Postfix and Dovecot out of their own files).
+    """
+    for root in (tempfile.gettempdir(), *SHORT_TEMP_ROOTS):
+        if (
+            len(root) <= MAX_TEMP_ROOT
+            and os.path.isdir(root)
+            and os.access(root, os.W_OK | os.X_OK)
+            and _world_passable(Path(root))
+        ):
+            return root
+    raise RuntimeError(
+        f"no folder for the servers' files: TMPDIR ({tempfile.gettempdir()}) must be at most "
+        f"{MAX_TEMP_ROOT} characters long and open to every user, or {SHORT_TEMP_ROOTS[0]} writable"
+    )
 
 
 def become_subreaper() -> None:

@@ -1,0 +1,135 @@
+"""The warden: no server of a ``dovecot-postfix`` backend outlives the process that started it.
+
+The backend starts it first, as ``python -I -S warden.py`` (standard library
+only, so it needs no virtualenv), in a session of its own, and keeps the
+write end of a pipe to its standard input. On that pipe it writes the
+backend's directory, then the session id of each server it launches.
+
+At end of file the warden kills every process of those sessions, and every
+process whose working directory lies inside the backend's directory (each
+server starts there, so one launched an instant before its session was
+written is caught too), checks by ``/proc`` that none is left, and removes
+the directory. End of file comes when the backend stops, and when its
+process dies of anything at all, SIGKILL included: the kernel closes the
+pipe then. SIGTERM, SIGHUP or SIGINT sent to the warden itself do the same.
+
+Why a pipe and not ``PR_SET_PDEATHSIG``: that signal fires when the *thread*
+that forked the child ends, not the process, and a backend may be started
+from any thread of a program that uses the replay engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterable
+
+#: Seconds to keep killing before giving up (SIGKILL normally takes a few ms).
+SWEEP_TIMEOUT = 10.0
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name: state, ppid, pgrp, session..."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    # The command name, in parentheses, may itself hold spaces or parentheses.
+    return text.rpartition(")")[2].split()
+
+
+def live_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def survivors(base: str, sessions: set[int]) -> list[int]:
+    """Live (not zombie) processes of the given sessions, or working inside ``base``."""
+    found = []
+    inside = base.rstrip("/") + "/"
+    for pid in live_pids():
+        fields = proc_stat(pid)
+        if not fields or fields[0] == "Z" or pid == os.getpid():
+            continue
+        if int(fields[3]) in sessions or _works_inside(pid, inside):
+            found.append(pid)
+    return found
+
+
+def _works_inside(pid: int, folder: str) -> bool:
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return False  # gone, or not ours to see
+    return (cwd + "/").startswith(folder)
+
+
+def sweep(base: str, sessions: set[int]) -> list[int]:
+    """SIGKILL everything of the backend until nothing is left; what survives (normally [])."""
+    deadline = time.monotonic() + SWEEP_TIMEOUT
+    left = survivors(base, sessions)
+    while left and time.monotonic() < deadline:
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.005)
+        left = survivors(base, sessions)
+    return left
+
+
+class Orders:
+    """What the backend has told the warden so far."""
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.sessions: set[int] = set()
+
+    def read(self, stream: Iterable[str]) -> None:
+        """The directory (first line), then the sessions (one a line), until end of file.
+
+        Kept as they come, so that a signal in the middle loses none.
+        """
+        for raw in stream:
+            line = raw.strip()
+            if not self.base:
+                self.base = line
+            elif line.isdigit():
+                self.sessions.add(int(line))
+
+
+class Stop(Exception):
+    """A signal asked the warden to clean up now."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stop
+
+
+def main() -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, _stop)
+    orders = Orders()
+    try:
+        orders.read(sys.stdin)
+    except Stop:
+        pass
+    # From here on nothing stops the sweep: the servers must go.
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
+    if not orders.base:
+        return 0
+    left = sweep(orders.base, orders.sessions)
+    shutil.rmtree(orders.base, ignore_errors=True)
+    if left:
+        print(f"telnetmail warden: processes survive SIGKILL: {left}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
