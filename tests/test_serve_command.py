@@ -100,8 +100,9 @@ def test_printed_telnet_commands_reach_the_three_servers(serve: Serve) -> None:
     assert greetings[2].startswith(b"* OK ")
 
 
-def test_prints_the_course_account(serve: Serve) -> None:
-    assert "MyUsername  MyPassword  recipient@example.com" in serve.banner
+def test_prints_the_course_account_without_its_password(serve: Serve) -> None:
+    assert "MyUsername  recipient@example.com" in serve.banner
+    assert "MyPassword" not in serve.banner
 
 
 def test_sigint_stops_it_with_exit_0(serve: Serve) -> None:
