@@ -157,7 +157,7 @@ def _mailbox_refusal(tag: bytes, name: bytes, args: list[Token]) -> Verdict | No
         if token.kind != "list" and not mutf7.is_valid(token.value):
             if name in (b"LIST", b"LSUB"):
                 # Dovecot: a pattern that cannot match anything lists nothing.
-                return Verdict(tag + b" OK List completed.")
+                return Verdict(tag + b" OK " + name.capitalize() + b" completed.")
             return Verdict(tag + b" NO Mailbox name is not valid mUTF-7")
     return None
 
