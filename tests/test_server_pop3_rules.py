@@ -1,0 +1,186 @@
+"""POP3 rules that a one-message mailbox cannot show: several messages, the
+maildrop lock (RFC 1939 §8), Dovecot's exact -ERR texts."""
+
+from __future__ import annotations
+
+import imaplib
+
+import pytest
+
+from server_fixtures import COURSE, TIMEOUT, Connect, RawClient, SendMail
+from telnetmail.server import MailServer
+
+
+@pytest.fixture
+def three(send_mail: SendMail, raw_client: Connect) -> RawClient:
+    """A session over three messages whose bodies say their number."""
+    for number in (1, 2, 3):
+        send_mail(f"body {number}\r\n" + "x\r\n" * number)
+    client = raw_client("pop3")
+    client.command(b"USER MyUsername")
+    assert client.command(b"PASS MyPassword") == b"+OK Logged in."
+    return client
+
+
+def retr_body(client: RawClient, number: int) -> bytes:
+    assert client.command(b"RETR %d" % number).endswith(b" octets")
+    lines = client.multiline()
+    return lines[lines.index(b"") + 1]
+
+
+def bodies(raw_client: Connect) -> list[bytes]:
+    client = raw_client("pop3")
+    client.command(b"USER MyUsername")
+    client.command(b"PASS MyPassword")
+    count = int(client.command(b"STAT").split()[1])
+    found = [retr_body(client, number) for number in range(1, count + 1)]
+    client.command(b"QUIT")
+    return found
+
+
+@pytest.mark.parametrize("gone", [1, 2, 3])
+def test_quit_expunges_exactly_the_marked_message(
+    three: RawClient, raw_client: Connect, gone: int
+) -> None:
+    assert three.command(b"DELE %d" % gone) == b"+OK Marked to be deleted."
+    assert three.command(b"QUIT") == b"+OK Logging out, messages deleted."
+    assert three.is_closed()
+    kept = [b"body %d" % n for n in (1, 2, 3) if n != gone]
+    assert bodies(raw_client) == kept
+
+
+def test_stat_list_and_uidl_skip_only_the_deleted(three: RawClient) -> None:
+    sizes = {}
+    three.command(b"LIST")
+    for line in three.multiline():
+        number, size = line.split()
+        sizes[int(number)] = int(size)
+    assert sorted(sizes) == [1, 2, 3]
+    assert sizes[1] < sizes[2] < sizes[3]
+    three.command(b"DELE 2")
+    assert three.command(b"STAT") == b"+OK 2 %d" % (sizes[1] + sizes[3])
+    assert three.command(b"LIST") == b"+OK 2 messages:"
+    assert three.multiline() == [b"1 %d" % sizes[1], b"3 %d" % sizes[3]]
+    assert three.command(b"UIDL") == b"+OK"
+    assert [line.split()[0] for line in three.multiline()] == [b"1", b"3"]
+    assert three.command(b"LIST 3") == b"+OK 3 %d" % sizes[3]
+    assert three.command(b"UIDL 2") == b"-ERR Message is deleted."
+
+
+def test_retr_and_top_give_the_message_asked_for(three: RawClient) -> None:
+    assert retr_body(three, 3) == b"body 3"
+    assert retr_body(three, 1) == b"body 1"
+    assert three.command(b"TOP 2 1") == b"+OK"
+    assert three.multiline()[-2:] == [b"", b"body 2"]
+    assert three.command(b"TOP 2 0") == b"+OK"
+    header = three.multiline()
+    assert header[-1] == b"" and b"body 2" not in header
+
+
+def test_rset_brings_back_every_marked_message(three: RawClient) -> None:
+    three.command(b"DELE 1")
+    three.command(b"DELE 3")
+    assert three.command(b"RSET") == b"+OK"
+    assert three.command(b"STAT").startswith(b"+OK 3 ")
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        (b"RETR", b"-ERR Invalid message number: "),
+        (b"RETR x", b"-ERR Invalid message number: x"),
+        (b"RETR -1", b"-ERR Invalid message number: -1"),
+        (b"RETR 0", b"-ERR There's no message 0."),
+        (b"RETR 4", b"-ERR There's no message 4."),
+        (b"RETR 1 2", b"-ERR Noise after message number:  2"),
+        (b"DELE", b"-ERR Invalid message number: "),
+        (b"DELE 9", b"-ERR There's no message 9."),
+        (b"LIST x", b"-ERR Invalid message number: x"),
+        (b"LIST 4", b"-ERR There's no message 4."),
+        (b"UIDL 4", b"-ERR There's no message 4."),
+        (b"TOP", b"-ERR Invalid message number: "),
+        (b"TOP 1", b"-ERR Noise after message number: "),
+        (b"TOP x 1", b"-ERR Invalid message number: x 1"),
+        (b"TOP 1 x", b"-ERR Invalid size: x"),
+        (b"TOP 4 1", b"-ERR There's no message 4."),
+        (b"FROB", b"-ERR Unknown command: FROB"),
+        (b"USER MyUsername", b"-ERR Unknown command: USER"),
+        (b"PASS x", b"-ERR Unknown command: PASS"),
+        (b"NOOP", b"+OK"),
+        (b"CAPA", b"+OK"),
+    ],
+)
+def test_answers_in_dovecot_s_words(
+    three: RawClient, command: bytes, answer: bytes
+) -> None:
+    assert three.command(command) == answer
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        (b"STAT", b"-ERR Unknown command."),
+        (b"RETR 1", b"-ERR Unknown command."),
+        (b"PASS MyPassword", b"-ERR No username given."),
+        (b"USER", b"-ERR Missing user name."),
+        (b"QUIT", b"+OK Logging out."),
+    ],
+)
+def test_answers_before_login(raw_client: Connect, command: bytes, answer: bytes) -> None:
+    assert raw_client("pop3").command(command) == answer
+
+
+def test_a_second_session_finds_the_maildrop_locked(
+    three: RawClient, raw_client: Connect
+) -> None:
+    second = raw_client("pop3")
+    second.command(b"USER MyUsername")
+    answer = second.command(b"PASS MyPassword")
+    assert answer == b"-ERR [IN-USE] Mailbox is locked by another POP3 session."
+    assert second.is_closed()
+    assert three.command(b"STAT").startswith(b"+OK 3 ")  # The first goes on.
+
+
+def test_the_lock_goes_with_the_session(three: RawClient, raw_client: Connect) -> None:
+    three.command(b"QUIT")
+    three.is_closed()
+    again = raw_client("pop3")
+    again.command(b"USER MyUsername")
+    assert again.command(b"PASS MyPassword") == b"+OK Logged in."
+
+
+def test_the_lock_is_per_user(three: RawClient, raw_client: Connect) -> None:
+    other = raw_client("pop3")
+    other.command(b"USER anna")
+    assert other.command(b"PASS anna-secret") == b"+OK Logged in."
+
+
+def test_a_message_expunged_over_imap_cannot_be_retrieved(
+    three: RawClient, mail_server: MailServer
+) -> None:
+    imap = imaplib.IMAP4("127.0.0.1", mail_server.imap_port, timeout=TIMEOUT)
+    imap.login(COURSE.name, COURSE.password)
+    imap.select("INBOX")
+    imap.store("2", "+FLAGS", "\\Deleted")
+    imap.expunge()
+    imap.logout()
+    assert three.command(b"RETR 2") == b"-ERR Message 2 expunged."
+    assert three.command(b"TOP 2 0") == b"-ERR Message 2 expunged."
+    assert retr_body(three, 3) == b"body 3"
+
+
+def test_a_wrong_password_leaves_the_session_unauthorized(raw_client: Connect) -> None:
+    client = raw_client("pop3")
+    client.command(b"USER MyUsername")
+    assert client.command(b"PASS nope") == b"-ERR [AUTH] Authentication failed."
+    assert client.command(b"STAT") == b"-ERR Unknown command."
+    client.command(b"USER MyUsername")
+    assert client.command(b"PASS MyPassword") == b"+OK Logged in."
+
+
+def test_commands_in_lower_case(three: RawClient) -> None:
+    assert three.command(b"stat").startswith(b"+OK 3 ")
+    assert three.command(b"dele 1") == b"+OK Marked to be deleted."
+    assert three.command(b"quit") == b"+OK Logging out, messages deleted."
+
+
