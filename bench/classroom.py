@@ -138,10 +138,13 @@ async def lesson(
     return errors
 
 
-def start_server(users: Path) -> tuple[subprocess.Popen[str], dict[str, int]]:
+def start_server(
+    users: Path, log: Path
+) -> tuple[subprocess.Popen[str], dict[str, int]]:
     command = [sys.executable, "-m", "telnetmail", "serve", "--users-file", str(users),
                "--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    with log.open("w") as stderr:
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
     assert server.stdout is not None
     ports: dict[str, int] = {}
     while len(ports) < 3:
@@ -177,7 +180,8 @@ async def run(count: int, seconds: float) -> int:
         users.write_text("".join(
             f"s{n:03d}:pw-{n:03d}:s{n:03d}@class.test\n" for n in range(count)
         ))
-        server, ports = start_server(users)
+        log = Path(folder) / "server.log"
+        server, ports = start_server(users, log)
         try:
             timings: Latencies = defaultdict(list)
             students = [Student(n, ports, timings) for n in range(count)]
@@ -191,14 +195,16 @@ async def run(count: int, seconds: float) -> int:
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(10)
+        tracebacks = log.read_text().count("Traceback")
     lost = sum(1 for key in sent if received[key] == 0)
     duplicated = sum(n - 1 for n in received.values() if n > 1)
     print(f"{count} students, {seconds:g} s, {sum(sent.values())} messages accepted")
     for service in ("smtp", "pop3", "imap"):
         print(f"  {service.upper():<4}  {percentiles(timings[service])}")
     print(f"  lost {lost}, duplicated {duplicated}, failed commands {errors}")
-    print(f"  server: {cpu:.1f} s CPU, peak memory {peak / 1024:.0f} MiB")
-    return 0 if lost == duplicated == errors == 0 else 1
+    print(f"  server: {cpu:.1f} s CPU, peak memory {peak / 1024:.0f} MiB,"
+          f" {tracebacks} tracebacks")
+    return 0 if lost == duplicated == errors == tracebacks == 0 else 1
 
 
 def main() -> int:
@@ -209,6 +215,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.students, args.seconds = 10, 3.0
+    # Bounded: a benchmark must not turn into a denial of service of the machine.
+    if not (1 <= args.students <= 400 and 0 < args.seconds <= 600):
+        parser.error("--students 1..400, --seconds up to 600")
     return asyncio.run(run(args.students, args.seconds))
 
 

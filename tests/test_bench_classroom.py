@@ -18,5 +18,6 @@ def test_a_quick_class_loses_and_duplicates_nothing() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "lost 0, duplicated 0, failed commands 0" in result.stdout
+    assert " 0 tracebacks" in result.stdout
     for service in ("SMTP", "POP3", "IMAP"):
         assert f"  {service}  p50" in result.stdout

@@ -184,3 +184,29 @@ def test_commands_in_lower_case(three: RawClient) -> None:
     assert three.command(b"quit") == b"+OK Logging out, messages deleted."
 
 
+
+
+def test_capa_lists_exactly_what_is_served(raw_client: Connect) -> None:
+    client = raw_client("pop3")
+    assert client.command(b"CAPA") == b"+OK"
+    assert client.multiline() == [
+        b"CAPA", b"TOP", b"UIDL", b"RESP-CODES", b"PIPELINING", b"USER"
+    ]
+
+
+def test_a_line_of_255_octets_is_read_and_256_is_too_long(raw_client: Connect) -> None:
+    client = raw_client("pop3")
+    longest = b"NOOP " + b"x" * (255 - 7)  # 255 octets with its CRLF (RFC 2449 §4)
+    assert client.command(longest) == b"-ERR Unknown command."
+    assert client.command(longest + b"x") == b"-ERR Input line too long."
+
+
+def test_bytes_that_are_not_utf8_come_back_as_sent(three: RawClient) -> None:
+    assert three.command(b"FR\xe9B") == b"-ERR Unknown command: FR\xe9B"
+    assert three.command(b"RETR \xe9") == b"-ERR Invalid message number: \xe9"
+
+
+def test_an_empty_message_body_ends_with_the_dot_alone(three: RawClient) -> None:
+    assert three.command(b"TOP 1 0") == b"+OK"
+    lines = three.multiline()
+    assert lines.count(b"") == 1 and lines[-1] == b""

@@ -231,7 +231,7 @@ def serve(args: argparse.Namespace) -> int:
         try:
             print(banner(server), flush=True)
             # A timed wait, so that the main thread gets to run the handlers.
-            while not stop.wait(0.5):
+            while not stop.wait(0.2):
                 pass
         finally:
             server.stop()

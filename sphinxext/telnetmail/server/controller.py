@@ -236,7 +236,7 @@ class MailServer:
     def _join(self, thread: threading.Thread) -> None:
         """Wait for the loop's thread; if a stuck command holds the loop, end
         that command (the watchdog's way), so that stopping takes under a second."""
-        thread.join(0.5)
+        thread.join(0.3)
         while thread.is_alive():
             if self._loop_thread_id is not None:
                 interrupt(self._loop_thread_id)

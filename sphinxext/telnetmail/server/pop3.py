@@ -26,7 +26,7 @@ __all__ = ["POP3Handler", "LINE_LIMIT"]
 # RFC 2449 §4: a command line is at most 255 octets, CRLF included.
 LINE_LIMIT = 255
 
-Command = Callable[[str], Awaitable[bool]]
+Command = Callable[[str], Awaitable[bool]]  # pragma: no mutate
 
 CAPABILITIES = ("CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER")
 
@@ -37,8 +37,8 @@ def _encode(text: str) -> bytes:
 
 def dot_stuffed(content: bytes) -> bytes:
     """*content* as a multi-line response body: dot-stuffed, ending in ``.``."""
-    lines = content.split(b"\r\n")
-    if lines and lines[-1] == b"":
+    lines = content.split(b"\r\n")  # Never empty: split gives at least [b""].
+    if lines[-1] == b"":
         lines.pop()
     stuffed = [b"." + line if line.startswith(b".") else line for line in lines]
     return b"".join(line + b"\r\n" for line in stuffed) + b".\r\n"
