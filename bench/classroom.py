@@ -40,7 +40,9 @@ class Student:
         self.ports = ports
         self.timings = timings
 
-    async def connect(self, service: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def connect(
+        self, service: str
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.ports[service])
         await reader.readline()
         return reader, writer
@@ -99,9 +101,8 @@ class Student:
         lines = await self.ask("imap", conn, "a3 SEARCH ALL", b"a3 ")
         found: list[str] = []
         if lines[0].startswith(b"* SEARCH "):
-            lines = await self.ask(
-                "imap", conn, "a4 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])", b"a4 "
-            )
+            fetch = "a4 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"
+            lines = await self.ask("imap", conn, fetch, b"a4 ")
             found = re.findall(r"Subject: (bench-\S+)", b"".join(lines).decode())
         conn[1].close()
         return found
@@ -144,7 +145,9 @@ def start_server(
     command = [sys.executable, "-m", "telnetmail", "serve", "--users-file", str(users),
                "--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0"]
     with log.open("w") as stderr:
-        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        server = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
     assert server.stdout is not None
     ports: dict[str, int] = {}
     while len(ports) < 3:
@@ -162,8 +165,8 @@ def server_cost(pid: int) -> tuple[float, int]:
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = (int(fields[11]) + int(fields[12])) / ticks
     status = Path(f"/proc/{pid}/status").read_text()
-    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-    return cpu, peak
+    peak = re.search(r"VmHWM:\s+(\d+)", status)
+    return cpu, int(peak.group(1)) if peak else 0
 
 
 def percentiles(values: list[float]) -> str:

@@ -213,3 +213,21 @@ def test_a_bad_users_file_names_the_file_and_line(
     )
     assert result.returncode == 2
     assert f"{users}{error}" in result.stderr
+
+
+def test_help_names_every_limit_with_its_default() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    for shown in (
+        "after 2 s, doubling per failure up to 15 s",
+        "500 in all, 50 per address",
+        "20, then 421",
+        "3 before login, 20 in a row after",
+        "4096 octets",
+        "--quota OCTETS",
+    ):
+        assert shown in result.stdout

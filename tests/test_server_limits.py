@@ -20,7 +20,8 @@ from telnetmail.server.limits import Limits
 @contextlib.contextmanager
 def server_with(**limits: object) -> Iterator[MailServer]:
     values: dict[str, object] = {"auth_failure_delay": 0.0, **limits}
-    with MailServer(ServerConfig(limits=Limits(**values))) as server:  # type: ignore[arg-type]
+    config = ServerConfig(limits=Limits(**values))  # type: ignore[arg-type]
+    with MailServer(config) as server:
         yield server
 
 
@@ -73,7 +74,8 @@ def test_failed_logins_wait_longer_and_longer() -> None:
         for _ in range(3):
             client.command(b"USER MyUsername")
             start = time.monotonic()
-            assert client.command(b"PASS wrong") == b"-ERR [AUTH] Authentication failed."
+            answer = client.command(b"PASS wrong")
+            assert answer == b"-ERR [AUTH] Authentication failed."
             waits.append(time.monotonic() - start)
         assert waits[0] >= 0.05 and waits[1] >= 0.1 and waits[2] >= 0.2
 

@@ -126,7 +126,9 @@ def test_answers_in_dovecot_s_words(
         (b"QUIT", b"+OK Logging out."),
     ],
 )
-def test_answers_before_login(raw_client: Connect, command: bytes, answer: bytes) -> None:
+def test_answers_before_login(
+    raw_client: Connect, command: bytes, answer: bytes
+) -> None:
     assert raw_client("pop3").command(command) == answer
 
 

@@ -30,16 +30,22 @@ address can be read at once over POP3 and IMAP. Serves until Ctrl-C.
 Without --user or --users-file, the course's account serves: MyUsername /
 MyPassword, who receives mail for recipient@example.com."""
 
-LIMITS_HELP = """limits (Postfix's and Dovecot's defaults, where they have one):
-  a failed login is answered after {auth_failure_delay:g} s, doubling per failure
-  from the same address up to {auth_failure_delay_max:g} s; {max_connections} connections in all,
-  {max_connections_per_address} per client address (loopback exempt unless --limit-loopback);
-  SMTP hangs up after {smtp_error_limit} errors (421); POP3 and IMAP after
-  {bad_commands_before_login} bad commands before login, {bad_commands_after_login} in a row after; IMAP literals
-  before login up to {max_literal_before_login} octets; messages up to {max_message_size} octets;
-  {quota} octets per user (552 5.2.2, NO [OVERQUOTA]); idle clients hung up
-  after {idle_timeout:g} s, a literal must arrive within {literal_timeout:g} s; one command
-  may hold the server {command_budget:g} s at most."""
+#: The limits as ``--help`` shows them: a label and a template each.
+LIMITS_HELP = (
+    ("failed login answered", "after {auth_failure_delay:g} s, doubling per failure"
+     " up to {auth_failure_delay_max:g} s"),
+    ("connections", "{max_connections} in all, {max_connections_per_address}"
+     " per address (loopback exempt)"),
+    ("SMTP errors", "{smtp_error_limit}, then 421 and hang-up"),
+    ("bad POP3/IMAP commands", "{bad_commands_before_login} before login,"
+     " {bad_commands_after_login} in a row after"),
+    ("IMAP literal before login", "{max_literal_before_login} octets"),
+    ("message size", "{max_message_size} octets"),
+    ("storage per user", "{quota} octets (552 5.2.2, NO [OVERQUOTA])"),
+    ("idle client", "{idle_timeout:g} s;"
+     " a literal must arrive in {literal_timeout:g} s"),
+    ("one command", "{command_budget:g} s at most, then it is ended"),
+)
 
 EPILOG = """\
 examples:
@@ -78,7 +84,8 @@ def users_file(text: str) -> tuple[Account, ...]:
         with open(text, encoding="utf-8") as file:
             lines = file.read().splitlines()
     except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from None
+        message = f"cannot read {text}: {exc.strerror}"
+        raise argparse.ArgumentTypeError(message) from None
     accounts = []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -109,8 +116,14 @@ def positive(kind: type[int] | type[float]) -> Any:
 
 def limits_help() -> str:
     config = ServerConfig()
-    values = {**vars(config.limits), "max_message_size": config.max_message_size}
-    return LIMITS_HELP.format(idle_timeout=config.idle_timeout, **values)
+    values = {
+        **vars(config.limits),
+        "max_message_size": config.max_message_size,
+        "idle_timeout": config.idle_timeout,
+    }
+    lines = ["limits (Postfix's and Dovecot's defaults, where they have one):"]
+    lines += [f"  {label:<26} {text.format(**values)}" for label, text in LIMITS_HELP]
+    return "\n".join(lines)
 
 
 def register(subparsers: Any) -> None:

@@ -324,7 +324,8 @@ class LimitedConnection(IMAPConnection):
         self.bad_before_login = self.bad_before_login + 1 if bad else 0
         limit = self.limits.bad_commands_before_login
         if limit and self.bad_before_login >= limit:
-            await super().write_response(ResponseBye(b"Too many invalid IMAP commands."))
+            bye = ResponseBye(b"Too many invalid IMAP commands.")
+            await super().write_response(bye)
             self.writer.close()
 
     async def send_error_disconnect(self) -> None:
