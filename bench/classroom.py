@@ -118,6 +118,7 @@ async def lesson(
     async def work(student: Student) -> None:
         nonlocal errors
         serial = 0
+        await asyncio.sleep(random.uniform(0, 1))  # Students do not start in step.
         while time.monotonic() < deadline:
             task = random.choice(("send", "send", "pop3", "imap"))
             try:
@@ -133,7 +134,8 @@ async def lesson(
                     await student.imap()
             except (OSError, ValueError, IndexError):
                 errors += 1
-            await asyncio.sleep(random.uniform(0.05, 0.2))  # a person types
+            # Faster than anyone types at telnet: a command every 0.3-1 s.
+            await asyncio.sleep(random.uniform(0.3, 1.0))
 
     await asyncio.gather(*(work(student) for student in students))
     return errors
