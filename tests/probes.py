@@ -692,11 +692,16 @@ client: a5 FECTH 1 FLAGS
 server: a5 BAD Error in IMAP command FECTH: Unknown command.
 client: a6 SELECT R&D
 server: a6 NO Mailbox name is not valid mUTF-7.
+client: FETCH 1 FLAGS
+server: FETCH BAD Error in IMAP command 1: Unknown command.
+client: a6 fetch
+server: a6 BAD Error in IMAP command FETCH: Invalid arguments.
 client: a7 LOGOUT
 server: * BYE Logging out
 server: a7 OK Logout completed.
 """,
-        about="student mistakes: FETCH in an empty mailbox, a typo, a bare &",
+        about="student mistakes: FETCH in an empty mailbox, a typo, a bare &,"
+        " a missing tag, a missing argument",
     ),
 ]
 
