@@ -307,26 +307,31 @@ class LimitedConnection(IMAPConnection):
         return None if selected is None else selected.messages.exists
 
     async def write_raw(self, line: bytes) -> None:
+        if self.too_many_bad(line.split(b" ", 2)[1:2] == [b"BAD"]):
+            await self.say_too_many()
+            return
         self.writer.write(line + b"\r\n")
         await self.writer.drain()
-        await self.count_bad(line.split(b" ", 2)[1:2] == [b"BAD"])
 
     async def write_response(self, resp: Response) -> None:
-        await super().write_response(resp)
-        if isinstance(resp, CommandResponse) and resp.tag != b"*":
-            await self.count_bad(resp.is_bad)
-
-    async def count_bad(self, bad: bool) -> None:
-        """Dovecot's login process hangs up at the 3rd bad command; after
-        login, pymap counts them (``bad_command_limit``)."""
-        if self.logged_in:
+        tagged = isinstance(resp, CommandResponse) and resp.tag != b"*"
+        if tagged and self.too_many_bad(resp.is_bad):
+            await self.say_too_many()
             return
+        await super().write_response(resp)
+
+    def too_many_bad(self, bad: bool) -> bool:
+        """Count a reply before login: whether it is the BAD at which Dovecot's
+        login process says BYE instead (after login, pymap counts them)."""
+        if self.logged_in:
+            return False
         self.bad_before_login = self.bad_before_login + 1 if bad else 0
         limit = self.limits.bad_commands_before_login
-        if limit and self.bad_before_login >= limit:
-            bye = ResponseBye(b"Too many invalid IMAP commands.")
-            await super().write_response(bye)
-            self.writer.close()
+        return bool(limit) and self.bad_before_login >= limit
+
+    async def say_too_many(self) -> None:
+        await super().write_response(ResponseBye(b"Too many invalid IMAP commands."))
+        self.writer.close()
 
     async def send_error_disconnect(self) -> None:
         # The client left, or we hung up after saying why: no [SERVERBUG].
