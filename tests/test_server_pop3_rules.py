@@ -4,6 +4,7 @@ maildrop lock (RFC 1939 §8), Dovecot's exact -ERR texts."""
 from __future__ import annotations
 
 import imaplib
+import socket
 
 import pytest
 
@@ -212,3 +213,47 @@ def test_an_empty_message_body_ends_with_the_dot_alone(three: RawClient) -> None
     assert three.command(b"TOP 1 0") == b"+OK"
     lines = three.multiline()
     assert lines.count(b"") == 1 and lines[-1] == b""
+
+
+def test_top_with_more_lines_than_the_body_gives_the_whole_message(
+    three: RawClient,
+) -> None:
+    three.command(b"RETR 3")
+    whole = three.multiline()
+    assert three.command(b"TOP 3 99") == b"+OK"
+    assert three.multiline() == whole
+
+
+def _from(address: str, port: int) -> RawClient:
+    """A POP3 client whose connection comes from *address* (127.0.0.0/8)."""
+    client = RawClient.__new__(RawClient)
+    client.sock = socket.create_connection(
+        ("127.0.0.1", port), timeout=TIMEOUT, source_address=(address, 0)
+    )
+    client.file = client.sock.makefile("rb")
+    client.line()
+    return client
+
+
+def test_the_pop3_login_penalty_is_per_client_address(
+    mail_server: MailServer,
+) -> None:
+    guesser = _from("127.0.0.2", mail_server.pop3_port)
+    student = _from("127.0.0.3", mail_server.pop3_port)
+    try:
+        for _ in range(5):
+            guesser.command(b"USER MyUsername")
+            guesser.command(b"PASS wrong")
+        assert mail_server._store is not None
+        penalty = mail_server._store.penalty
+        assert penalty.failures["127.0.0.2"] == 5
+        student.command(b"USER MyUsername")
+        student.command(b"PASS wrong")
+        assert penalty.failures["127.0.0.3"] == 1
+        student.command(b"USER MyUsername")
+        assert student.command(b"PASS MyPassword") == b"+OK Logged in."
+        assert "127.0.0.3" not in penalty.failures
+        assert penalty.failures["127.0.0.2"] == 5
+    finally:
+        guesser.close()
+        student.close()

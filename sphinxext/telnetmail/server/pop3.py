@@ -69,8 +69,8 @@ class POP3Session:
         self.reader = reader
         self.writer = writer
         self.peer = peer_address(writer)
-        self.user: str | None = None
-        self.account: Account | None = None
+        self.user: str | None = None  # pragma: no mutate
+        self.account: Account | None = None  # pragma: no mutate
         self.messages: list[StoredMessage] = []
         self.deleted: set[int] = set()
         self.uid_validity = 0
