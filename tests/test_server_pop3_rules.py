@@ -4,12 +4,16 @@ maildrop lock (RFC 1939 §8), Dovecot's exact -ERR texts."""
 from __future__ import annotations
 
 import imaplib
+import re
+import smtplib
 import socket
+from collections.abc import Iterator
 
 import pytest
 
 from server_fixtures import COURSE, TIMEOUT, Connect, RawClient, SendMail
-from telnetmail.server import MailServer
+from telnetmail.server import MailServer, ServerConfig
+from telnetmail.server.limits import Limits
 
 
 @pytest.fixture
@@ -103,6 +107,8 @@ def test_rset_brings_back_every_marked_message(three: RawClient) -> None:
         (b"TOP 1", b"-ERR Noise after message number: "),
         (b"TOP x 1", b"-ERR Invalid message number: x 1"),
         (b"TOP 1 x", b"-ERR Invalid size: x"),
+        (b"TOP 1 X", b"-ERR Invalid size: X"),
+        (b"FROBX", b"-ERR Unknown command: FROBX"),
         (b"TOP 4 1", b"-ERR There's no message 4."),
         (b"FROB", b"-ERR Unknown command: FROB"),
         (b"USER MyUsername", b"-ERR Unknown command: USER"),
@@ -202,6 +208,7 @@ def test_a_line_of_255_octets_is_read_and_256_is_too_long(raw_client: Connect) -
     longest = b"NOOP " + b"x" * (255 - 7)  # 255 octets with its CRLF (RFC 2449 §4)
     assert client.command(longest) == b"-ERR Unknown command."
     assert client.command(longest + b"x") == b"-ERR Input line too long."
+    assert client.command(b"QUIT") == b"+OK Logging out."  # The session goes on.
 
 
 def test_bytes_that_are_not_utf8_come_back_as_sent(three: RawClient) -> None:
@@ -257,3 +264,98 @@ def test_the_pop3_login_penalty_is_per_client_address(
     finally:
         guesser.close()
         student.close()
+
+
+def test_quit_with_nothing_deleted_says_so(three: RawClient) -> None:
+    assert three.command(b"QUIT") == b"+OK Logging out."
+
+
+def test_uidl_is_uid_and_uidvalidity_in_hex(three: RawClient) -> None:
+    assert re.fullmatch(rb"\+OK 2 0{7}2[0-9A-F]{8}", three.command(b"UIDL 2"))
+
+
+def test_pass_forgets_the_user_name(raw_client: Connect) -> None:
+    client = raw_client("pop3")
+    client.command(b"USER MyUsername")
+    client.command(b"PASS wrong")
+    assert client.command(b"PASS MyPassword") == b"-ERR No username given."
+
+
+@pytest.fixture(scope="module")
+def strict_server() -> Iterator[MailServer]:
+    """A server that hangs up at the 2nd bad command in a row."""
+    limits = Limits(
+        auth_failure_delay=0, bad_commands_before_login=2, bad_commands_after_login=2
+    )
+    with MailServer(ServerConfig(limits=limits)) as server:
+        yield server
+
+
+def strict_login(server: MailServer) -> RawClient:
+    server.reset()
+    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=TIMEOUT) as smtp:
+        smtp.helo("client.example.com")
+        smtp.sendmail("s@example.com", [COURSE.address], "Subject: s\r\n\r\nbody\r\n")
+    client = RawClient(server.pop3_port)
+    client.line()
+    client.command(b"USER MyUsername")
+    assert client.command(b"PASS MyPassword") == b"+OK Logged in."
+    return client
+
+
+GOOD = [b"STAT", b"LIST", b"LIST 1", b"UIDL", b"UIDL 1", b"RETR 1", b"TOP 1 0",
+        b"DELE 1", b"NOOP", b"RSET", b"CAPA"]
+BAD = [b"RETR x", b"RETR 9", b"LIST 9", b"UIDL 9", b"TOP 1", b"TOP 1 x", b"TOP 9 1",
+       b"DELE 9", b"FROB", b"USER x"]
+
+
+def read_reply(client: RawClient, command: bytes) -> None:
+    first = client.command(command)
+    multi = command in (b"LIST", b"UIDL", b"RETR 1", b"TOP 1 0", b"CAPA")
+    if multi and first.startswith(b"+OK"):
+        client.multiline()
+
+
+@pytest.mark.parametrize("good", GOOD)
+def test_a_good_command_is_not_counted_as_bad(
+    strict_server: MailServer, good: bytes
+) -> None:
+    client = strict_login(strict_server)
+    assert client.command(b"FROB").startswith(b"-ERR")
+    read_reply(client, good)
+    assert client.command(b"FROB").startswith(b"-ERR")
+    assert client.command(b"NOOP") == b"+OK"
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_a_bad_command_counts(strict_server: MailServer, bad: bytes) -> None:
+    client = strict_login(strict_server)
+    assert client.command(b"FROB").startswith(b"-ERR")
+    assert client.command(bad).startswith(b"-ERR")
+    assert client.line() == b"-ERR Too many bad commands."
+
+
+@pytest.mark.parametrize(
+    ("line", "counts"),
+    [(b"USER x", False), (b"CAPA", False), (b"PASS x", True), (b"USER", True)],
+)
+def test_what_counts_before_login(
+    strict_server: MailServer, line: bytes, counts: bool
+) -> None:
+    client = RawClient(strict_server.pop3_port)
+    client.line()
+    client.command(b"FROB")
+    read_reply(client, line)
+    if counts:
+        assert client.line() == b"-ERR Too many invalid bad commands."
+    else:
+        assert client.command(b"QUIT") == b"+OK Logging out."
+
+
+def test_a_wrong_password_is_not_a_bad_command(strict_server: MailServer) -> None:
+    client = RawClient(strict_server.pop3_port)
+    client.line()
+    client.command(b"FROB")
+    client.command(b"USER MyUsername")
+    client.command(b"PASS wrong")
+    assert client.command(b"QUIT") == b"+OK Logging out."
