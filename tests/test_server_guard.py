@@ -189,7 +189,7 @@ def test_the_watchdog_ends_a_command_that_holds_the_loop() -> None:
     from telnetmail.server import ServerConfig
     from telnetmail.server.limits import Limits
 
-    config = ServerConfig(limits=Limits(command_budget=0.3))
+    config = ServerConfig(limits=Limits(command_budget=0.5))
     with MailServer(config) as server:
         released = threading.Event()
 

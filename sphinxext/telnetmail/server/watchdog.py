@@ -46,6 +46,10 @@ class Watchdog:
         self.thread_id = thread_id
         self.budget = budget
         self.beat = time.monotonic()
+        self.beat_cpu = 0.0
+        # The loop thread's own CPU clock: a late beat counts only if that
+        # thread was busy, not merely starved by a loaded machine.
+        self._clock = time.pthread_getcpuclockid(thread_id)
         self._period = min(0.1, budget / 4)
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -65,15 +69,21 @@ class Watchdog:
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join()
 
+    def _cpu(self) -> float:
+        return time.clock_gettime(self._clock)
+
     def _beat(self) -> None:
         self.beat = time.monotonic()
+        self.beat_cpu = time.thread_time()
         self._handle = self.loop.call_later(self._period, self._beat)
 
     def _watch(self) -> None:
         while not self._stop.wait(self._period):
             late = time.monotonic() - self.beat
-            if late > self.budget and not self._stop.is_set():
+            busy = self._cpu() - self.beat_cpu
+            stuck = late > self.budget and busy > self.budget / 2
+            if stuck and not self._stop.is_set():
                 logger.error("a command held the mail server for %.1f s: ended", late)
                 interrupt(self.thread_id)
                 # One interruption per stall: give the loop a budget to recover.
-                self.beat = time.monotonic()
+                self.beat, self.beat_cpu = time.monotonic(), self._cpu()
