@@ -632,5 +632,84 @@ server: a6 OK Logout completed.
     ),
 ]
 
+# The mistakes students make typing by hand: typos, lower case, numbers of
+# messages that do not exist, commands out of order, a missing tag.
+STUDENT_PROBES = [
+    Probe(
+        "student-smtp-mistakes",
+        SMTP
+        + """
+client: mail from:<sender@example.com>
+server: 503 5.5.1 Error: send HELO/EHLO first
+client: helo client.example.com
+server: 250 mx1.example.com
+client: MAIL FROM:<sender@example.com>
+server: 250 2.1.0 Ok
+client: RCPT TO:<recipient@example.com
+server: 501 5.1.3 Bad recipient address syntax
+client: RCPT TO:<recipient@exämple.com>
+server: 501 5.1.3 Bad recipient address syntax
+client: RCPT
+server: 501 5.5.4 Syntax: RCPT TO:<address>
+client: rcpt to:<recipient@example.com>
+server: 250 2.1.5 Ok
+client: MAIL FROM:<sender@example.com>
+server: 503 5.5.1 Error: nested MAIL command
+client: AUTH PLAIN
+server: 503 5.5.1 Error: authentication not enabled
+client: quit
+server: 221 2.0.0 Bye
+""",
+        about="student mistakes: no HELO, unclosed <, non-ASCII domain, lower case",
+    ),
+    Probe(
+        "student-pop3-mistakes",
+        POP3_LOGIN
+        + """
+client: stat
+server: +OK 1 404
+client: RETR 0
+server: -ERR There's no message 0.
+client: RETR 1 2
+server: -ERR Noise after message number:  2
+client: TOP 1
+server: -ERR Noise after message number:
+client: DELE
+server: -ERR Invalid message number:
+client: USER MyUsername
+server: -ERR Unknown command: USER
+client: quit
+server: +OK Logging out.
+""",
+        ("probe-mail",),
+        "student mistakes: message 0, noise, a missing argument, USER twice",
+    ),
+    Probe(
+        "student-imap-empty-mailbox",
+        IMAP_LOGIN
+        + """
+client: a2 select inbox
+server: a2 OK [READ-WRITE] Select completed.
+client: a3 FETCH 1 FLAGS
+server: a3 BAD Error in IMAP command FETCH: Invalid messageset.
+client: a4 FETCH 1:* FLAGS
+server: a4 BAD Error in IMAP command FETCH: Invalid messageset.
+client: a5 FECTH 1 FLAGS
+server: a5 BAD Error in IMAP command FECTH: Unknown command.
+client: a6 SELECT R&D
+server: a6 NO Mailbox name is not valid mUTF-7.
+client: FETCH 1 FLAGS
+server: FETCH BAD Error in IMAP command 1: Unknown command.
+client: a6 fetch
+server: a6 BAD Error in IMAP command FETCH: Invalid arguments.
+client: a7 LOGOUT
+server: * BYE Logging out
+server: a7 OK Logout completed.
+""",
+        about="student mistakes: FETCH in an empty mailbox, a typo, a bare &,"
+        " a missing tag, a missing argument",
+    ),
+]
+
 PREREQUISITES = [MAIL, MAIL_2, MAIL_WITHOUT_FROM]
-PROBES = SMTP_PROBES + POP3_PROBES + IMAP_PROBES
+PROBES = SMTP_PROBES + POP3_PROBES + IMAP_PROBES + STUDENT_PROBES

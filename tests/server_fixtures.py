@@ -16,6 +16,7 @@ import pytest
 
 from telnetmail.server import Account, MailServer, ServerConfig
 from telnetmail.server.config import DEFAULT_ACCOUNTS
+from telnetmail.server.limits import Limits
 
 # A second account, for tests of isolation between users.
 OTHER = Account("anna", "anna-secret", "anna@example.com")
@@ -39,7 +40,9 @@ def _no_threads_left_behind() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def mail_server_session() -> Iterator[MailServer]:
-    config = ServerConfig(accounts=(COURSE, OTHER))
+    # A failed login waits 20 ms, not Dovecot's 2 s: tests fail on purpose.
+    limits = Limits(auth_failure_delay=0.02, auth_failure_delay_max=0.1)
+    config = ServerConfig(accounts=(COURSE, OTHER), limits=limits)
     with MailServer(config) as server:
         yield server
 
@@ -188,3 +191,16 @@ def raw_client(mail_server: MailServer) -> Iterator[Connect]:
     yield connect
     for client in opened:
         client.close()
+
+
+def wait_for_unlock(login: Callable[..., poplib.POP3]) -> poplib.POP3:
+    """Log in over POP3 once the server has seen a previous session go (a
+    client's close reaches it a moment later), which frees the maildrop."""
+    for _ in range(100):
+        try:
+            return login()
+        except poplib.error_proto as exc:
+            if b"[IN-USE]" not in exc.args[0]:
+                raise
+            time.sleep(0.01)
+    raise AssertionError("the maildrop stayed locked")

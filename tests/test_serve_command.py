@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -100,8 +101,9 @@ def test_printed_telnet_commands_reach_the_three_servers(serve: Serve) -> None:
     assert greetings[2].startswith(b"* OK ")
 
 
-def test_prints_the_course_account(serve: Serve) -> None:
-    assert "MyUsername  MyPassword  recipient@example.com" in serve.banner
+def test_prints_the_course_account_without_its_password(serve: Serve) -> None:
+    assert "MyUsername  recipient@example.com" in serve.banner
+    assert "MyPassword" not in serve.banner
 
 
 def test_sigint_stops_it_with_exit_0(serve: Serve) -> None:
@@ -131,16 +133,13 @@ def test_port_in_use_exits_2_with_advice(serve: Serve) -> None:
     assert "--pop3-port" in result.stderr
 
 
-def test_each_user_account_gets_its_own_mailbox() -> None:
-    server = Serve(
-        *FREE_PORTS,
-        "--user",
-        "anna:pw-a:anna@school.test",
-        "--user",
-        "ben:pw-b:ben@school.test",
-    )
+def test_each_user_account_gets_its_own_mailbox(tmp_path: Path) -> None:
+    users = tmp_path / "users"
+    users.write_text("# the class\nanna:pw-a:anna@school.test\n\nben:pw-b:ben@school.test\n")
+    server = Serve(*FREE_PORTS, "--users-file", str(users))
     try:
-        assert "anna  pw-a  anna@school.test" in server.banner
+        assert "anna  anna@school.test" in server.banner
+        assert "pw-a" not in server.banner and "pw-b" not in server.banner
         with smtplib.SMTP("127.0.0.1", server.port("smtp"), timeout=5) as smtp:
             smtp.helo("client.example.com")
             smtp.sendmail("x@example.com", ["anna@school.test"], "Subject: hi\r\n\r\n")
@@ -191,3 +190,44 @@ def test_help_explains_ports_listen_and_user() -> None:
     )
     for option in ("--smtp-port", "--pop3-port", "--imap-port", "--listen", "--user"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("anna:pw:anna@school.test\nben-without-fields\n", ":2: 'ben-without-fields'"),
+        ("anna:pw:not-an-address\n", ":1: account 'anna'"),
+        ("# only a comment\n", ": no accounts"),
+    ],
+)
+def test_a_bad_users_file_names_the_file_and_line(
+    tmp_path: Path, content: str, error: str
+) -> None:
+    users = tmp_path / "users"
+    users.write_text(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "serve", "--users-file", str(users)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"{users}{error}" in result.stderr
+
+
+def test_help_names_every_limit_with_its_default() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "telnetmail", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    for shown in (
+        "after 2 s, doubling per failure up to 15 s",
+        "500 in all, 50 per address",
+        "20, then 421",
+        "3 before login, 20 in a row after",
+        "4096 octets",
+        "--quota OCTETS",
+    ):
+        assert shown in result.stdout

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from server_fixtures import COURSE, Connect, RawClient, SendMail
+from server_fixtures import COURSE, Connect, RawClient, SendMail, wait_for_unlock
 from telnetmail.server import MailServer
 
 Login = Callable[..., poplib.POP3]
@@ -150,7 +150,9 @@ def test_top_sends_header_and_n_body_lines(
 
 def test_uidl_is_stable_across_sessions(send_mail: SendMail, pop3_login: Login) -> None:
     send_mail()
-    first = pop3_login().uidl(1)
+    client = pop3_login()
+    first = client.uidl(1)
+    client.quit()  # Lets the next session take the maildrop's lock.
     second = pop3_login().uidl(1)
     assert first == second
     assert first.startswith(b"+OK 1 ")
@@ -206,7 +208,7 @@ def test_session_ending_without_quit_deletes_nothing(
     client = pop3_login()
     client.dele(1)
     client.close()
-    assert pop3_login().stat()[0] == 1
+    assert wait_for_unlock(pop3_login).stat()[0] == 1
 
 
 def test_noop_is_ok(logged_in: RawClient) -> None:
@@ -234,4 +236,5 @@ def test_message_numbers_stay_fixed_for_the_session(
     client = pop3_login()
     send_mail()  # Arrives during the session: RFC 1939 keeps the listing fixed.
     assert client.stat()[0] == 1
+    client.quit()
     assert pop3_login(COURSE).stat()[0] == 2

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from telnetmail.server.config import Account, ServerConfig, parse_account
+from telnetmail.server.limits import Limits
 
 if TYPE_CHECKING:
     from telnetmail.server.controller import MailServer
@@ -26,8 +27,25 @@ Start an SMTP, a POP3 and an IMAP server over one in-memory mail store, and
 print the telnet commands that reach them. Mail sent over SMTP to a local
 address can be read at once over POP3 and IMAP. Serves until Ctrl-C.
 
-Without --user, the course's account serves: MyUsername / MyPassword, who
-receives mail for recipient@example.com."""
+Without --user or --users-file, the course's account serves: MyUsername /
+MyPassword, who receives mail for recipient@example.com."""
+
+#: The limits as ``--help`` shows them: a label and a template each.
+LIMITS_HELP = (
+    ("failed login answered", "after {auth_failure_delay:g} s, doubling per failure"
+     " up to {auth_failure_delay_max:g} s"),
+    ("connections", "{max_connections} in all, {max_connections_per_address}"
+     " per address (loopback exempt)"),
+    ("SMTP errors", "{smtp_error_limit}, then 421 and hang-up"),
+    ("bad POP3/IMAP commands", "{bad_commands_before_login} before login,"
+     " {bad_commands_after_login} in a row after"),
+    ("IMAP literal before login", "{max_literal_before_login} octets"),
+    ("message size", "{max_message_size} octets"),
+    ("storage per user", "{quota} octets (552 5.2.2, NO [OVERQUOTA])"),
+    ("idle client", "{idle_timeout:g} s;"
+     " a literal must arrive in {literal_timeout:g} s"),
+    ("one command", "{command_budget:g} s at most, then it is ended"),
+)
 
 EPILOG = """\
 examples:
@@ -60,12 +78,60 @@ def address(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
 
 
+def users_file(text: str) -> tuple[Account, ...]:
+    """argparse type for ``--users-file``: one NAME:PASSWORD:ADDRESS a line."""
+    try:
+        with open(text, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+    except OSError as exc:
+        message = f"cannot read {text}: {exc.strerror}"
+        raise argparse.ArgumentTypeError(message) from None
+    accounts = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            accounts.append(parse_account(line.strip()))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text}:{number}: {exc}") from None
+    if not accounts:
+        raise argparse.ArgumentTypeError(f"{text}: no accounts")
+    return tuple(accounts)
+
+
+def positive(kind: type[int] | type[float]) -> Any:
+    """argparse type: a number of *kind*, 0 or more."""
+
+    def convert(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number >= 0")
+        return value
+
+    return convert
+
+
+def limits_help() -> str:
+    config = ServerConfig()
+    values = {
+        **vars(config.limits),
+        "max_message_size": config.max_message_size,
+        "idle_timeout": config.idle_timeout,
+    }
+    lines = ["limits (Postfix's and Dovecot's defaults, where they have one):"]
+    lines += [f"  {label:<26} {text.format(**values)}" for label, text in LIMITS_HELP]
+    return "\n".join(lines)
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="run the course's SMTP, POP3 and IMAP servers until Ctrl-C",
         description=DESCRIPTION,
-        epilog=EPILOG,
+        epilog=EPILOG + "\n\n" + limits_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for service, default in DEFAULT_PORTS.items():
@@ -91,19 +157,68 @@ def register(subparsers: Any) -> None:
         dest="users",
         metavar="NAME:PASSWORD:ADDRESS",
         help="an account (repeatable); replaces the course's default account."
-        " Each user sees only their own mailbox",
+        " Each user sees only their own mailbox. Visible to anyone running ps:"
+        " prefer --users-file",
     )
+    parser.add_argument(
+        "--users-file",
+        type=users_file,
+        metavar="PATH",
+        help="accounts, one NAME:PASSWORD:ADDRESS a line (# comments), added"
+        " to those of --user; keeps passwords out of ps",
+    )
+    add_limit_options(parser)
     parser.set_defaults(handler=serve)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    options = [
+        ("--auth-failure-delay", "auth_failure_delay", float, "SECONDS",
+         "wait before answering a failed login (Dovecot's auth_failure_delay)"),
+        ("--max-connections", "max_connections", int, "N",
+         "connections from all clients together"),
+        ("--max-connections-per-address", "max_connections_per_address", int, "N",
+         "connections from one client address (Postfix's"
+         " smtpd_client_connection_count_limit)"),
+        ("--quota", "quota", int, "OCTETS", "storage per user, all mailboxes"),
+    ]
+    for flag, name, kind, metavar, text in options:
+        parser.add_argument(
+            flag,
+            dest=name,
+            type=positive(kind),
+            default=getattr(defaults, name),
+            metavar=metavar,
+            help=f"{text} (default {getattr(defaults, name)})",
+        )
+    parser.add_argument(
+        "--limit-loopback",
+        action="store_true",
+        help="count loopback clients against --max-connections-per-address too"
+        " (exempt by default, like Postfix's $mynetworks)",
+    )
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(
+        auth_failure_delay=args.auth_failure_delay,
+        max_connections=args.max_connections,
+        max_connections_per_address=args.max_connections_per_address,
+        quota=args.quota,
+        limit_loopback=args.limit_loopback,
+    )
 
 
 def serve(args: argparse.Namespace) -> int:
     from telnetmail.cli import EXIT_OK, EXIT_USAGE
     from telnetmail.server.controller import MailServer
 
-    config = ServerConfig()
-    if args.users:
+    config = ServerConfig(limits=limits_from(args))
+    accounts = (*(args.users or ()), *(args.users_file or ()))
+    if accounts:
         try:
-            config = config.with_accounts(tuple(args.users))
+            config = config.with_accounts(accounts)
         except ValueError as exc:
             print(f"telnetmail serve: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -129,7 +244,7 @@ def serve(args: argparse.Namespace) -> int:
         try:
             print(banner(server), flush=True)
             # A timed wait, so that the main thread gets to run the handlers.
-            while not stop.wait(0.5):
+            while not stop.wait(0.2):
                 pass
         finally:
             server.stop()
@@ -178,10 +293,10 @@ def banner(server: MailServer) -> str:
             f"  {service.upper():<4}  port {port_number:<5}  as {name:<17}"
             f"  telnet {host} {port_number}"
         )
-    lines += ["", "Accounts (login name, password, address):"]
+    # Never the passwords: the banner ends up on projectors and in logs.
+    lines += ["", "Accounts (login name, address):"]
     lines += [
-        f"  {account.name}  {account.password}  {account.address}"
-        for account in server.config.accounts
+        f"  {account.name}  {account.address}" for account in server.config.accounts
     ]
     lines += [
         "",

@@ -66,9 +66,13 @@ class EmbeddedBackend:
 
     def __init__(self) -> None:
         # Imported here: the servers pull in aiosmtpd and pymap.
+        from telnetmail.server.config import ServerConfig
         from telnetmail.server.controller import MailServer
+        from telnetmail.server.limits import Limits
 
-        self.server = MailServer()
+        # No login delay, as the dovecot-postfix backend's auth_failure_delay
+        # = 0: a page may show a wrong password, and the replay cannot wait.
+        self.server = MailServer(ServerConfig(limits=Limits(auth_failure_delay=0)))
 
     def start(self) -> None:
         self.server.start()

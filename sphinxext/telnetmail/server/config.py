@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from telnetmail.core.parser import SERVICES as SERVICES_BY_NAME
+from telnetmail.server.limits import Limits
 
 __all__ = [
     "Account",
@@ -92,6 +93,7 @@ class ServerConfig:
     max_message_size: int = 10_240_000  # Postfix's message_size_limit
     # Seconds a connection may sit idle before the server hangs up.
     idle_timeout: float = 600.0
+    limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
         names = [account.name for account in self.accounts]

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from telnetmail.server import imap, pop3
 from telnetmail.server.config import SERVICES, ServerConfig
+from telnetmail.server.limits import ConnectionGate, peer_address
 from telnetmail.server.smtp import make_smtp
 from telnetmail.server.store import MailStore
+from telnetmail.server.watchdog import Watchdog, interrupt
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -31,6 +33,13 @@ __all__ = ["MailServer", "PortInUseError"]
 logger = logging.getLogger(__name__)
 
 StreamHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+#: What POP3 and IMAP say to a client over the connection limits (Dovecot's
+#: words for IMAP; RFC 3206's SYS/TEMP for POP3) before hanging up.
+REFUSALS: dict[str, str] = {
+    "pop3": "-ERR [SYS/TEMP] Maximum number of connections exceeded: {why}.",
+    "imap": "* BYE Maximum number of connections exceeded: {why}.",
+}
 
 
 class PortInUseError(OSError):
@@ -45,7 +54,7 @@ class PortInUseError(OSError):
         self.port = port
 
 
-def bind(service: str, host: str, port: int) -> socket.socket:
+def bind(service: str, host: str, port: int, backlog: int = 1024) -> socket.socket:
     """A listening TCP socket on *host*:*port* (0: a free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0 (what socket.create_server passes): asyncio sets
@@ -55,7 +64,8 @@ def bind(service: str, host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(128)
+        # 128 made a class's burst of 300 connections wait over a second.
+        sock.listen(backlog)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
@@ -67,15 +77,22 @@ def bind(service: str, host: str, port: int) -> socket.socket:
 class _Connections:
     """Every live client connection, so that reset() and stop() can end them."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: ConnectionGate) -> None:
+        self.gate = gate
         self.tasks: set[asyncio.Task[Any]] = set()
         # Weak: a finished SMTP session must not live on until the next reset.
         self.smtp: weakref.WeakSet[SMTP] = weakref.WeakSet()
 
-    def track(self, handler: StreamHandler) -> StreamHandler:
+    def track(self, handler: StreamHandler, service: str) -> StreamHandler:
         async def serve(
             reader: asyncio.StreamReader, writer: asyncio.StreamWriter
         ) -> None:
+            peer = peer_address(writer)
+            refusal = self.gate.refusal(peer)
+            if refusal is not None:
+                writer.write(REFUSALS[service].format(why=refusal).encode() + b"\r\n")
+                writer.close()
+                return
             task = asyncio.current_task()
             assert task is not None
             self.tasks.add(task)
@@ -90,6 +107,7 @@ class _Connections:
                 logger.exception("mail session crashed")
             finally:
                 self.tasks.discard(task)
+                self.gate.release(peer)
                 writer.close()
 
         return serve
@@ -146,7 +164,8 @@ class MailServer:
         # Set by stop() before the loop may have made _stopping (start timed out).
         self._stop_requested = threading.Event()
         self._store: MailStore | None = None
-        self._connections = _Connections()
+        self._connections = _Connections(ConnectionGate(self.config.limits))
+        self._loop_thread_id: int | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
 
@@ -182,7 +201,10 @@ class MailServer:
         self._stop_requested.clear()
         self._error = None
         self._thread = threading.Thread(
-            target=self._run, args=(sockets,), name=f"telnetmail-{self.smtp_port}"
+            target=self._run,
+            args=(sockets,),
+            name=f"telnetmail-{self.smtp_port}",
+            daemon=True,
         )
         self._thread.start()
         if not self._ready.wait(self.ready_timeout):
@@ -208,8 +230,17 @@ class MailServer:
                 loop.call_soon_threadsafe(stopping.set)
             except RuntimeError:
                 pass  # The loop has already closed on its own (start failed).
-        thread.join()
+        self._join(thread)
         self._thread = self._loop = self._stopping = None
+
+    def _join(self, thread: threading.Thread) -> None:
+        """Wait for the loop's thread; if a stuck command holds the loop, end
+        that command (the watchdog's way), so that stopping takes under a second."""
+        thread.join(0.3)
+        while thread.is_alive():
+            if self._loop_thread_id is not None:
+                interrupt(self._loop_thread_id)
+            thread.join(0.1)
 
     def reset(self) -> None:
         """Hang up on every client and empty every mailbox."""
@@ -233,9 +264,10 @@ class MailServer:
 
     def _bind_all(self) -> dict[str, socket.socket]:
         sockets: dict[str, socket.socket] = {}
+        backlog = self.config.limits.backlog
         try:
             for name in SERVICES:
-                sockets[name] = bind(name, self.host, self._wanted[name])
+                sockets[name] = bind(name, self.host, self._wanted[name], backlog)
         except BaseException:
             for sock in sockets.values():
                 sock.close()
@@ -259,13 +291,21 @@ class MailServer:
     async def _serve(self, sockets: dict[str, socket.socket]) -> None:
         self._stopping = asyncio.Event()
         self._store = MailStore(self.config)
+        self._loop_thread_id = threading.get_ident()
+        watchdog = Watchdog(
+            asyncio.get_running_loop(),
+            self._loop_thread_id,
+            self.config.limits.command_budget,
+        )
         servers: list[asyncio.Server] = []
         try:
+            watchdog.start()
             await self._listen(self._store, sockets, servers)
             self._ready.set()
             if not self._stop_requested.is_set():
                 await self._stopping.wait()
         finally:
+            watchdog.stop()
             for server in servers:
                 server.close()
             await self._connections.close_all()
@@ -283,18 +323,20 @@ class MailServer:
         as soon as it exists, so that a failure half-way closes the others."""
         loop = asyncio.get_running_loop()
         track = self._connections.track
-        smtp_factory = self._connections.track_smtp(make_smtp(store, loop))
+        smtp_factory = self._connections.track_smtp(
+            make_smtp(store, loop, self._connections.gate)
+        )
         servers.append(await loop.create_server(smtp_factory, sock=sockets["smtp"]))
         servers.append(
             await asyncio.start_server(
-                track(pop3.POP3Handler(store)),
+                track(pop3.POP3Handler(store), "pop3"),
                 sock=sockets["pop3"],
                 limit=4 * pop3.LINE_LIMIT,
             )
         )
         servers.append(
             await asyncio.start_server(
-                track(imap.IMAPHandler(store)),
+                track(imap.IMAPHandler(store), "imap"),
                 sock=sockets["imap"],
                 limit=imap.LINE_LIMIT,
             )

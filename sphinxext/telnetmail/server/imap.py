@@ -14,17 +14,21 @@ dict backend's ``Message.recent``.
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import uuid
 from contextlib import AsyncExitStack, closing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from proxyprotocol.result import ProxyResultLocal
 from proxyprotocol.sock import SocketInfo
 from pymap.context import connection_exit
+from pymap.exceptions import InvalidAuth
 from pymap.imap import IMAPConnection
 from pymap.imap.state import ConnectionState
 from pymap.parsing.primitives import List
 from pymap.parsing.response import (
+    CommandResponse,
     ResponseBad,
     ResponseBye,
     ResponseCode,
@@ -38,6 +42,7 @@ from pymap.parsing.response.specials import (
     RecentResponse,
 )
 from pymap.parsing.specials import SequenceSet
+from pymap.parsing.state import ParsingInterrupt, ParsingState
 from pymap.parsing.specials.flag import (
     Answered,
     Deleted,
@@ -47,17 +52,22 @@ from pymap.parsing.specials.flag import (
     Wildcard,
 )
 
+from telnetmail.server import imap_guard
+from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
+from telnetmail.server.store import message_bytes
 
 if TYPE_CHECKING:
-    from pymap.parsing.command.auth import SelectCommand
+    from pymap.parsing.command import Command
+    from pymap.parsing.command.auth import AppendCommand, SelectCommand
     from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
-    from pymap.parsing.command.select import StoreCommand
-    from pymap.parsing.response import CommandResponse
+    from pymap.parsing.command.select import CopyCommand, StoreCommand
+    from pymap.parsing.response import Response
     from pymap.parsing.specials.flag import Flag
     from pymap.selected import SelectedMailbox
     from pysasl.creds.server import ServerCredentials
 
+    from telnetmail.server.config import ServerConfig
     from telnetmail.server.store import MailStore
 
 __all__ = ["IMAPHandler"]
@@ -65,6 +75,9 @@ __all__ = ["IMAPHandler"]
 # Longest command line (or literal header line) we read: Dovecot's default
 # imap_max_line_length is 64 KiB too.
 LINE_LIMIT = 64 * 1024
+
+# A literal announced at the end of a line: ``{n}`` or LITERAL+'s ``{n+}``.
+LITERAL_AT_END = re.compile(rb"\{(\d+)(\+?)\}\r?\n$")
 
 
 # Dovecot's FLAGS line: the system flags in this order, without \\Recent
@@ -97,8 +110,10 @@ SELECT_PERMANENT_FLAGS = (*SYSTEM_FLAGS, Wildcard)
 class DovecotState(ConnectionState):
     """pymap's IMAP state machine with Dovecot's texts and SELECT order."""
 
-    def __init__(self, store: MailStore) -> None:
+    def __init__(self, store: MailStore, peer: str) -> None:
         super().__init__(store.login, store.backend_config)
+        self.store = store
+        self.peer = peer
         self._greeting = store.config.identity.imap_greeting.encode("utf-8")
 
     async def do_greeting(self) -> CommandResponse:
@@ -109,9 +124,37 @@ class DovecotState(ConnectionState):
     ) -> CommandResponse:
         if not creds:
             return ResponseNo(cmd.tag, b"Invalid authentication mechanism.")
-        self._session = await self._login(creds)
+        try:
+            self._session = await self._login(creds)
+        except InvalidAuth:
+            # Dovecot's auth_failure_delay, longer at each failure.
+            await self.store.penalty.failed(self.peer)
+            raise
+        self.store.penalty.succeeded(self.peer)
         self._capability.extend(self.config.login_capability)
         return ResponseOk(cmd.tag, b"Logged in", self.capability)
+
+    async def do_append(
+        self, cmd: AppendCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        size = sum(len(message.literal) for message in cmd.messages)
+        return await self.within_quota(cmd.tag, size) or await super().do_append(cmd)
+
+    async def do_copy(
+        self, cmd: CopyCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        messages = self.selected.messages.get_all(cmd.sequence_set)
+        size = sum(len(message_bytes(message)) for _, message in messages)
+        return await self.within_quota(cmd.tag, size) or await super().do_copy(cmd)
+
+    async def within_quota(
+        self, tag: bytes, size: int
+    ) -> tuple[CommandResponse, None] | None:
+        """None if *size* more octets fit in the user's quota; else Dovecot's NO."""
+        if await self.store.has_room(self.session.owner, size):
+            return None
+        text = b"Quota exceeded (mailbox for user is full)"
+        return ResponseNo(tag, text, ResponseCode.of(b"OVERQUOTA")), None
 
     async def do_select(
         self, cmd: SelectCommand
@@ -166,28 +209,63 @@ def show_recent(selected: SelectedMailbox) -> int:
 
 
 class LimitedConnection(IMAPConnection):
-    """A connection that reads lines and literals within limits.
+    """A connection that reads within limits, and checks each command before
+    pymap parses it (:mod:`telnetmail.server.imap_guard`).
 
     pymap's own ``readline`` fails with ValueError on a line past the
-    reader's limit (a crash of the session), and reads a LITERAL+ literal of
-    any announced size into memory.
+    reader's limit (a crash of the session), reads a literal of any
+    announced size into memory, before login too, and never times out.
     """
 
-    def __init__(self, *args: Any, max_literal: int, idle_timeout: float) -> None:
+    def __init__(self, *args: Any, config: ServerConfig) -> None:
         super().__init__(*args)
-        self.max_literal = max_literal
-        self.idle_timeout = idle_timeout
+        self.limits = config.limits
+        self.max_message_size = config.max_message_size
+        self.idle_timeout = config.idle_timeout
+        self.state: DovecotState | None = None
+        self.bad_before_login = 0
+
+    @property
+    def logged_in(self) -> bool:
+        return self.state is not None and self.state._session is not None
+
+    async def hang_up(self, text: bytes) -> NoReturn:
+        """Say BYE and end the session; pymap sees the client leave."""
+        await self.write_response(ResponseBye(text))
+        self.writer.close()
+        raise EOFError()
+
+    async def check_literal(self, length: int) -> None:
+        limit = self.max_message_size if self.logged_in else (
+            self.limits.max_literal_before_login
+        )
+        if length > limit:
+            # Dovecot hangs up at once, before a byte of it is read.
+            await self.hang_up(b"Literal size too large")
+
+    async def read_literal(self, length: int) -> bytes:
+        await self.check_literal(length)
+        try:
+            return await asyncio.wait_for(
+                self.reader.readexactly(length), self.limits.literal_timeout
+            )
+        except TimeoutError:
+            await self.hang_up(b"Disconnected for inactivity while reading a literal.")
 
     async def readline(self) -> memoryview:
         buf = bytearray(await self.read_line())
-        while literal := self._literal_plus.search(buf):
+        while literal := LITERAL_AT_END.search(buf):
             length = int(literal.group(1))
-            if length > self.max_literal:
-                await self.write_response(ResponseBye(b"Literal too big."))
-                raise EOFError()
-            buf += await self.reader.readexactly(length)
+            await self.check_literal(length)
+            if not literal.group(2):
+                break  # Synchronizing: pymap asks for it with a continuation.
+            buf += await self.read_literal(length)
             buf += await self.read_line()
         return memoryview(buf)
+
+    async def read_continuation(self, literal_length: int) -> memoryview:
+        literal = await self.read_literal(literal_length)
+        return memoryview(literal + bytes(await self.readline()))
 
     async def read_line(self) -> bytes:
         while True:
@@ -196,12 +274,75 @@ class LimitedConnection(IMAPConnection):
                     read_line(self.reader, LINE_LIMIT), self.idle_timeout
                 )
             except TimeoutError:
-                bye = ResponseBye(b"Disconnected for inactivity.")
-                await self.write_response(bye)
-                raise EOFError() from None
+                await self.hang_up(b"Disconnected for inactivity.")
             except LineTooLong:
                 # Untagged: the tag went with the line (RFC 3501 §7.1.3).
                 await self.write_response(ResponseBad(b"*", b"Command line too long."))
+
+    async def read_command(self, state: ConnectionState) -> Command:
+        """pymap's ``read_command``, with :func:`imap_guard.check` before
+        each parse: a refused command is answered here, and the next read."""
+        line = await self.readline()
+        conts: list[memoryview] = []
+        while True:
+            data = bytes(line) + b"".join(bytes(cont) for cont in conts)
+            verdict = imap_guard.check(bytes(line), data, self.exists())
+            if verdict.refusal is not None:
+                await self.write_raw(verdict.refusal)
+                line, conts = await self.readline(), []
+                continue
+            if verdict.line is not None:
+                line = memoryview(verdict.line)
+            params = self.params.copy(ParsingState(continuations=conts))
+            try:
+                cmd, _ = self.commands.parse(line, params)
+            except ParsingInterrupt as interrupt:
+                await self._interrupt(state, interrupt, conts)
+            else:
+                return cmd
+
+    def exists(self) -> int | None:
+        """The message count of the selected mailbox, as this session knows it."""
+        selected = self.state._selected if self.state is not None else None
+        return None if selected is None else selected.messages.exists
+
+    async def write_raw(self, line: bytes) -> None:
+        if self.too_many_bad(line.split(b" ", 2)[1:2] == [b"BAD"]):
+            await self.say_too_many()
+            return
+        self.writer.write(line + b"\r\n")
+        await self.writer.drain()
+
+    async def write_response(self, resp: Response) -> None:
+        tagged = isinstance(resp, CommandResponse) and resp.tag != b"*"
+        if tagged and self.too_many_bad(resp.is_bad):
+            await self.say_too_many()
+            return
+        await super().write_response(resp)
+
+    def too_many_bad(self, bad: bool) -> bool:
+        """Count a reply before login: whether it is the BAD at which Dovecot's
+        login process says BYE instead (after login, pymap counts them)."""
+        if self.logged_in:
+            return False
+        self.bad_before_login = self.bad_before_login + 1 if bad else 0
+        limit = self.limits.bad_commands_before_login
+        return bool(limit) and self.bad_before_login >= limit
+
+    async def say_too_many(self) -> None:
+        await super().write_response(ResponseBye(b"Too many invalid IMAP commands."))
+        self.writer.close()
+
+    async def send_error_disconnect(self) -> None:
+        # The client left, or we hung up after saying why: no [SERVERBUG].
+        if isinstance(sys.exc_info()[1], (EOFError, ConnectionError)):
+            return
+        await super().send_error_disconnect()
+
+    async def run(self, state: ConnectionState) -> None:
+        assert isinstance(state, DovecotState)
+        self.state = state
+        await super().run(state)
 
 
 class IMAPHandler:
@@ -223,10 +364,9 @@ class IMAPHandler:
             reader,
             writer,
             sock_info,
-            max_literal=self.store.config.max_message_size,
-            idle_timeout=self.store.config.idle_timeout,
+            config=self.store.config,
         )
-        state = DovecotState(self.store)
+        state = DovecotState(self.store, peer_address(writer))
         async with AsyncExitStack() as stack:
             # pymap closes the session (the per-connection exit stack) and
             # the socket when the connection ends, however it ends.

@@ -44,6 +44,7 @@ from pysasl.hashing import Cleartext
 
 from telnetmail.server import envelope
 from telnetmail.server.config import Account, ServerConfig
+from telnetmail.server.limits import LoginPenalty
 
 __all__ = ["MailStore", "StoredMessage", "TraceInfo"]
 
@@ -95,7 +96,7 @@ class StoreConfig(DictConfig):
         return BackendCapability(idle=True, object_id=False, multi_append=True)
 
 
-def _backend_config(max_message_size: int) -> StoreConfig:
+def _backend_config(max_message_size: int, bad_command_limit: int) -> StoreConfig:
     """pymap's dict backend config, set for a private, thread-free server."""
     return StoreConfig(
         Namespace(passlib_cfg=None, proxy_protocol=None),
@@ -111,10 +112,12 @@ def _backend_config(max_message_size: int) -> StoreConfig:
         cpu_subsystem=Subsystem.for_asyncio(),
         ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER),
         tls_enabled=False,
-        # Dovecot's auth_failure_delay is 2 s; a course replay cannot wait.
+        # Failed logins wait in our LoginPenalty (Dovecot's auth_failure_delay).
         invalid_user_sleep=0.0,
         reject_dnsbl=False,
         max_append_len=max_message_size,
+        # Dovecot's imap process hangs up at the 20th bad command in a row.
+        bad_command_limit=bad_command_limit,
     )
 
 
@@ -149,7 +152,12 @@ class MailStore:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.backend_config = _backend_config(config.max_message_size)
+        self.backend_config = _backend_config(
+            config.max_message_size, config.limits.bad_commands_after_login
+        )
+        self.penalty = LoginPenalty(config.limits)
+        #: Accounts whose maildrop a POP3 session holds (RFC 1939 §8).
+        self.pop3_locks: set[str] = set()
         self.login = Login(self.backend_config)
         for account in config.accounts:
             self.login.users_dict[account.name] = UserMetadata(
@@ -177,6 +185,19 @@ class MailStore:
                 found = account
         return found
 
+    async def usage(self, name: str) -> int:
+        """Octets stored for the account named *name*, all mailboxes together."""
+        mailbox_set, _ = self.backend_config.set_cache[name]
+        mailboxes = [mailbox_set._inbox, *mailbox_set._set.values()]
+        total = 0
+        for mailbox in mailboxes:
+            total += sum([len(message_bytes(msg)) async for msg in mailbox.messages()])
+        return total
+
+    async def has_room(self, name: str, size: int) -> bool:
+        """Whether *size* more octets fit in the quota of the account *name*."""
+        return await self.usage(name) + size <= self.config.limits.quota
+
     async def inbox(self, account: Account) -> MailboxData:
         mailbox_set, _ = self.backend_config.set_cache[account.name]
         return await mailbox_set.get_mailbox("INBOX")
@@ -186,9 +207,14 @@ class MailStore:
         since the last reset, counting up from the same start every time."""
         return f"{next(self._queue_ids):011X}"
 
-    async def deliver(self, account: Account, content: bytes, trace: TraceInfo) -> int:
-        """Put one message into *account*'s INBOX as new (``\\Recent``) mail."""
+    async def deliver(
+        self, account: Account, content: bytes, trace: TraceInfo
+    ) -> int | None:
+        """Put one message into *account*'s INBOX as new (``\\Recent``) mail;
+        its UID, or None if it would not fit in the account's quota."""
         message = trace_headers(trace) + complete_headers(normalise(content), trace)
+        if not await self.has_room(account.name, len(message)):
+            return None
         inbox = await self.inbox(account)
         stored = await inbox.append(
             AppendMessage(message, trace.when, frozenset()), recent=True
@@ -203,13 +229,14 @@ class MailStore:
             async for msg in inbox.messages()
         ]
 
+    async def exists(self, account: Account, uid: int) -> bool:
+        """Whether the message *uid* is still in *account*'s INBOX."""
+        return await _live(await self.inbox(account), uid) is not None
+
     async def mark_seen(self, account: Account, uid: int) -> None:
         inbox = await self.inbox(account)
-        try:
-            message = await inbox.get(uid, _placeholder(uid))
-        except IndexError:
-            return  # Not a UID of this mailbox (any more).
-        if not message.expunged:
+        message = await _live(inbox, uid)
+        if message is not None:
             await inbox.update(uid, message, frozenset({Seen}), FlagOp.ADD)
 
     async def expunge(self, account: Account, uids: Iterable[int]) -> None:
@@ -224,14 +251,25 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+async def _live(inbox: MailboxData, uid: int) -> Message | None:
+    """The message *uid* of *inbox*, or None if it is not (or no longer) there."""
+    try:
+        message = await inbox.get(uid, _placeholder(uid))
+    except IndexError:
+        return None
+    return None if message.expunged else message
+
+
 def _placeholder(uid: int) -> Message:
     # MailboxData.get() wants a cached copy to fall back on if the message
     # has been expunged meanwhile; an empty one tells us so via .expunged.
     return Message(uid, datetime.now(UTC), frozenset())
 
 
-def message_bytes(message: Message) -> bytes:
-    return bytes(message._content) if message._content is not None else b""
+def message_bytes(message: object) -> bytes:
+    """The raw bytes of a dict-backend message (of a cached copy: none)."""
+    content = getattr(message, "_content", None)
+    return bytes(content) if content is not None else b""
 
 
 def normalise(content: bytes) -> bytes:
