@@ -11,9 +11,13 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from telnetmail.server.config import Account, ServerConfig, parse_account
+from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
+    # The server (aiosmtpd, pymap: the replay extra) is imported when it
+    # serves, so that `telnetmail --help` works without it.
+    from telnetmail.server.config import Account
     from telnetmail.server.controller import MailServer
 
 __all__ = ["register", "serve"]
@@ -39,6 +43,12 @@ examples:
 
 def account(text: str) -> Account:
     """argparse type for ``--user``."""
+    try:
+        require_replay("embedded")
+    except Unavailable as missing:
+        raise argparse.ArgumentTypeError(str(missing)) from None
+    from telnetmail.server.config import parse_account
+
     try:
         return parse_account(text)
     except ValueError as exc:
@@ -97,7 +107,12 @@ def register(subparsers: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from telnetmail.cli import EXIT_OK, EXIT_USAGE
+    try:
+        require_replay("embedded")
+    except Unavailable as missing:
+        print(f"telnetmail serve: {missing}", file=sys.stderr)
+        return EXIT_USAGE
+    from telnetmail.server.config import ServerConfig
     from telnetmail.server.controller import MailServer
 
     config = ServerConfig()
@@ -139,7 +154,6 @@ def serve(args: argparse.Namespace) -> int:
 
 def start(server: MailServer) -> int | None:
     """Start *server*; on failure, explain and return the exit code."""
-    from telnetmail.cli import EXIT_FAILED, EXIT_USAGE
     from telnetmail.server.controller import PortInUseError
 
     try:

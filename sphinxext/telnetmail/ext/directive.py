@@ -24,6 +24,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from telnetmail.core.model import Diagnostic, Protocol, Transcript
+from telnetmail.core.modes import Mode
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.plain import format_prefixed
 from telnetmail.core.vocabulary import commands_used, replies_seen
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 __ = get_translation("telnetmail", "console")
 
-MATCH_MODES = ("protocol", "exact")
+MATCH_MODES = tuple(str(mode) for mode in Mode)
 
 
 def protocol_option(argument: str | None) -> str:
@@ -178,12 +179,4 @@ class TranscriptDirective(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value(
-        "transcript_match",
-        "protocol",
-        "env",
-        types=frozenset({str}),
-        description="How transcripts are compared with a server when no :match: "
-        "is given: 'protocol' or 'exact'.",
-    )
     app.add_directive("transcript", TranscriptDirective)

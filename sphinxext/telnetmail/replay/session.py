@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pexpect
 
+from telnetmail.replay.requirements import Unavailable
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -21,18 +23,25 @@ HANGUP_GRACE = 1.0
 BANNER_END = "Escape character is '^]'."
 
 
+class TelnetMissing(Unavailable):
+    """The telnet client asked for is not installed."""
+
+
 def telnet_command(choice: str = "auto") -> list[str]:
-    """The telnet to run: the real one when present (``auto``), or ours."""
+    """The telnet to run: the real one when present (``auto``), or ours.
+
+    Any other choice is a client's command (a name on PATH, or a path).
+    """
     if choice == "python" or (choice == "auto" and shutil.which("telnet") is None):
         return [sys.executable, "-m", "telnetmail.telnet"]
-    if choice in ("auto", "telnet"):
-        found = shutil.which("telnet")
-        if found is None:
-            raise FileNotFoundError(
-                "no 'telnet' on PATH: install inetutils-telnet or use the Python one"
-            )
-        return [found]
-    return [choice]
+    program = "telnet" if choice == "auto" else choice
+    found = shutil.which(program)
+    if found is None:
+        raise TelnetMissing(
+            f"no {program!r} on PATH: install a telnet client"
+            " (Debian: inetutils-telnet), or choose 'python', our own client"
+        )
+    return [found]
 
 
 class TelnetSession:
