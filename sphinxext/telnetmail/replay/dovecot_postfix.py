@@ -69,9 +69,11 @@ USERS = {
 }
 MAIL_USER = "mail"
 
+# Generic: the library knows nothing of any project's CI scripts.
 INSTALL_HINT = (
-    "as root: apt-get install --no-install-recommends postfix dovecot-imapd dovecot-pop3d "
-    "(preseed debconf: postfix/main_mailer_type 'Local only'), or run .ci/run"
+    "as root, on Debian: apt-get install --no-install-recommends"
+    " postfix dovecot-imapd dovecot-pop3d"
+    " (preseed debconf: postfix/main_mailer_type 'Local only')"
 )
 
 #: Seconds to wait for the servers to listen, and for Postfix to deliver.
