@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from telnetmail.core.services import PRACTICE_PORTS
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.requirements import Unavailable, require_replay
 
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "serve"]
 
-# Above 1024, so that no root is needed; easy to remember (25, 110, 143).
-DEFAULT_PORTS = {"smtp": 2525, "pop3": 1110, "imap": 1143}
+DEFAULT_PORTS = {str(protocol): port for protocol, port in PRACTICE_PORTS.items()}
 
 DESCRIPTION = """\
 Start an SMTP, a POP3 and an IMAP server over one in-memory mail store, and

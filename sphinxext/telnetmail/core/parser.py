@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from telnetmail.core import checks, imap, pop3, protected, smtp, volatile
 from telnetmail.core.lexing import Exchange, excerpt
+from telnetmail.core.services import SERVICES
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -49,27 +50,6 @@ _TELNET_COMMAND = re.compile(
     r"(?:\s+(?P<port>\S+))?)\s*$",
     re.IGNORECASE,
 )
-
-#: Service names (as in /etc/services) and well-known ports, with the
-#: unprivileged ports the practice server uses by default.
-SERVICES: dict[str, Protocol] = {
-    "smtp": Protocol.SMTP,
-    "submission": Protocol.SMTP,
-    "mail": Protocol.SMTP,
-    "25": Protocol.SMTP,
-    "587": Protocol.SMTP,
-    "2525": Protocol.SMTP,
-    "pop3": Protocol.POP3,
-    "pop-3": Protocol.POP3,
-    "pop": Protocol.POP3,
-    "110": Protocol.POP3,
-    "1110": Protocol.POP3,
-    "imap": Protocol.IMAP,
-    "imap2": Protocol.IMAP,
-    "imap4": Protocol.IMAP,
-    "143": Protocol.IMAP,
-    "1143": Protocol.IMAP,
-}
 
 _EXCHANGES: dict[Protocol, type[Exchange]] = {
     Protocol.SMTP: smtp.SmtpExchange,

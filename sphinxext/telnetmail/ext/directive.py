@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
@@ -25,6 +24,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from telnetmail.core.model import Diagnostic, Protocol, Transcript
 from telnetmail.core.modes import Mode
+from telnetmail.core.options import OPTIONS, REPLAYED, Kind, split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.plain import format_prefixed
 from telnetmail.core.vocabulary import commands_used, replies_seen
@@ -32,6 +32,8 @@ from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
 from telnetmail.ext.nodes import transcript
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sphinx.application import Sphinx
     from sphinx.util.typing import OptionSpec
 
@@ -51,10 +53,22 @@ def match_option(argument: str | None) -> str:
 
 def names_option(argument: str | None) -> list[str]:
     """``:after:`` takes names separated by spaces or commas."""
-    names = [name for name in re.split(r"[\s,]+", argument or "") if name]
+    names = split_names(argument or "")
     if not names:
         raise ValueError("expects one or more transcript names")
     return names
+
+
+#: How docutils reads each kind of option value (the options: core.options).
+OPTION_CONVERTERS: dict[Kind, Callable[[str | None], object]] = {
+    Kind.TEXT: directives.unchanged,
+    Kind.REQUIRED_TEXT: directives.unchanged_required,
+    Kind.PROTOCOL: protocol_option,
+    Kind.NAMES: names_option,
+    Kind.MODE: match_option,
+    Kind.CLASSES: directives.class_option,
+    Kind.FLAG: directives.flag,
+}
 
 
 class TranscriptDirective(SphinxDirective):
@@ -62,13 +76,7 @@ class TranscriptDirective(SphinxDirective):
 
     has_content = True
     option_spec: ClassVar[OptionSpec] = {
-        "name": directives.unchanged,
-        "caption": directives.unchanged_required,
-        "protocol": protocol_option,
-        "after": names_option,
-        "match": match_option,
-        "class": directives.class_option,
-        "no-index": directives.flag,
+        name: OPTION_CONVERTERS[kind] for name, kind in OPTIONS.items()
     }
 
     def run(self) -> list[nodes.Node]:
@@ -94,12 +102,14 @@ class TranscriptDirective(SphinxDirective):
         return [wrapper]
 
     def replay_options(self) -> dict[str, str]:
-        return {
+        """The options a replay reads (``core.options.REPLAYED``), as text."""
+        # Those whose value is not the option's own text.
+        special = {
             "name": self.transcript_name,
-            "protocol": self.options.get("protocol", ""),
             "after": " ".join(self.options.get("after", [])),
             "match": self.options.get("match", self.config.transcript_match),
         }
+        return {key: special.get(key, self.options.get(key, "")) for key in REPLAYED}
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""

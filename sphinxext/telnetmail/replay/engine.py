@@ -28,6 +28,7 @@ from telnetmail.core.matching import (
 )
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
+from telnetmail.core.options import split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT  # noqa: F401 (the front ends' import)
@@ -76,7 +77,7 @@ class Case:
             lineno=lineno,
             transcript=transcript,
             match=Mode(options.get("match") or default_match),
-            after=[name for name in options.get("after", "").replace(",", " ").split()],
+            after=split_names(options.get("after", "")),
         )
 
     @property
