@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from telnetmail.core.lexing import (
     Exchange,
     content_spans,
+    excerpt,
     spans_of,
     split_word,
-    excerpt,
 )
 from telnetmail.core.model import (
     Category,
@@ -34,7 +34,7 @@ from telnetmail.core.model import (
 
 _STATUS_WORDS = "OK|NO|BAD|PREAUTH|BYE"
 _UNTAGGED_STATUS = re.compile(
-    rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.I
+    rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.IGNORECASE
 )
 _UNTAGGED_NUMBER = re.compile(
     r"(?P<star>\*)(?P<sp> \d+ )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)"
@@ -44,7 +44,7 @@ _UNTAGGED_DATA = re.compile(
 )
 _CONTINUATION = re.compile(r"(?P<plus>\+)(?P<rest>(?: .*)?)$")
 _TAGGED = re.compile(
-    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.I
+    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.IGNORECASE
 )
 _RESPONSE_CODE = re.compile(r"(?P<sp> ?)(?P<code>\[[^\]]*\])(?P<rest>.*)")
 _LITERAL = re.compile(r"\{(?P<size>\d+)(?P<nonsync>\+?)\}$")

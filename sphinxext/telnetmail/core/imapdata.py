@@ -9,7 +9,7 @@ string, ``(\\Seen \\Answered)`` is a list. Sections such as
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import TypeAlias
 
 
 class Atom(str):
@@ -34,7 +34,7 @@ def _placed(value: Atom | String, start: int, end: int) -> Atom | String:
     return value
 
 
-Value = Union[Atom, String, None, list["Value"]]
+Value: TypeAlias = Atom | String | None | list["Value"]
 
 _LITERAL = re.compile(r"\{(\d+)\+?\}\r\n")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')

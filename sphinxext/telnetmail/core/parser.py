@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 from telnetmail.core import checks, imap, pop3, protected, smtp, volatile
 from telnetmail.core.lexing import Exchange, excerpt
-from telnetmail.core.services import SERVICES
 from telnetmail.core.model import (
     Category,
     Connection,
@@ -31,6 +30,7 @@ from telnetmail.core.model import (
     Turn,
     is_placeholder,
 )
+from telnetmail.core.services import SERVICES
 
 ROLE_NAMES: dict[str, Role] = {
     "client": Role.CLIENT,

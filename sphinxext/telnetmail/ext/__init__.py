@@ -6,7 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import builder, config, directive, domain, index, sizes, solution, visitors
+from telnetmail.ext import (
+    builder,
+    config,
+    directive,
+    domain,
+    index,
+    sizes,
+    solution,
+    visitors,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -22,11 +22,13 @@ from telnetmail.core.names import duplicates
 from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
-    from telnetmail.replay.engine import Case, Outcome
-    from collections.abc import Iterator, Set
+    from collections.abc import Iterator
+    from collections.abc import Set as AbstractSet
 
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
+
+    from telnetmail.replay.engine import Case, Outcome
 
 logger = logging.getLogger(__name__)
 __ = get_translation("telnetmail", "console")
@@ -56,13 +58,13 @@ class TranscriptsBuilder(Builder):
         except Unavailable as missing:
             raise ReplayUnavailable(str(missing)) from None
 
-    def get_outdated_docs(self) -> Set[str]:
+    def get_outdated_docs(self) -> AbstractSet[str]:
         return self.env.found_docs  # every transcript, every time
 
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         return ""
 
-    def prepare_writing(self, docnames: Set[str]) -> None:
+    def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         self.cases = []
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:

@@ -18,7 +18,8 @@ from telnetmail.core.chain import replay_order
 from telnetmail.core.names import duplicates
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable
+    from collections.abc import Set as AbstractSet
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -51,7 +52,9 @@ class TranscriptDomain(Domain):
     name = "transcript"
     label = "Transcripts"
     data_version = 4
-    initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
+    # Shared by the class, as Sphinx's own domains do: Domain.__init__
+    # deep-copies it into each environment's data.
+    initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}  # noqa: RUF012
 
     @property
     def documents(self) -> dict[str, list[TranscriptInfo]]:
@@ -81,7 +84,7 @@ class TranscriptDomain(Domain):
         self.documents.pop(docname, None)
         self.index_pages.discard(docname)
 
-    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+    def merge_domaindata(self, docnames: AbstractSet[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["documents"]:
                 self.documents[docname] = otherdata["documents"][docname]

@@ -31,9 +31,8 @@ from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.options import split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
-from telnetmail.replay.defaults import DEFAULT_TIMEOUT  # noqa: F401 (the front ends' import)
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
-
 
 #: After the page's last line, how long to listen for what the server still
 #: says when nothing asked it to close: a reply the page leaves out comes at

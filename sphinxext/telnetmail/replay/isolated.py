@@ -108,7 +108,7 @@ def serve(name: str, commands: IO[str], answers: IO[str]) -> None:
                 reply = {"kind": "ok", "value": run(backend, line.strip())}
             except Unavailable as missing:
                 reply = {"kind": "unavailable", "value": str(missing)}
-            except Exception as error:  # told to the parent, which raises it
+            except Exception as error:  # noqa: BLE001 (told to the parent, which raises it)
                 reply = {"kind": "error", "value": f"{type(error).__name__}: {error}"}
             answers.write(json.dumps(reply) + "\n")
             answers.flush()

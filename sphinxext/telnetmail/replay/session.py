@@ -7,7 +7,7 @@ import shutil
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import pexpect
 
@@ -51,7 +51,7 @@ class TelnetSession:
         self.command = [*command, address, str(port)]
         self.child: pexpect.spawn | None = None
 
-    def __enter__(self) -> TelnetSession:
+    def __enter__(self) -> Self:
         env = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
         self.child = pexpect.spawn(
             self.command[0],

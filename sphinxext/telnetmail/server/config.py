@@ -14,11 +14,11 @@ from telnetmail.core.services import SERVICE_NAMES
 from telnetmail.core.services import SERVICES as SERVICES_BY_NAME
 
 __all__ = [
+    "SERVICES",
+    "SERVICE_ALIASES",
     "Account",
     "Identity",
     "ServerConfig",
-    "SERVICES",
-    "SERVICE_ALIASES",
     "parse_account",
 ]
 

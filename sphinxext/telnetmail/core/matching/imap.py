@@ -174,8 +174,8 @@ def compare_imap(
     if expected.status != received.status:
         return (
             first,
-            f"{received.status or received.verb} where the page shows "
-            f"{expected.status or expected.verb}",
+            (f"{received.status or received.verb} where the page shows "
+            f"{expected.status or expected.verb}"),
         )
     if expected.status is not None:
         reason = compare_codes(expected.response_code, received.response_code)

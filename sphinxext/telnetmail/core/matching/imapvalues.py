@@ -256,7 +256,7 @@ class Fetch:
         for value in items:
             if not (isinstance(value, imapdata.String) and value.literal):
                 continue
-            text = value[:-2] if value.endswith("\r\n") else value
+            text = value.removesuffix("\r\n")
             count = len(text.split("\r\n"))
             lines, payload = payload[:count], payload[count:]
             if "\r\n".join(line.text for line in lines) != text:
@@ -299,7 +299,7 @@ def _is_number(value: Value) -> bool:
 
 
 def _lines_of(value: str) -> list[str]:
-    return (value[:-2] if value.endswith("\r\n") else value).split("\r\n")
+    return (value.removesuffix("\r\n")).split("\r\n")
 
 
 def response_name(item: str) -> str:

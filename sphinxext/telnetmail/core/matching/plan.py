@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telnetmail.core.model import Line, Role, Transcript, Turn
 
+
 @dataclass
 class Send:
     """Client lines to type, in order."""

@@ -98,8 +98,8 @@ class Pop3Rules(InOrder):
             line = expected.payload[0].lineno if expected.payload else expected.lines[-1]
             return (
                 line,
-                f"the listing has messages {' '.join(got) or '(none)'} where the "
-                f"page shows {' '.join(shown) or '(none)'}",
+                (f"the listing has messages {' '.join(got) or '(none)'} where the "
+                f"page shows {' '.join(shown) or '(none)'}"),
             )
         for shown_line, got_line in zip(expected.payload, received.payload):
             if verb == "UIDL":
