@@ -45,7 +45,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sphinxext
-	$(BIN)/mypy sphinxext/telnetmail
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(BUILDDIR)

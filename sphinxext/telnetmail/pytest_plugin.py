@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from _pytest._code.code import ExceptionInfo, TerminalRepr
+    from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackStyle
 
     from telnetmail.replay.backends import Backend
     from telnetmail.replay.engine import Case, Outcome, Verifier
@@ -209,7 +209,7 @@ class TranscriptFailed(Exception):
 class TranscriptItem(pytest.Item):
     """One transcript, replayed through telnet."""
 
-    def __init__(self, *, case: Case, **kwargs: object) -> None:
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.outcome: Outcome | None = None
@@ -238,7 +238,9 @@ class TranscriptItem(pytest.Item):
         return "\n".join([message, *problems])
 
     def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: str | None = None
+        self,
+        excinfo: ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, TranscriptFailed):
             from telnetmail.replay.report import describe

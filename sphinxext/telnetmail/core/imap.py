@@ -385,13 +385,15 @@ class ImapExchange(Exchange):
         said = line.text  # the response without its literals' content
         while (announced := literal_size(line.text)) is not None:
             self.mark_literal(line)
+
+            def ends_response(index: int, rest: str, said: str = said) -> bool:
+                return literal_size(rest) is not None or paren_depth(said + rest) <= 0
+
             literal = measure_literal(
                 self.lines,
                 self.index,
                 announced[0],
-                ends_response=lambda index, rest, said=said: (
-                    literal_size(rest) is not None or paren_depth(said + rest) <= 0
-                ),
+                ends_response=ends_response,
                 is_boundary=self.starts_response,
             )
             self.take_literal(turn, literal, announced[0], line.lineno)

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -60,7 +60,7 @@ def names_option(argument: str | None) -> list[str]:
 
 
 #: How docutils reads each kind of option value (the options: core.options).
-OPTION_CONVERTERS: dict[Kind, Callable[[str | None], object]] = {
+OPTION_CONVERTERS: dict[Kind, Callable[[str], Any]] = {
     Kind.TEXT: directives.unchanged,
     Kind.REQUIRED_TEXT: directives.unchanged_required,
     Kind.PROTOCOL: protocol_option,
@@ -104,17 +104,17 @@ class TranscriptDirective(SphinxDirective):
     def replay_options(self) -> dict[str, str]:
         """The options a replay reads (``core.options.REPLAYED``), as text."""
         # Those whose value is not the option's own text.
-        special = {
+        special: dict[str, str] = {
             "name": self.transcript_name,
             "after": " ".join(self.options.get("after", [])),
             "match": self.options.get("match", self.config.transcript_match),
         }
-        return {key: special.get(key, self.options.get(key, "")) for key in REPLAYED}
+        return {key: special.get(key, str(self.options.get(key, ""))) for key in REPLAYED}
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""
         return [
-            (self.content.info(index)[1] + 1, text)
+            ((self.content.info(index)[1] or 0) + 1, text)
             for index, text in enumerate(self.content)
         ]
 

@@ -8,7 +8,7 @@ are read. Stored on the environment: see ``env_version`` in :func:`setup`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from sphinx.domains import Domain
 from sphinx.locale import get_translation
@@ -52,9 +52,8 @@ class TranscriptDomain(Domain):
     name = "transcript"
     label = "Transcripts"
     data_version = 4
-    # Shared by the class, as Sphinx's own domains do: Domain.__init__
-    # deep-copies it into each environment's data.
-    initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}  # noqa: RUF012
+    # Domain.__init__ deep-copies it into each environment's data.
+    initial_data: ClassVar[dict[str, Any]] = {"documents": {}, "index_pages": set()}
 
     @property
     def documents(self) -> dict[str, list[TranscriptInfo]]:

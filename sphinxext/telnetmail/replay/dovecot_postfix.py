@@ -363,7 +363,9 @@ class DovecotPostfixBackend:
                 for process in self.processes:
                     if process.poll() is not None:
                         raise StartFailed(
-                            f"{process.args[0]} exited\n{self.log_tail()}", retry=False
+                            # args: the list of str it was started with
+                            f"{process.args[0]} exited\n{self.log_tail()}",  # type: ignore[index,str-bytes-safe]
+                            retry=False,
                         )
                 if time.monotonic() > deadline:
                     silent = f"no greeting on port {greeting.port} within {START_TIMEOUT:g} s"

@@ -332,6 +332,8 @@ class Walk:
                 self.banner_done = True
 
     def expect(self, step: Expect) -> None:
+        # A transcript whose server talks has a protocol: skip_reason() saw to it.
+        assert self.transcript.protocol is not None
         matcher = ReplyMatcher(
             self.transcript.protocol, step.history, step.turns, self.context
         )

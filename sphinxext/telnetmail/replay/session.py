@@ -85,7 +85,7 @@ class TelnetSession:
         # ptyprocess sleeps 0.1 s after closing the pty, and as long after each
         # signal, before it looks at telnet: 100 ms a transcript. Hang up and
         # wait only as long as telnet takes to go.
-        child.ptyproc.delayafterclose = 0
+        child.ptyproc.delayafterclose = 0  # type: ignore[attr-defined]  # not in types-pexpect
         if child.isalive():
             child.kill(signal.SIGHUP)
             deadline = time.monotonic() + HANGUP_GRACE
@@ -100,7 +100,7 @@ class TelnetSession:
         index = self.child.expect_exact(
             ["\r\n", pexpect.EOF, pexpect.TIMEOUT], timeout=remaining
         )
-        text = self.child.before
+        text: str = self.child.before or ""  # a str: encoding= is set
         if index == 0:
             self.after_line(text)
             return text

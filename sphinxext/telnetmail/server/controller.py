@@ -219,7 +219,8 @@ class MailServer:
         future.result(self.ready_timeout)
 
     def __enter__(self) -> Self:
-        return self.start()
+        self.start()
+        return self
 
     def __exit__(
         self,

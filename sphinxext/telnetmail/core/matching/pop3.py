@@ -16,7 +16,7 @@ from telnetmail.core.matching.message import compare_message
 from telnetmail.core.matching.rules import InOrder
 from telnetmail.core.matching.sizes import MessageKey
 from telnetmail.core.matching.smtp import keyword
-from telnetmail.core.model import ContentLine, Turn
+from telnetmail.core.model import ContentLine, Line, Turn
 
 _OCTETS = re.compile(r"\+OK\s+(\d+)\s+octets\b", re.IGNORECASE)
 
@@ -81,7 +81,7 @@ class Pop3Rules(InOrder):
         numbers = (n for n in range(1, count + len(deleted) + 1) if n not in deleted)
         return [key(n) for n in numbers]
 
-    def compare_unique_id(self, line: ContentLine, received: str) -> Failure | None:
+    def compare_unique_id(self, line: Line | ContentLine, received: str) -> Failure | None:
         if line_matches(line, received, self.context):
             return None
         return line.lineno, f"the unique id differs: the server has {received!r}"
@@ -156,7 +156,7 @@ class Pop3Rules(InOrder):
 _COUNT = re.compile(r"\b(\d+) messages?\b", re.IGNORECASE)
 
 
-def compare_count(line: ContentLine, received: str) -> Failure | None:
+def compare_count(line: Line, received: str) -> Failure | None:
     """A count the status text states (``+OK 2 messages:``), when both say one."""
     shown, got = _COUNT.search(line.text), _COUNT.search(received)
     if shown and got and shown[1] != got[1]:
