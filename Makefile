@@ -13,12 +13,13 @@ BIN         = $(VENV)/bin
 SPHINXBUILD = $(BIN)/sphinx-build
 STAMP       = $(VENV)/.installed
 
-.PHONY: help venv test check clean
+.PHONY: help venv test check lint clean
 
 help: $(STAMP)
 	@echo "make html     build the course into $(BUILDDIR)/html"
 	@echo "make test     run the test suite"
 	@echo "make check    replay every transcript of the course against a mail server"
+	@echo "make lint     ruff and mypy on sphinxext/"
 	@echo "make latexpdf / text / epub   other formats"
 	@$(SPHINXBUILD) -M help "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS)
 
@@ -27,11 +28,12 @@ venv: $(STAMP)
 # Never remade by the catch-all rule below.
 pyproject.toml Makefile: ;
 
-# Re-install whenever the project's dependencies change.
+# Re-install whenever the project's dependencies change. The course needs
+# everything: the replay (make check, make test) and the linters (make lint).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
+	$(BIN)/python -m pip install --quiet -e '.[docs,test,replay,lint]'
 	touch $@
 
 test: $(STAMP)
@@ -40,6 +42,10 @@ test: $(STAMP)
 # Replay every transcript of the course against the embedded mail server.
 check: $(STAMP)
 	$(SPHINXBUILD) -b transcripts "$(SOURCEDIR)" "$(BUILDDIR)/transcripts" $(SPHINXOPTS) $(O)
+
+lint: $(STAMP)
+	$(BIN)/ruff check sphinxext
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telnetmail.replay.runner import MOST_JOBS, resolve_jobs
+from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 

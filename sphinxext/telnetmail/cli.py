@@ -9,12 +9,9 @@ from collections.abc import Sequence
 
 from telnetmail import __version__
 from telnetmail.commands import COMMAND_MODULES
+from telnetmail.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
-# Exit codes shared by every subcommand.
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130  # as shells report death by SIGINT
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]
 
 DESCRIPTION = """\
 Speak SMTP, POP3 and IMAP by hand over telnet, and keep the course that

@@ -1,11 +1,20 @@
-"""A pytest plugin: each transcript in the given .rst files is a test item.
+"""A pytest plugin: each transcript of a page is a test item. Opt-in.
 
-Pages are collected only when asked for: name them (or a folder holding
-them) on the command line, or pass ``--transcripts`` to collect every .rst
-file pytest comes across. Each ``transcript`` directive becomes an item
-named by its ``:name:`` (its line number when it has none), replayed by the
-same engine as ``telnetmail check``, against one backend for the whole
-session (so one per xdist worker), started when the first item runs.
+Like doctest's ``--doctest-glob``, it collects nothing unless asked:
+``--transcripts`` on the command line, or a ``transcripts_glob`` ini setting
+(``transcripts_glob = *.rst``; several patterns separated by spaces; ``-o
+transcripts_glob=...`` on the command line). Then each page pytest comes
+across that matches a pattern (``*.rst`` by default), or that is named on
+the command line, gives one item per ``transcript`` directive, named by its
+``:name:`` (its line number when it has none), replayed by the same engine
+as ``telnetmail check``, against one backend for the whole session (so one
+per xdist worker), started when the first item runs.
+
+Installed but not asked for, the plugin costs pytest nearly nothing: this
+module imports only pytest and the standard library, and the collector's
+hooks are registered only when enabled. The backend runs in a child
+process of its own (:mod:`telnetmail.replay.isolated`): no thread of ours
+is alive in pytest's process when pexpect forks telnet.
 
 ``:after:`` may name a transcript of any page collected in the session, even
 one deselected with ``-k``: prerequisites are found among everything collected.
@@ -16,34 +25,91 @@ that defines it again.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from telnetmail.core.model import Category
-from telnetmail.core.names import duplicates
-from telnetmail.core.rstscan import scan
-from telnetmail.replay.backends import Backend, make_backend
-from telnetmail.replay.engine import Case, Outcome, Status, Verifier
-from telnetmail.replay.options import REPLAY_OPTIONS
-from telnetmail.replay.report import describe
-from telnetmail.replay.runner import named_cases
-
 if TYPE_CHECKING:
-    from _pytest._code.code import ExceptionInfo, TerminalRepr
+    from collections.abc import Iterator
+
+    from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackStyle
+
+    from telnetmail.replay.backends import Backend
+    from telnetmail.replay.engine import Case, Outcome, Verifier
+
+#: The pages collected when ``--transcripts`` is given and no ini says which.
+DEFAULT_GLOB = "*.rst"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # Light: the option specs import nothing of the replay.
+    from telnetmail.replay.options import REPLAY_OPTIONS
+
     group = parser.getgroup("telnetmail", "telnet mail transcripts (.rst pages)")
     group.addoption(
         "--transcripts",
         action="store_true",
-        help="collect the transcripts of every .rst file found, not only of those named",
+        help="collect the transcripts of the pages matching transcripts_glob "
+        f"(default {DEFAULT_GLOB}) and of the pages named",
     )
     for name, spec in REPLAY_OPTIONS.items():
         group.addoption(f"--transcript-{name}", **spec)
+    parser.addini(
+        "transcripts_glob",
+        type="args",
+        default=[],
+        help="collect the transcripts of the pages matching these patterns "
+        "(e.g. *.rst), as --transcripts does",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    globs: list[str] = config.getini("transcripts_glob")
+    if not (config.option.transcripts or globs):
+        return  # not asked for: no hook of ours runs at collection
+    check_replay(config)
+    config.pluginmanager.register(
+        Transcripts(config, globs or [DEFAULT_GLOB]), "telnetmail-transcripts"
+    )
+
+
+def check_replay(config: pytest.Config) -> None:
+    """A usage error, in one line, when this machine cannot replay."""
+    from telnetmail.replay.requirements import Unavailable, require_replay
+
+    try:
+        require_replay(config.option.transcript_backend)
+        from telnetmail.replay.session import telnet_command
+
+        telnet_command(config.option.transcript_telnet)
+    except Unavailable as missing:
+        raise pytest.UsageError(str(missing)) from None
+
+
+class Transcripts:
+    """The collector's hooks, registered when asked for."""
+
+    def __init__(self, config: pytest.Config, globs: list[str]) -> None:
+        self.globs = globs
+        self.replay = Replay(config)
+        config.stash[replay_key] = self.replay
+
+    def pytest_collect_file(
+        self, file_path: Path, parent: pytest.Collector
+    ) -> pytest.Collector | None:
+        if self.wanted(file_path, parent.session):
+            return TranscriptFile.from_parent(parent, path=file_path)
+        return None
+
+    def wanted(self, page: Path, session: pytest.Session) -> bool:
+        """A page matching a pattern, or named itself on the command line."""
+        if any(page.match(glob) for glob in self.globs):
+            return True
+        return page.suffix == ".rst" and session.isinitpath(page)
+
+    def pytest_sessionfinish(self) -> None:
+        self.replay.stop()
 
 
 class Replay:
@@ -57,14 +123,19 @@ class Replay:
         self.verifier: Verifier | None = None
 
     def verify(self, case: Case) -> Outcome:
+        from telnetmail.replay.runner import named_cases
+
         return self.started().verify(case, named_cases(self.cases))
 
     def started(self) -> Verifier:
         """The verifier, its backend started at the first call: a run with no
         transcript selected never starts a server."""
         if self.verifier is None:
+            from telnetmail.replay.engine import Verifier
+            from telnetmail.replay.isolated import IsolatedBackend
+
             option = self.config.option
-            backend = make_backend(option.transcript_backend)
+            backend = IsolatedBackend(option.transcript_backend)
             backend.start()
             self.backend = backend
             self.verifier = Verifier(
@@ -83,44 +154,13 @@ class Replay:
 replay_key = pytest.StashKey[Replay]()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[replay_key] = Replay(config)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    session.config.stash[replay_key].stop()
-
-
-def pytest_collect_file(
-    file_path: Path, parent: pytest.Collector
-) -> pytest.Collector | None:
-    if file_path.suffix == ".rst" and asked_for(file_path, parent.config):
-        return TranscriptFile.from_parent(parent, path=file_path)
-    return None
-
-
-def asked_for(page: Path, config: pytest.Config) -> bool:
-    """Named on the command line, itself or a folder holding it, or ``--transcripts``.
-
-    Paths that come from ``testpaths`` or from the current folder are not
-    named: a plain ``pytest`` never replays pages by surprise.
-    """
-    if config.option.transcripts:
-        return True
-    if config.args_source is not pytest.Config.ArgsSource.ARGS:
-        return False
-    page = page.resolve()
-    for arg in config.args:
-        named = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if named == page or named in page.parents:
-            return True
-    return False
-
-
 class TranscriptFile(pytest.File):
     """An .rst page: one item per ``transcript`` directive."""
 
     def collect(self) -> Iterator[TranscriptItem]:
+        from telnetmail.core.rstscan import scan
+        from telnetmail.replay.engine import Case
+
         replay = self.config.stash[replay_key]
         default_match = self.config.option.transcript_match
         shown_path = shown(self.path, self.config)
@@ -142,6 +182,8 @@ class TranscriptFile(pytest.File):
 
         Names defined twice on earlier pages were told there.
         """
+        from telnetmail.core.names import duplicates
+
         found = [
             f"{twice.again}: {twice}"
             for twice in duplicates((case.name, case.location) for case in collected)
@@ -167,12 +209,14 @@ class TranscriptFailed(Exception):
 class TranscriptItem(pytest.Item):
     """One transcript, replayed through telnet."""
 
-    def __init__(self, *, case: Case, **kwargs: object) -> None:
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.outcome: Outcome | None = None
 
     def runtest(self) -> None:
+        from telnetmail.replay.engine import Status
+
         self.outcome = outcome = self.config.stash[replay_key].verify(self.case)
         if outcome.status is Status.SKIPPED:
             # Reported at the page's line, not at this one.
@@ -184,6 +228,8 @@ class TranscriptItem(pytest.Item):
 
     def explained(self, message: str) -> str:
         """``message``, with the problems the parser found on the page."""
+        from telnetmail.core.model import Category
+
         problems = [
             f"{self.case.path}:{diagnostic.lineno}: {diagnostic.message}"
             for diagnostic in self.case.transcript.diagnostics
@@ -192,9 +238,13 @@ class TranscriptItem(pytest.Item):
         return "\n".join([message, *problems])
 
     def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: str | None = None
+        self,
+        excinfo: ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, TranscriptFailed):
+            from telnetmail.replay.report import describe
+
             outcome = excinfo.value.outcome
             return self.explained(
                 f"{outcome.case.path}:{outcome.lineno}: {describe(outcome)}"

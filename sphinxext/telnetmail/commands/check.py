@@ -9,29 +9,29 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.names import duplicates
 from telnetmail.core.rstscan import scan
 from telnetmail.core.sizes import Placed, check_pages
-from telnetmail.replay.backends import BackendUnavailable
-from telnetmail.replay.engine import Case, Outcome, Status
+from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.options import REPLAY_OPTIONS
-from telnetmail.replay.report import (
-    as_transcript,
-    describe,
-    output_text,
-    summary,
-    write_junit,
-)
-from telnetmail.replay.runner import MOST_JOBS, resolve_jobs, run_cases
+from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
+from telnetmail.replay.requirements import Unavailable, require_replay
+
+if TYPE_CHECKING:
+    # The replay (pexpect, the servers) is imported when a check runs, after
+    # require_replay() has said whether it can: `telnetmail --help` and
+    # `telnetmail serve` never need it.
+    from telnetmail.replay.engine import Case, Outcome
 
 DESCRIPTION = """\
 Replay every transcript of the given pages (.rst files, or folders searched
-for them; the course/ folder by default) through telnet against a test mail
-server, and compare what the server says with what each page shows.
-Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
+for them) through telnet against a test mail server, and compare what the
+server says with what each page shows.
+Exit status: 0 all pass, 1 some fail, 2 usage, parse or environment errors
+(a missing telnet client, server or Python package; an unreadable page)."""
 
 #: Problems that leave a transcript replayable: reported, not fatal. A
 #: refused volatile mark is dropped, so its example is compared as written.
@@ -50,9 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "paths",
-        nargs="*",
+        nargs="+",
         metavar="PATH",
-        help="an .rst file or a folder (default: course/)",
+        help="an .rst file or a folder searched for them",
     )
     parser.add_argument(
         "-j",
@@ -148,6 +148,10 @@ class Latch:
                 signal.signal(signum, handler)
 
 
+class Unreadable(Exception):
+    """A page that cannot be read as UTF-8 text; the message says which and why."""
+
+
 def check(args: argparse.Namespace) -> int:
     latch = Latch()
     try:
@@ -159,16 +163,24 @@ def check(args: argparse.Namespace) -> int:
         with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
             print(f"telnetmail check: stopped by {stop}", file=sys.stderr)
         return 128 + stop.signum  # as shells report death by that signal
+    except (Unavailable, Unreadable) as problem:
+        # What this machine or these files lack is no failure of a page.
+        print(f"telnetmail check: {problem}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
-    paths = [Path(path) for path in args.paths] or [Path("course")]
+    paths = [Path(path) for path in args.paths]
     missing = [path for path in paths if not path.exists()]
     if missing:
         print(
             f"telnetmail check: no such file or folder: {missing[0]}", file=sys.stderr
         )
         return EXIT_USAGE
+    require_replay(args.backend)
+    from telnetmail.replay.session import telnet_command
+
+    telnet_command(args.telnet)  # a missing client is told before anything runs
     cases = list(collect(paths, args.match))
     # ``|``, not ``or``: every problem of the pages is told at once.
     if report_parse_errors(cases) | report_duplicate_names(cases):
@@ -177,21 +189,10 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
     if not cases:
         print("telnetmail check: no transcripts found", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        outcomes = run_cases(
-            cases,
-            backend=args.backend,
-            jobs=args.jobs,
-            timeout=args.timeout,
-            telnet=args.telnet,
-            progress=lambda outcome: (
-                show(outcome, args.quiet),
-                latch.raise_if_signalled(),
-            ),
-        )
-    except BackendUnavailable as missing:
-        print(f"telnetmail check: {missing}", file=sys.stderr)
-        return EXIT_USAGE
+    from telnetmail.replay.engine import Status
+    from telnetmail.replay.report import output_text, summary, write_junit
+
+    outcomes = replay(cases, args, latch)
     print(summary(outcomes))
     if args.output:
         args.output.write_text(output_text(outcomes), encoding="utf-8")
@@ -203,8 +204,27 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def replay(cases: list[Case], args: argparse.Namespace, latch: Latch) -> list[Outcome]:
+    from telnetmail.replay.runner import run_cases
+
+    def progress(outcome: Outcome) -> None:
+        show(outcome, args.quiet)
+        latch.raise_if_signalled()
+
+    return run_cases(
+        cases,
+        backend=args.backend,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        telnet=args.telnet,
+        progress=progress,
+    )
+
+
 def save_actual(folder: Path, outcomes: list[Outcome]) -> None:
     """Each replayed session as a page would write it, to compare servers side by side."""
+    from telnetmail.replay.report import as_transcript
+
     for outcome in outcomes:
         if not outcome.actual:
             continue  # skipped: nothing was said
@@ -234,12 +254,23 @@ def actual_name(case: Case) -> str:
 
 
 def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
+    from telnetmail.replay.engine import Case
+
     for page in pages(paths):
-        text = page.read_text(encoding="utf-8")
+        try:
+            text = page.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise Unreadable(f"cannot read {page}: {reason(error)}") from None
         for block in scan(text):
             yield Case.parse(
                 str(page), block.lineno, block.content, block.options, default_match
             )
+
+
+def reason(error: OSError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start})"
+    return error.strerror or str(error)
 
 
 def pages(paths: list[Path]) -> Iterator[Path]:
@@ -303,6 +334,9 @@ def report_duplicate_names(cases: list[Case]) -> bool:
 
 
 def show(outcome: Outcome, quiet: bool) -> None:
+    from telnetmail.replay.engine import Status
+    from telnetmail.replay.report import describe
+
     if outcome.status is Status.FAILED:
         print(
             f"{outcome.case.path}:{outcome.lineno}: FAIL {describe(outcome)}",

@@ -11,6 +11,12 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from telnetmail.core.services import PRACTICE_PORTS
+from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from telnetmail.replay.requirements import Unavailable, require_replay
+
+# Light modules of the server package (its __init__ loads the rest lazily):
+# `telnetmail --help` works without the replay extra.
 from telnetmail.server.config import Account, ServerConfig, parse_account
 from telnetmail.server.limits import Limits
 
@@ -19,8 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "serve"]
 
-# Above 1024, so that no root is needed; easy to remember (25, 110, 143).
-DEFAULT_PORTS = {"smtp": 2525, "pop3": 1110, "imap": 1143}
+DEFAULT_PORTS = {str(protocol): port for protocol, port in PRACTICE_PORTS.items()}
 
 DESCRIPTION = """\
 Start an SMTP, a POP3 and an IMAP server over one in-memory mail store, and
@@ -57,6 +62,10 @@ examples:
 
 def account(text: str) -> Account:
     """argparse type for ``--user``."""
+    try:
+        require_replay("embedded")
+    except Unavailable as missing:
+        raise argparse.ArgumentTypeError(str(missing)) from None
     try:
         return parse_account(text)
     except ValueError as exc:
@@ -211,7 +220,11 @@ def limits_from(args: argparse.Namespace) -> Limits:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from telnetmail.cli import EXIT_OK, EXIT_USAGE
+    try:
+        require_replay("embedded")
+    except Unavailable as missing:
+        print(f"telnetmail serve: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     from telnetmail.server.controller import MailServer
 
     config = ServerConfig(limits=limits_from(args))
@@ -254,7 +267,6 @@ def serve(args: argparse.Namespace) -> int:
 
 def start(server: MailServer) -> int | None:
     """Start *server*; on failure, explain and return the exit code."""
-    from telnetmail.cli import EXIT_FAILED, EXIT_USAGE
     from telnetmail.server.controller import PortInUseError
 
     try:

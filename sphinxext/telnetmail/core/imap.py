@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from telnetmail.core.lexing import (
     Exchange,
     content_spans,
+    excerpt,
     spans_of,
     split_word,
-    excerpt,
 )
 from telnetmail.core.model import (
     Category,
@@ -34,7 +34,7 @@ from telnetmail.core.model import (
 
 _STATUS_WORDS = "OK|NO|BAD|PREAUTH|BYE"
 _UNTAGGED_STATUS = re.compile(
-    rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.I
+    rf"(?P<star>\*)(?P<sp> )(?P<status>{_STATUS_WORDS})\b(?P<rest>.*)", re.IGNORECASE
 )
 _UNTAGGED_NUMBER = re.compile(
     r"(?P<star>\*)(?P<sp> \d+ )(?P<keyword>[A-Za-z][\w.-]*)(?P<rest>.*)"
@@ -44,7 +44,7 @@ _UNTAGGED_DATA = re.compile(
 )
 _CONTINUATION = re.compile(r"(?P<plus>\+)(?P<rest>(?: .*)?)$")
 _TAGGED = re.compile(
-    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.I
+    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.IGNORECASE
 )
 _RESPONSE_CODE = re.compile(r"(?P<sp> ?)(?P<code>\[[^\]]*\])(?P<rest>.*)")
 _LITERAL = re.compile(r"\{(?P<size>\d+)(?P<nonsync>\+?)\}$")
@@ -385,13 +385,15 @@ class ImapExchange(Exchange):
         said = line.text  # the response without its literals' content
         while (announced := literal_size(line.text)) is not None:
             self.mark_literal(line)
+
+            def ends_response(index: int, rest: str, said: str = said) -> bool:
+                return literal_size(rest) is not None or paren_depth(said + rest) <= 0
+
             literal = measure_literal(
                 self.lines,
                 self.index,
                 announced[0],
-                ends_response=lambda index, rest, said=said: (
-                    literal_size(rest) is not None or paren_depth(said + rest) <= 0
-                ),
+                ends_response=ends_response,
                 is_boundary=self.starts_response,
             )
             self.take_literal(turn, literal, announced[0], line.lineno)

@@ -9,7 +9,7 @@ string, ``(\\Seen \\Answered)`` is a list. Sections such as
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import TypeAlias, TypeVar
 
 
 class Atom(str):
@@ -29,12 +29,15 @@ class String(str):
     literal: bool = False
 
 
-def _placed(value: Atom | String, start: int, end: int) -> Atom | String:
+_Placed = TypeVar("_Placed", Atom, String)
+
+
+def _placed(value: _Placed, start: int, end: int) -> _Placed:
     value.start, value.end = start, end
     return value
 
 
-Value = Union[Atom, String, None, list["Value"]]
+Value: TypeAlias = Atom | String | None | list["Value"]
 
 _LITERAL = re.compile(r"\{(\d+)\+?\}\r\n")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -94,7 +97,8 @@ class _Reader:
         self.position += len(match[0].encode("utf-8"))
         return _placed(String(re.sub(r"\\(.)", r"\1", match[1])), start, self.position)
 
-    def literal(self) -> String:
+    def literal(self) -> String | Atom | None:
+        """A literal ``{n}`` and its n octets, or what the text is instead."""
         text = self.data[self.position : self.position + 24].decode("utf-8", "replace")
         match = _LITERAL.match(text)
         if match is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from telnetmail.core.volatile import Mark

@@ -30,6 +30,7 @@ from telnetmail.core.model import (
     Turn,
     is_placeholder,
 )
+from telnetmail.core.services import SERVICES
 
 ROLE_NAMES: dict[str, Role] = {
     "client": Role.CLIENT,
@@ -49,27 +50,6 @@ _TELNET_COMMAND = re.compile(
     r"(?:\s+(?P<port>\S+))?)\s*$",
     re.IGNORECASE,
 )
-
-#: Service names (as in /etc/services) and well-known ports, with the
-#: unprivileged ports the practice server uses by default.
-SERVICES: dict[str, Protocol] = {
-    "smtp": Protocol.SMTP,
-    "submission": Protocol.SMTP,
-    "mail": Protocol.SMTP,
-    "25": Protocol.SMTP,
-    "587": Protocol.SMTP,
-    "2525": Protocol.SMTP,
-    "pop3": Protocol.POP3,
-    "pop-3": Protocol.POP3,
-    "pop": Protocol.POP3,
-    "110": Protocol.POP3,
-    "1110": Protocol.POP3,
-    "imap": Protocol.IMAP,
-    "imap2": Protocol.IMAP,
-    "imap4": Protocol.IMAP,
-    "143": Protocol.IMAP,
-    "1143": Protocol.IMAP,
-}
 
 _EXCHANGES: dict[Protocol, type[Exchange]] = {
     Protocol.SMTP: smtp.SmtpExchange,

@@ -14,8 +14,8 @@ from telnetmail.core.lexing import (
     Exchange,
     command_turn,
     content_spans,
-    spans_of,
     excerpt,
+    spans_of,
 )
 from telnetmail.core.model import (
     Category,

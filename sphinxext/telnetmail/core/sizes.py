@@ -338,16 +338,16 @@ class _ImapReader:
         literal = _LITERAL_ITEM.search(said)
         part = _PARTS.get(literal["item"].upper()) if literal else None
         if literal and part and measured:
-            item, size = literal["item"], literal["size"]
+            item, octets = literal["item"], literal["size"]
             self.sizes.shown.append(
                 Shown(
                     message,
                     epoch,
                     part,
-                    int(size),
+                    int(octets),
                     lineno,
-                    f"{item} {{{size}}} of message {number}",
-                    name=f"{item} {{{size}}}",
+                    f"{item} {{{octets}}} of message {number}",
+                    name=f"{item} {{{octets}}}",
                     measured=True,
                     reply=reply,
                 )

@@ -14,8 +14,8 @@ from telnetmail.core.lexing import (
     Exchange,
     command_turn,
     content_spans,
-    spans_of,
     excerpt,
+    spans_of,
 )
 from telnetmail.core.model import (
     Category,
@@ -123,11 +123,15 @@ class SmtpExchange(Exchange):
         reply, self.reply = self.reply, None
         assert reply is not None
         command = reply.answers
-        if command is not None and command.verb and reply.status == "354":
-            if command.verb.upper() == "DATA":
-                self.message = self.send(Turn(Role.CLIENT, [], verb=END_OF_DATA))
-                self.message.complete = False
-                self.invited_at = reply.lines[-1].lineno
+        if (
+            command is not None
+            and command.verb
+            and reply.status == "354"
+            and command.verb.upper() == "DATA"
+        ):
+            self.message = self.send(Turn(Role.CLIENT, [], verb=END_OF_DATA))
+            self.message.complete = False
+            self.invited_at = reply.lines[-1].lineno
 
     def close_reply(self) -> None:
         """A line that is not the reply's next one: an open reply is unfinished."""

@@ -6,7 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail import __version__
-from telnetmail.ext import builder, directive, domain, index, sizes, solution, visitors
+from telnetmail.ext import (
+    builder,
+    config,
+    directive,
+    domain,
+    index,
+    sizes,
+    solution,
+    visitors,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -20,6 +29,7 @@ ENV_VERSION = 4
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_message_catalog("telnetmail", str(LOCALE_DIR))
+    config.setup(app)
     domain.setup(app)
     sizes.setup(app)
     directive.setup(app)

@@ -13,21 +13,31 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx.builders import Builder
+from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
+from telnetmail import __version__
 from telnetmail.core.names import duplicates
-from telnetmail.replay.defaults import DEFAULT_TIMEOUT
+from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
-    from telnetmail.replay.engine import Case, Outcome
-    from collections.abc import Iterator, Set
+    from collections.abc import Iterator
+    from collections.abc import Set as AbstractSet
 
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
+    from telnetmail.replay.engine import Case, Outcome
+
 logger = logging.getLogger(__name__)
 __ = get_translation("telnetmail", "console")
+
+
+class ReplayUnavailable(SphinxError):
+    """This machine cannot replay: a missing extra, telnet client or server."""
+
+    category = "Cannot replay transcripts"
 
 
 class TranscriptsBuilder(Builder):
@@ -38,14 +48,23 @@ class TranscriptsBuilder(Builder):
 
     def init(self) -> None:
         self.cases: list[Case] = []
+        # Told now, before the pages are read, as one sentence: not as a
+        # traceback once every page has been read.
+        try:
+            require_replay(self.config.transcript_backend)
+            from telnetmail.replay.session import telnet_command
 
-    def get_outdated_docs(self) -> Set[str]:
+            telnet_command(self.config.transcript_telnet)
+        except Unavailable as missing:
+            raise ReplayUnavailable(str(missing)) from None
+
+    def get_outdated_docs(self) -> AbstractSet[str]:
         return self.env.found_docs  # every transcript, every time
 
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
         return ""
 
-    def prepare_writing(self, docnames: Set[str]) -> None:
+    def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         self.cases = []
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
@@ -62,14 +81,17 @@ class TranscriptsBuilder(Builder):
         if self.refuse_duplicates():
             return
         config = self.config
-        outcomes = run_cases(
-            self.cases,
-            backend=config.transcript_backend,
-            jobs=config.transcript_jobs,
-            timeout=config.transcript_timeout,
-            telnet=config.transcript_telnet,
-            progress=self.report,
-        )
+        try:
+            outcomes = run_cases(
+                self.cases,
+                backend=config.transcript_backend,
+                jobs=config.transcript_jobs,
+                timeout=config.transcript_timeout,
+                telnet=config.transcript_telnet,
+                progress=self.report,
+            )
+        except Unavailable as missing:
+            raise ReplayUnavailable(str(missing)) from None
         logger.info("")
         logger.info(summary(outcomes))
         (Path(self.outdir) / "output.txt").write_text(
@@ -127,48 +149,12 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     """The entry point of ``sphinx-build -b transcripts``: load the extension."""
     app.setup_extension("telnetmail")
     return {
-        "version": "builtin",
+        "version": __version__,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
 
 
 def register(app: Sphinx) -> None:
-    """Add the builder and its settings; the extension's setup() calls this."""
+    """Add the builder; the extension's setup() calls this."""
     app.add_builder(TranscriptsBuilder)
-    app.add_config_value(
-        "transcript_backend",
-        "embedded",
-        "",
-        types=frozenset({str}),
-        description="The mail servers to replay against.",
-    )
-    app.add_config_value(
-        "transcript_timeout",
-        DEFAULT_TIMEOUT,
-        "",
-        types=frozenset({int, float}),
-        description="Seconds of silence before a missing reply fails.",
-    )
-    app.add_config_value(
-        "transcript_jobs",
-        "auto",
-        "",
-        types=frozenset({int, str}),
-        description="Transcripts replayed at once, each worker with its own server: "
-        "a number, or 'auto' (one per CPU, capped).",
-    )
-    app.add_config_value(
-        "transcript_telnet",
-        "auto",
-        "",
-        types=frozenset({str}),
-        description="'telnet', 'python' (ours) or 'auto'.",
-    )
-    app.add_config_value(
-        "transcript_junit_xml",
-        "",
-        "",
-        types=frozenset({str}),
-        description="Also write results as JUnit XML to this path (relative to conf.py).",
-    )

@@ -14,8 +14,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -24,6 +23,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from telnetmail.core.model import Diagnostic, Protocol, Transcript
+from telnetmail.core.modes import Mode
+from telnetmail.core.options import OPTIONS, REPLAYED, Kind, split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.plain import format_prefixed
 from telnetmail.core.vocabulary import commands_used, replies_seen
@@ -31,13 +32,15 @@ from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
 from telnetmail.ext.nodes import transcript
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sphinx.application import Sphinx
     from sphinx.util.typing import OptionSpec
 
 logger = logging.getLogger(__name__)
 __ = get_translation("telnetmail", "console")
 
-MATCH_MODES = ("protocol", "exact")
+MATCH_MODES = tuple(str(mode) for mode in Mode)
 
 
 def protocol_option(argument: str | None) -> str:
@@ -50,10 +53,22 @@ def match_option(argument: str | None) -> str:
 
 def names_option(argument: str | None) -> list[str]:
     """``:after:`` takes names separated by spaces or commas."""
-    names = [name for name in re.split(r"[\s,]+", argument or "") if name]
+    names = split_names(argument or "")
     if not names:
         raise ValueError("expects one or more transcript names")
     return names
+
+
+#: How docutils reads each kind of option value (the options: core.options).
+OPTION_CONVERTERS: dict[Kind, Callable[[str], Any]] = {
+    Kind.TEXT: directives.unchanged,
+    Kind.REQUIRED_TEXT: directives.unchanged_required,
+    Kind.PROTOCOL: protocol_option,
+    Kind.NAMES: names_option,
+    Kind.MODE: match_option,
+    Kind.CLASSES: directives.class_option,
+    Kind.FLAG: directives.flag,
+}
 
 
 class TranscriptDirective(SphinxDirective):
@@ -61,13 +76,7 @@ class TranscriptDirective(SphinxDirective):
 
     has_content = True
     option_spec: ClassVar[OptionSpec] = {
-        "name": directives.unchanged,
-        "caption": directives.unchanged_required,
-        "protocol": protocol_option,
-        "after": names_option,
-        "match": match_option,
-        "class": directives.class_option,
-        "no-index": directives.flag,
+        name: OPTION_CONVERTERS[kind] for name, kind in OPTIONS.items()
     }
 
     def run(self) -> list[nodes.Node]:
@@ -93,17 +102,19 @@ class TranscriptDirective(SphinxDirective):
         return [wrapper]
 
     def replay_options(self) -> dict[str, str]:
-        return {
+        """The options a replay reads (``core.options.REPLAYED``), as text."""
+        # Those whose value is not the option's own text.
+        special: dict[str, str] = {
             "name": self.transcript_name,
-            "protocol": self.options.get("protocol", ""),
             "after": " ".join(self.options.get("after", [])),
             "match": self.options.get("match", self.config.transcript_match),
         }
+        return {key: special.get(key, str(self.options.get(key, ""))) for key in REPLAYED}
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""
         return [
-            (self.content.info(index)[1] + 1, text)
+            ((self.content.info(index)[1] or 0) + 1, text)
             for index, text in enumerate(self.content)
         ]
 
@@ -178,12 +189,4 @@ class TranscriptDirective(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value(
-        "transcript_match",
-        "protocol",
-        "env",
-        types=frozenset({str}),
-        description="How transcripts are compared with a server when no :match: "
-        "is given: 'protocol' or 'exact'.",
-    )
     app.add_directive("transcript", TranscriptDirective)

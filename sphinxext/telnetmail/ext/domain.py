@@ -8,7 +8,7 @@ are read. Stored on the environment: see ``env_version`` in :func:`setup`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from sphinx.domains import Domain
 from sphinx.locale import get_translation
@@ -18,7 +18,8 @@ from telnetmail.core.chain import replay_order
 from telnetmail.core.names import duplicates
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable
+    from collections.abc import Set as AbstractSet
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -51,7 +52,8 @@ class TranscriptDomain(Domain):
     name = "transcript"
     label = "Transcripts"
     data_version = 4
-    initial_data: dict[str, Any] = {"documents": {}, "index_pages": set()}
+    # Domain.__init__ deep-copies it into each environment's data.
+    initial_data: ClassVar[dict[str, Any]] = {"documents": {}, "index_pages": set()}
 
     @property
     def documents(self) -> dict[str, list[TranscriptInfo]]:
@@ -81,7 +83,7 @@ class TranscriptDomain(Domain):
         self.documents.pop(docname, None)
         self.index_pages.discard(docname)
 
-    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+    def merge_domaindata(self, docnames: AbstractSet[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
             if docname in otherdata["documents"]:
                 self.documents[docname] = otherdata["documents"][docname]

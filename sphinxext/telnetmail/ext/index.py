@@ -24,7 +24,8 @@ from sphinx.util.docutils import SphinxDirective
 from telnetmail.core.model import Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable
+    from collections.abc import Set as AbstractSet
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 _ = get_translation("telnetmail")
 
 
-class transcript_index(nodes.General, nodes.Element):  # noqa: N801 (docutils style)
+class transcript_index(nodes.General, nodes.Element):
     """Placeholder, replaced by tables when the doctree is resolved."""
 
 
@@ -127,9 +128,9 @@ def _link(info: TranscriptInfo, app: Sphinx, docname: str) -> nodes.reference:
 def outdated_indexes(
     app: Sphinx,
     env: BuildEnvironment,
-    added: Set[str],
-    changed: Set[str],
-    removed: Set[str],
+    added: AbstractSet[str],
+    changed: AbstractSet[str],
+    removed: AbstractSet[str],
 ) -> list[str]:
     """Rebuild the reference whenever any document changes: its rows come from all."""
     if not (added or changed or removed):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
-from pygments.formatters.latex import escape_tex
+from pygments.formatters.latex import escape_tex  # type: ignore[attr-defined]  # not in types-Pygments
 from sphinx.builders.latex.nodes import captioned_literal_block
 from sphinx.util.texescape import hlescape
 

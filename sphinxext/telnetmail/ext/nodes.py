@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docutils import nodes
 
 from telnetmail.core.model import Line
@@ -29,4 +31,5 @@ class transcript(nodes.literal_block):
 
 def transcript_lines(node: transcript) -> list[Line]:
     """The lines of a transcript node, as model objects."""
-    return [Line.from_dict(data) for data in node.get("lines", ())]
+    lines: list[dict[str, Any]] = node.get("lines", [])
+    return [Line.from_dict(data) for data in lines]

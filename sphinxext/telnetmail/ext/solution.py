@@ -36,7 +36,7 @@ _ = get_translation("telnetmail")
 CLASS = "transcript-solution"
 
 
-class solution_details(nodes.General, nodes.Element):  # noqa: N801 (docutils style)
+class solution_details(nodes.General, nodes.Element):
     """HTML only: a ``<details>`` element whose first child is its summary."""
 
 

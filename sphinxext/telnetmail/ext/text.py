@@ -20,10 +20,10 @@ def visit_transcript_as_literal_block(
     self: nodes.NodeVisitor, node: transcript
 ) -> None:
     # Called on the translator, like one of its own methods.
-    self.visit_literal_block(node)  # type: ignore[attr-defined]
+    self.visit_literal_block(node)
 
 
 def depart_transcript_as_literal_block(
     self: nodes.NodeVisitor, node: transcript
 ) -> None:
-    self.depart_literal_block(node)  # type: ignore[attr-defined]
+    self.depart_literal_block(node)

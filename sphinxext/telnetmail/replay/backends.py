@@ -13,9 +13,10 @@ from typing import Protocol as Interface
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import protocol_of_port
+from telnetmail.replay.requirements import Unavailable
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(Unavailable):
     """This machine cannot run the backend asked for; the message says why."""
 
 

@@ -5,5 +5,20 @@ importing the engine (pexpect, the servers) for a number would cost an
 html build the replay it never runs.
 """
 
+import os
+
 #: Seconds of silence before a missing reply fails.
 DEFAULT_TIMEOUT = 3.0
+
+#: Workers ``auto`` never exceeds: each runs a mail server of its own.
+MOST_JOBS = 4
+
+
+def resolve_jobs(jobs: int | str) -> int:
+    """``auto`` is one worker per CPU, at most :data:`MOST_JOBS`; else the number."""
+    if jobs == "auto":
+        return max(1, min(os.cpu_count() or 1, MOST_JOBS))
+    count = int(jobs)
+    if count < 1:
+        raise ValueError(f"jobs must be 'auto' or a whole number from 1, not {jobs!r}")
+    return count

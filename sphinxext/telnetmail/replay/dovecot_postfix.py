@@ -81,9 +81,11 @@ USERS = {
 }
 MAIL_USER = "mail"
 
+# Generic: the library knows nothing of any project's CI scripts.
 INSTALL_HINT = (
-    "as root: apt-get install --no-install-recommends postfix dovecot-imapd dovecot-pop3d "
-    "(preseed debconf: postfix/main_mailer_type 'Local only'), or run .ci/run"
+    "as root, on Debian: apt-get install --no-install-recommends"
+    " postfix dovecot-imapd dovecot-pop3d"
+    " (preseed debconf: postfix/main_mailer_type 'Local only')"
 )
 
 #: Seconds to wait for the servers to listen, and for Postfix to deliver.
@@ -444,7 +446,9 @@ class DovecotPostfixBackend:
                 for process in self.processes:
                     if process.poll() is not None:
                         raise StartFailed(
-                            f"{process.args[0]} exited\n{self.log_tail()}", retry=False
+                            # args: the list of str it was started with
+                            f"{process.args[0]} exited\n{self.log_tail()}",  # type: ignore[index,str-bytes-safe]
+                            retry=False,
                         )
                 if time.monotonic() > deadline:
                     silent = f"no greeting on port {greeting.port} within {START_TIMEOUT:g} s"

@@ -29,6 +29,7 @@ from telnetmail.core.matching import (
 from telnetmail.core.chain import replay_order
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
+from telnetmail.core.options import split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.replay.backends import Backend, endpoint
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
@@ -76,7 +77,7 @@ class Case:
             lineno=lineno,
             transcript=transcript,
             match=Mode(options.get("match") or default_match),
-            after=[name for name in options.get("after", "").replace(",", " ").split()],
+            after=split_names(options.get("after", "")),
         )
 
     @property
@@ -337,6 +338,8 @@ class Walk:
                 self.banner_done = True
 
     def expect(self, step: Expect) -> None:
+        # A transcript whose server talks has a protocol: skip_reason() saw to it.
+        assert self.transcript.protocol is not None
         matcher = ReplyMatcher(
             self.transcript.protocol, step.history, step.turns, self.context
         )

@@ -2,21 +2,23 @@
 
 ``telnetmail check`` adds them as ``--backend``, ``--timeout``...; the
 pytest plugin as ``--transcript-backend``, ``--transcript-timeout``...
-(pytest's ``addoption`` takes argparse's keywords).
+(pytest's ``addoption`` takes argparse's keywords). Light: the pytest plugin
+reads it whenever pytest starts, enabled or not.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from telnetmail.replay.backends import BACKENDS
-from telnetmail.replay.engine import DEFAULT_TIMEOUT
+from telnetmail.core.modes import Mode
+from telnetmail.replay.defaults import DEFAULT_TIMEOUT
+from telnetmail.replay.requirements import BACKEND_MODULES, DEFAULT_BACKEND
 
 REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
     "backend": {
-        "choices": sorted(BACKENDS),
-        "default": "embedded",
-        "help": "the mail servers to replay against (default: embedded)",
+        "choices": sorted(BACKEND_MODULES),
+        "default": DEFAULT_BACKEND,
+        "help": f"the mail servers to replay against (default: {DEFAULT_BACKEND})",
     },
     "timeout": {
         "type": float,
@@ -32,8 +34,8 @@ REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
         "the real one when installed (default)",
     },
     "match": {
-        "choices": ("protocol", "exact"),
-        "default": "protocol",
+        "choices": [str(mode) for mode in Mode],
+        "default": str(Mode.PROTOCOL),
         "help": "for transcripts without :match: (default: protocol)",
     },
 }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from pathlib import Path
+from xml.etree import ElementTree
 
 from telnetmail.replay.engine import Outcome, Status
 

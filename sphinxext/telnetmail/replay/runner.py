@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 from telnetmail.replay.backends import Backend, make_backend
+from telnetmail.replay.defaults import resolve_jobs
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
-
-#: Workers ``auto`` never exceeds: each runs a mail server of its own.
-MOST_JOBS = 4
-
-
-def resolve_jobs(jobs: int | str) -> int:
-    """``auto`` is one worker per CPU, at most :data:`MOST_JOBS`; else the number."""
-    if jobs == "auto":
-        return max(1, min(os.cpu_count() or 1, MOST_JOBS))
-    count = int(jobs)
-    if count < 1:
-        raise ValueError(f"jobs must be 'auto' or a whole number from 1, not {jobs!r}")
-    return count
-
 
 def named_cases(cases: list[Case]) -> dict[str, Case]:
     """Cases by name; a duplicated name keeps its first case."""

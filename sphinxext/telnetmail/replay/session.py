@@ -7,9 +7,11 @@ import shutil
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import pexpect
+
+from telnetmail.replay.requirements import Unavailable
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -21,18 +23,25 @@ HANGUP_GRACE = 1.0
 BANNER_END = "Escape character is '^]'."
 
 
+class TelnetMissing(Unavailable):
+    """The telnet client asked for is not installed."""
+
+
 def telnet_command(choice: str = "auto") -> list[str]:
-    """The telnet to run: the real one when present (``auto``), or ours."""
+    """The telnet to run: the real one when present (``auto``), or ours.
+
+    Any other choice is a client's command (a name on PATH, or a path).
+    """
     if choice == "python" or (choice == "auto" and shutil.which("telnet") is None):
         return [sys.executable, "-m", "telnetmail.telnet"]
-    if choice in ("auto", "telnet"):
-        found = shutil.which("telnet")
-        if found is None:
-            raise FileNotFoundError(
-                "no 'telnet' on PATH: install inetutils-telnet or use the Python one"
-            )
-        return [found]
-    return [choice]
+    program = "telnet" if choice == "auto" else choice
+    found = shutil.which(program)
+    if found is None:
+        raise TelnetMissing(
+            f"no {program!r} on PATH: install a telnet client"
+            " (Debian: inetutils-telnet), or choose 'python', our own client"
+        )
+    return [found]
 
 
 class TelnetSession:
@@ -42,7 +51,7 @@ class TelnetSession:
         self.command = [*command, address, str(port)]
         self.child: pexpect.spawn | None = None
 
-    def __enter__(self) -> TelnetSession:
+    def __enter__(self) -> Self:
         env = {**os.environ, "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
         self.child = pexpect.spawn(
             self.command[0],
@@ -76,7 +85,7 @@ class TelnetSession:
         # ptyprocess sleeps 0.1 s after closing the pty, and as long after each
         # signal, before it looks at telnet: 100 ms a transcript. Hang up and
         # wait only as long as telnet takes to go.
-        child.ptyproc.delayafterclose = 0
+        child.ptyproc.delayafterclose = 0  # type: ignore[attr-defined]  # not in types-pexpect
         if child.isalive():
             child.kill(signal.SIGHUP)
             deadline = time.monotonic() + HANGUP_GRACE
@@ -91,7 +100,7 @@ class TelnetSession:
         index = self.child.expect_exact(
             ["\r\n", pexpect.EOF, pexpect.TIMEOUT], timeout=remaining
         )
-        text = self.child.before
+        text: str = self.child.before or ""  # a str: encoding= is set
         if index == 0:
             self.after_line(text)
             return text

@@ -10,20 +10,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from telnetmail.core.parser import SERVICES as SERVICES_BY_NAME
+from telnetmail.core.services import SERVICE_NAMES
+from telnetmail.core.services import SERVICES as SERVICES_BY_NAME
 from telnetmail.server.limits import Limits
 
 __all__ = [
+    "SERVICES",
+    "SERVICE_ALIASES",
     "Account",
     "Identity",
     "ServerConfig",
-    "SERVICES",
-    "SERVICE_ALIASES",
     "parse_account",
 ]
 
 #: The three services, in the order they are started and reported.
-SERVICES: tuple[str, ...] = ("smtp", "pop3", "imap")
+SERVICES: tuple[str, ...] = SERVICE_NAMES
 
 #: Service names and port numbers a transcript may type after the host name
 #: (``telnet mx1.example.com smtp``), mapped to our service names: the same

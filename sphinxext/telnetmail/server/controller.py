@@ -14,7 +14,7 @@ import socket
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from telnetmail.server import imap, pop3
 from telnetmail.server.config import SERVICES, ServerConfig
@@ -249,8 +249,9 @@ class MailServer:
         future = asyncio.run_coroutine_threadsafe(self._reset(), self._loop)
         future.result(self.ready_timeout)
 
-    def __enter__(self) -> MailServer:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
     def __exit__(
         self,
@@ -279,7 +280,7 @@ class MailServer:
         self._loop = loop
         try:
             loop.run_until_complete(self._serve(sockets))
-        except BaseException as exc:  # Reported to start(); nothing else can.
+        except BaseException as exc:  # noqa: BLE001 (reported to start(); nothing else can)
             self._error = exc
         finally:
             for sock in sockets.values():

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from telnetmail.server.config import Account
     from telnetmail.server.store import MailStore, StoredMessage
 
-__all__ = ["POP3Handler", "LINE_LIMIT"]
+__all__ = ["LINE_LIMIT", "POP3Handler"]
 
 
 # RFC 2449 §4: a command line is at most 255 octets, CRLF included.

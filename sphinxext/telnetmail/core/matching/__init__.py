@@ -6,10 +6,11 @@ with one module of rules per protocol (:mod:`.smtp`, :mod:`.pop3`,
 sizes in :mod:`.sizes`; :mod:`.plan` cuts a page into steps.
 """
 
-from telnetmail.core.matching.base import Context, Mismatch, Mode, line_matches
+from telnetmail.core.matching.base import Context, Mismatch, line_matches
 from telnetmail.core.matching.matcher import CLOSED, ReplyMatcher, telnet_line_matches
 from telnetmail.core.matching.plan import Expect, ExpectTelnet, Send, Step, plan
 from telnetmail.core.matching.sizes import SizeLedger
+from telnetmail.core.modes import Mode
 
 __all__ = [
     "CLOSED",

@@ -9,7 +9,6 @@ mode and wherever the line stands (:func:`enforce_names`).
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,15 +17,11 @@ from typing import Protocol as Interface
 
 from telnetmail.core import volatile
 from telnetmail.core.messages import Sent
+from telnetmail.core.modes import Mode
 
 if TYPE_CHECKING:
     from telnetmail.core.matching.sizes import SizeLedger
     from telnetmail.core.model import Line, Turn
-
-
-class Mode(enum.StrEnum):
-    PROTOCOL = "protocol"
-    EXACT = "exact"
 
 
 class Textual(Interface):

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from telnetmail.core import imapdata, volatile
 from telnetmail.core.imapdata import Value
 from telnetmail.core.matching.base import Context, Failure, value_matches
 from telnetmail.core.matching.message import Plain, compare_message
 from telnetmail.core.matching.sizes import MessageKey, SizeLedger
-from telnetmail.core.model import Turn
+from telnetmail.core.model import ContentLine, Turn
 
 #: FETCH and STATUS items whose value the server or the moment chooses: the
 #: only data values a volatile mark may stand for.
@@ -323,7 +324,8 @@ class Fetch:
                 continue
             text = value.removesuffix("\r\n")
             count = len(text.split("\r\n"))
-            lines, payload = payload[:count], payload[count:]
+            lines: list[ContentLine] | list[Plain] = payload[:count]
+            payload = payload[count:]
             if "\r\n".join(line.text for line in lines) != text:
                 lines = [
                     Plain(self.first.lineno, piece) for piece in text.split("\r\n")
@@ -374,7 +376,7 @@ class Fetch:
         return None
 
 
-def _is_number(value: Value) -> bool:
+def _is_number(value: Value) -> TypeGuard[str]:
     return isinstance(value, str) and value.isdigit()
 
 

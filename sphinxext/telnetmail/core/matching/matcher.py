@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from telnetmail.core.imap import literal_size
-from telnetmail.core.matching.base import Context, Mismatch, Mode, Textual, line_matches
+from telnetmail.core.matching.base import Context, Mismatch, Textual, line_matches
+from telnetmail.core.modes import Mode
 from telnetmail.core.matching.imap import ImapRules
 from telnetmail.core.matching.pop3 import Pop3Rules
 from telnetmail.core.matching.rules import Rules

@@ -1,0 +1,142 @@
+"""A backend run in a child process of its own, started without ``os.fork()``.
+
+The pytest plugin replays in pytest's own process. Were the embedded server
+there, its event loop's thread would be alive whenever pexpect forks telnet,
+and Python 3.12+ warns about each such fork (``DeprecationWarning: ...
+forkpty() ... multi-threaded``): rightly, a fork of a threaded process may
+deadlock. So the backend lives in a fresh interpreter started by
+:mod:`subprocess` (fork and exec at once, in C: no warning, and no helper
+process left behind as multiprocessing's resource tracker would be), and
+the process that forks telnet keeps no thread of ours. Process-wide settings
+a backend makes (signal handlers, a child subreaper) stay in the child too.
+
+The parent writes one command a line (``start``, ``reset``, ``settle``,
+``stop``) to the child's stdin; the child answers each with one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from typing import IO, Any
+
+from telnetmail.core.model import Protocol
+from telnetmail.replay.backends import Backend, BackendUnavailable, make_backend
+from telnetmail.replay.requirements import Unavailable
+
+#: Seconds the child has to stop its servers before it is killed.
+STOP_GRACE = 10.0
+
+
+class IsolatedBackend:
+    """Another backend, by name, in a child process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._child: subprocess.Popen[str] | None = None
+        self._ports: dict[str, int] = {}
+
+    def start(self) -> None:
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "telnetmail.replay.isolated", self.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        try:
+            self._ports = self._ask("start")
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        try:
+            assert child.stdin is not None
+            child.stdin.close()  # end of commands: the child stops its servers
+            child.wait(STOP_GRACE)
+        except (OSError, subprocess.TimeoutExpired):
+            child.kill()
+            child.wait()
+        finally:
+            if child.stdout is not None:
+                child.stdout.close()
+
+    def reset(self) -> None:
+        self._ask("reset")
+
+    def settle(self) -> None:
+        self._ask("settle")
+
+    def port_for(self, protocol: Protocol) -> int:
+        return self._ports[str(protocol)]
+
+    def _ask(self, command: str) -> Any:
+        child = self._child
+        if child is None or child.stdin is None or child.stdout is None:
+            raise RuntimeError(f"the {self.name} backend is not started")
+        try:
+            child.stdin.write(command + "\n")
+            child.stdin.flush()
+            answer = child.stdout.readline()
+        except OSError:
+            answer = ""
+        if not answer:
+            raise BackendUnavailable(f"the {self.name} backend's process ended")
+        reply = json.loads(answer)
+        if reply["kind"] == "unavailable":
+            raise BackendUnavailable(reply["value"])
+        if reply["kind"] == "error":
+            raise RuntimeError(f"the {self.name} backend failed: {reply['value']}")
+        return reply["value"]
+
+
+def serve(name: str, commands: IO[str], answers: IO[str]) -> None:
+    """The child: run the backend, answering each command until stdin ends."""
+    backend: Backend | None = None
+    try:
+        for line in commands:
+            try:
+                if backend is None:
+                    backend = make_backend(name)
+                reply = {"kind": "ok", "value": run(backend, line.strip())}
+            except Unavailable as missing:
+                reply = {"kind": "unavailable", "value": str(missing)}
+            except Exception as error:  # noqa: BLE001 (told to the parent, which raises it)
+                reply = {"kind": "error", "value": f"{type(error).__name__}: {error}"}
+            answers.write(json.dumps(reply) + "\n")
+            answers.flush()
+    finally:
+        if backend is not None:
+            backend.stop()
+
+
+def run(backend: Backend, command: str) -> Any:
+    if command == "start":
+        backend.start()
+        return {str(protocol): backend.port_for(protocol) for protocol in Protocol}
+    if command == "reset":
+        return backend.reset()
+    if command == "settle":
+        return backend.settle()
+    raise ValueError(f"unknown command {command!r}")
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops us by closing
+    # our stdin, after cleaning up its own side.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Our stdout is the answers' channel: whatever a backend prints goes to stderr.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.argv[1], sys.stdin, answers)
+
+
+if __name__ == "__main__":
+    main()
