@@ -16,8 +16,8 @@ from telnetmail.core.names import duplicates
 from telnetmail.core.rstscan import scan
 from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
+from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
@@ -140,7 +140,9 @@ class Latch:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {signum: signal.signal(signum, self.interrupt) for signum in TERMINATING}
+        previous = {
+            signum: signal.signal(signum, self.interrupt) for signum in TERMINATING
+        }
         try:
             yield
         finally:

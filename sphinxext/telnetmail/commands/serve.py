@@ -37,18 +37,35 @@ MyPassword, who receives mail for recipient@example.com."""
 
 #: The limits as ``--help`` shows them: a label and a template each.
 LIMITS_HELP = (
-    ("failed login answered", "after {auth_failure_delay:g} s, doubling per failure"
-     " up to {auth_failure_delay_max:g} s"),
-    ("connections", "{max_connections} in all, {max_connections_per_address}"
-     " per address (loopback exempt)"),
+    (
+        "failed login answered",
+        (
+            "after {auth_failure_delay:g} s, doubling per failure"
+            " up to {auth_failure_delay_max:g} s"
+        ),
+    ),
+    (
+        "connections",
+        (
+            "{max_connections} in all, {max_connections_per_address}"
+            " per address (loopback exempt)"
+        ),
+    ),
     ("SMTP errors", "{smtp_error_limit}, then 421 and hang-up"),
-    ("bad POP3/IMAP commands", "{bad_commands_before_login} before login,"
-     " {bad_commands_after_login} in a row after"),
+    (
+        "bad POP3/IMAP commands",
+        (
+            "{bad_commands_before_login} before login,"
+            " {bad_commands_after_login} in a row after"
+        ),
+    ),
     ("IMAP literal before login", "{max_literal_before_login} octets"),
     ("message size", "{max_message_size} octets"),
     ("storage per user", "{quota} octets (552 5.2.2, NO [OVERQUOTA])"),
-    ("idle client", "{idle_timeout:g} s;"
-     " a literal must arrive in {literal_timeout:g} s"),
+    (
+        "idle client",
+        "{idle_timeout:g} s; a literal must arrive in {literal_timeout:g} s",
+    ),
     ("one command", "{command_budget:g} s at most, then it is ended"),
 )
 
@@ -108,7 +125,7 @@ def users_file(text: str) -> tuple[Account, ...]:
     return tuple(accounts)
 
 
-def positive(kind: type[int] | type[float]) -> Any:
+def positive(kind: type[int | float]) -> Any:
     """argparse type: a number of *kind*, 0 or more."""
 
     def convert(text: str) -> int | float:
@@ -183,13 +200,30 @@ def register(subparsers: Any) -> None:
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     options = [
-        ("--auth-failure-delay", "auth_failure_delay", float, "SECONDS",
-         "wait before answering a failed login (Dovecot's auth_failure_delay)"),
-        ("--max-connections", "max_connections", int, "N",
-         "connections from all clients together"),
-        ("--max-connections-per-address", "max_connections_per_address", int, "N",
-         "connections from one client address (Postfix's"
-         " smtpd_client_connection_count_limit)"),
+        (
+            "--auth-failure-delay",
+            "auth_failure_delay",
+            float,
+            "SECONDS",
+            "wait before answering a failed login (Dovecot's auth_failure_delay)",
+        ),
+        (
+            "--max-connections",
+            "max_connections",
+            int,
+            "N",
+            "connections from all clients together",
+        ),
+        (
+            "--max-connections-per-address",
+            "max_connections_per_address",
+            int,
+            "N",
+            (
+                "connections from one client address (Postfix's"
+                " smtpd_client_connection_count_limit)"
+            ),
+        ),
         ("--quota", "quota", int, "OCTETS", "storage per user, all mailboxes"),
     ]
     for flag, name, kind, metavar, text in options:

@@ -44,7 +44,8 @@ _UNTAGGED_DATA = re.compile(
 )
 _CONTINUATION = re.compile(r"(?P<plus>\+)(?P<rest>(?: .*)?)$")
 _TAGGED = re.compile(
-    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)", re.IGNORECASE
+    r"(?P<tag>[^\s*+(){%\"\\]\S*)(?P<sp> )(?P<status>OK|NO|BAD)\b(?P<rest>.*)",
+    re.IGNORECASE,
 )
 _RESPONSE_CODE = re.compile(r"(?P<sp> ?)(?P<code>\[[^\]]*\])(?P<rest>.*)")
 _LITERAL = re.compile(r"\{(?P<size>\d+)(?P<nonsync>\+?)\}$")

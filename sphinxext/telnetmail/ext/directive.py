@@ -109,7 +109,9 @@ class TranscriptDirective(SphinxDirective):
             "after": " ".join(self.options.get("after", [])),
             "match": self.options.get("match", self.config.transcript_match),
         }
-        return {key: special.get(key, str(self.options.get(key, ""))) for key in REPLAYED}
+        return {
+            key: special.get(key, str(self.options.get(key, ""))) for key in REPLAYED
+        }
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""

@@ -83,7 +83,9 @@ class TranscriptDomain(Domain):
         self.documents.pop(docname, None)
         self.index_pages.discard(docname)
 
-    def merge_domaindata(self, docnames: AbstractSet[str], otherdata: dict[str, Any]) -> None:
+    def merge_domaindata(
+        self, docnames: AbstractSet[str], otherdata: dict[str, Any]
+    ) -> None:
         for docname in docnames:
             if docname in otherdata["documents"]:
                 self.documents[docname] = otherdata["documents"][docname]

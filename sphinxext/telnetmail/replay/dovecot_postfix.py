@@ -141,9 +141,7 @@ def _world_passable(path: Path) -> bool:
     Every folder above it must let anyone through, too. (The interpreter's
     own library sits beside it, under the same folders.)
     """
-    return all(
-        folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents)
-    )
+    return all(folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents))
 
 
 def requirement_message(missing: list[str]) -> str:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from telnetmail.core.chain import replay_order
 from telnetmail.core.matching import (
     CLOSED,
     Context,
@@ -26,7 +27,6 @@ from telnetmail.core.matching import (
     plan,
     telnet_line_matches,
 )
-from telnetmail.core.chain import replay_order
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.options import split_names

@@ -100,10 +100,12 @@ def main(argv: list[str]) -> None:
     spool, queue_id, *lda = argv[1:]
     try:
         in_order = wait_for_earlier(spool, queue_id)
-    except Exception:  # the order is never worth a message
+    except Exception:  # noqa: BLE001 - the order is never worth a message
         in_order = False
     if not in_order:
-        print(f"{queue_id}: earlier mail still queued, delivering anyway", file=sys.stderr)
+        print(
+            f"{queue_id}: earlier mail still queued, delivering anyway", file=sys.stderr
+        )
     os.execv(lda[0], lda)
 
 

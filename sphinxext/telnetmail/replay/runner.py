@@ -11,6 +11,7 @@ from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.defaults import resolve_jobs
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
 
+
 def named_cases(cases: list[Case]) -> dict[str, Case]:
     """Cases by name; a duplicated name keeps its first case."""
     named: dict[str, Case] = {}

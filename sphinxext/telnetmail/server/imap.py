@@ -42,7 +42,6 @@ from pymap.parsing.response.specials import (
     RecentResponse,
 )
 from pymap.parsing.specials import SequenceSet
-from pymap.parsing.state import ParsingInterrupt, ParsingState
 from pymap.parsing.specials.flag import (
     Answered,
     Deleted,
@@ -51,6 +50,7 @@ from pymap.parsing.specials.flag import (
     Seen,
     Wildcard,
 )
+from pymap.parsing.state import ParsingInterrupt, ParsingState
 
 from telnetmail.server import imap_guard
 from telnetmail.server.limits import peer_address
@@ -236,8 +236,10 @@ class LimitedConnection(IMAPConnection):
         raise EOFError()
 
     async def check_literal(self, length: int) -> None:
-        limit = self.max_message_size if self.logged_in else (
-            self.limits.max_literal_before_login
+        limit = (
+            self.max_message_size
+            if self.logged_in
+            else (self.limits.max_literal_before_login)
         )
         if length > limit:
             # Dovecot hangs up at once, before a byte of it is read.

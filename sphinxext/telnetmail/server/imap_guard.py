@@ -105,8 +105,8 @@ def _token_at(data: bytes, i: int) -> tuple[Token, int] | None:
             return None
         return Token("literal", data[literal.end() : end]), end
     if char == b"(":
-        end = _list_end(data, i)
-        return None if end is None else (Token("list", data[i:end]), end)
+        closed = _list_end(data, i)
+        return None if closed is None else (Token("list", data[i:closed]), closed)
     end = i
     while end < len(data) and data[end : end + 1] not in (b" ", b"\r", b"\n"):
         end += 1

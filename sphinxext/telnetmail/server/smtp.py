@@ -84,7 +84,7 @@ class _Commands(dict[str, Any]):
         super().__init__(known)
         self.unknown = unknown
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         return super().get(name) or self.unknown
 
 

@@ -289,8 +289,10 @@ def trace_headers(trace: TraceInfo) -> bytes:
     lines = [
         f"Return-Path: <{trace.mail_from}>",
         f"Received: from {trace.helo} (localhost [{trace.peer_ip}])",
-        (f"\tby {trace.server_host} (Postfix)"
-        f" with {trace.protocol} id {trace.queue_id}"),
+        (
+            f"\tby {trace.server_host} (Postfix)"
+            f" with {trace.protocol} id {trace.queue_id}"
+        ),
         f"\tfor <{trace.recipient}>; {date}",
     ]
     return "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")

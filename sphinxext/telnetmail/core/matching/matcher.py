@@ -16,13 +16,13 @@ import re
 
 from telnetmail.core.imap import literal_size
 from telnetmail.core.matching.base import Context, Mismatch, Textual, line_matches
-from telnetmail.core.modes import Mode
 from telnetmail.core.matching.imap import ImapRules
 from telnetmail.core.matching.pop3 import Pop3Rules
 from telnetmail.core.matching.rules import Rules
 from telnetmail.core.matching.sizes import SizeLedger
 from telnetmail.core.matching.smtp import SmtpRules
 from telnetmail.core.model import Category, Line, Protocol, Role, Turn
+from telnetmail.core.modes import Mode
 from telnetmail.core.parser import analyse, outstanding
 
 _RULES: dict[Protocol, type[Rules]] = {

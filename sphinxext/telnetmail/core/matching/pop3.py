@@ -16,7 +16,7 @@ from telnetmail.core.matching.message import compare_message
 from telnetmail.core.matching.rules import InOrder
 from telnetmail.core.matching.sizes import MessageKey
 from telnetmail.core.matching.smtp import compare_offers, keyword
-from telnetmail.core.model import ContentLine, Turn
+from telnetmail.core.model import ContentLine, Line, Turn
 
 _OCTETS = re.compile(r"\+OK\s+(\d+)\s+octets\b", re.IGNORECASE)
 
@@ -89,7 +89,9 @@ class Pop3Rules(InOrder):
         numbers = (n for n in range(1, count + len(deleted) + 1) if n not in deleted)
         return [key(n) for n in numbers]
 
-    def compare_unique_id(self, line: ContentLine, received: str) -> Failure | None:
+    def compare_unique_id(
+        self, line: Line | ContentLine, received: str
+    ) -> Failure | None:
         if line_matches(line, received, self.context):
             return None
         return line.lineno, f"the unique id differs: the server has {received!r}"
@@ -133,13 +135,13 @@ class Pop3Rules(InOrder):
                 if failure is not None:
                     return failure
                 continue
-            sizes = shown_line.text.split()[1:2], got_line.text.split()[1:2]
-            if all(size and size[0].isdigit() for size in sizes):
+            pair = shown_line.text.split()[1:2], got_line.text.split()[1:2]
+            if all(size and size[0].isdigit() for size in pair):
                 number = shown_line.text.split()[0]
                 self.claim_size(
                     [key(number)],
-                    int(sizes[0][0]),
-                    int(sizes[1][0]),
+                    int(pair[0][0]),
+                    int(pair[1][0]),
                     shown_line.lineno,
                     f"message {number}",
                 )
@@ -184,7 +186,9 @@ _COUNT = re.compile(r"\b(\d+) messages?\b", re.IGNORECASE)
 _TOTAL = re.compile(r"\((\d+) octets\)", re.IGNORECASE)
 
 
-def compare_count(line: ContentLine, received: Turn, verb: str) -> Failure | None:
+def compare_count(
+    line: Line | ContentLine, received: Turn, verb: str
+) -> Failure | None:
     """A count the status text states (``+OK 2 messages:``): the server's own
     count when it states one, else the entries of its listing."""
     shown = _COUNT.search(line.text)
@@ -198,7 +202,7 @@ def compare_count(line: ContentLine, received: Turn, verb: str) -> Failure | Non
     else:
         return None
     if int(shown[1]) != count:
-        return line, f"{count} messages where the page shows {shown[0]}"
+        return line.lineno, f"{count} messages where the page shows {shown[0]}"
     return None
 
 

@@ -50,12 +50,10 @@ def compare_offers(
     for line, text in shown:
         name = keyword(text)
         if name not in offered:
-            return line, f"{missing} {name!r}"
+            return line.lineno, f"{missing} {name!r}"
         if name != "IMPLEMENTATION" and parameters(text) != offered[name]:
-            return (
-                line,
-                f"{name} {' '.join(sorted(offered[name]))} where the page shows {text.strip()}",
-            )
+            words = " ".join(sorted(offered[name]))
+            return line.lineno, f"{name} {words} where the page shows {text.strip()}"
     return None
 
 
