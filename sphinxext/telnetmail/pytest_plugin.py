@@ -1,4 +1,4 @@
-"""A pytest plugin: each transcript in the given .rst files is a test item.
+"""A pytest plugin: each transcript in the given .rst or .md pages is a test item.
 
 Pages are collected only when asked for: name them (or a folder holding
 them) on the command line, or pass ``--transcripts`` to collect every .rst
@@ -24,7 +24,7 @@ import pytest
 
 from telnetmail.core.model import Category
 from telnetmail.core.names import duplicates
-from telnetmail.core.rstscan import scan
+from telnetmail.core.mystscan import PAGE_SUFFIXES, scan_page
 from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.engine import Case, Outcome, Status, Verifier
 from telnetmail.replay.options import REPLAY_OPTIONS
@@ -94,7 +94,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_collect_file(
     file_path: Path, parent: pytest.Collector
 ) -> pytest.Collector | None:
-    if file_path.suffix == ".rst" and asked_for(file_path, parent.config):
+    if file_path.suffix in PAGE_SUFFIXES and asked_for(file_path, parent.config):
         return TranscriptFile.from_parent(parent, path=file_path)
     return None
 
@@ -124,7 +124,7 @@ class TranscriptFile(pytest.File):
         replay = self.config.stash[replay_key]
         default_match = self.config.option.transcript_match
         shown_path = shown(self.path, self.config)
-        blocks = list(scan(self.path.read_text(encoding="utf-8")))
+        blocks = list(scan_page(self.path.name, self.path.read_text(encoding="utf-8")))
         cases = [
             Case.parse(
                 shown_path, block.lineno, block.content, block.options, default_match

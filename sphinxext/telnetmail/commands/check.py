@@ -10,7 +10,7 @@ from pathlib import Path
 from telnetmail.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.core.model import Category
 from telnetmail.core.names import duplicates
-from telnetmail.core.rstscan import scan
+from telnetmail.core.mystscan import PAGE_SUFFIXES, scan_page
 from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.engine import Case, Outcome, Status
@@ -25,8 +25,8 @@ from telnetmail.replay.report import (
 from telnetmail.replay.runner import run_cases
 
 DESCRIPTION = """\
-Replay every transcript of the given pages (.rst files, or folders searched
-for them; the course/ folder by default) through telnet against a test mail
+Replay every transcript of the given pages (.rst or MyST .md files, or
+folders searched for them; the course/ folder by default) through telnet against a test mail
 server, and compare what the server says with what each page shows.
 Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
 
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="an .rst file or a folder (default: course/)",
+        help="an .rst or .md file or a folder (default: course/)",
     )
     parser.add_argument(
         "-j",
@@ -167,7 +167,7 @@ def actual_name(case: Case) -> str:
 def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
     for page in pages(paths):
         text = page.read_text(encoding="utf-8")
-        for block in scan(text):
+        for block in scan_page(page.name, text):
             yield Case.parse(
                 str(page), block.lineno, block.content, block.options, default_match
             )
@@ -188,7 +188,8 @@ def _pages_under(paths: list[Path]) -> Iterator[Path]:
         if path.is_file():
             yield path
             continue
-        for page in sorted(path.rglob("*.rst")):
+        found = (page for suffix in PAGE_SUFFIXES for page in path.rglob(f"*{suffix}"))
+        for page in sorted(found):
             if not SKIPPED_FOLDERS.intersection(page.relative_to(path).parts):
                 yield page
 
