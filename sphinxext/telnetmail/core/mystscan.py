@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from telnetmail.core.rstscan import LITERAL_DIRECTIVES, Block, scan
 
 _FENCE = re.compile(
-    r"(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})\s*"
+    r"(?P<indent> *)(?P<fence>`{3,}|~{3,}|:{3,})\s*"
     r"(?:\{(?P<name>[\w:-]+)\}(?P<argument>.*)|(?P<info>.*))$"
 )
 _OPTION = re.compile(r":(?P<name>[\w-]+):(?:\s+(?P<value>.*))?$")
@@ -43,11 +43,7 @@ class _Fence:
 
     def closed_by(self, line: str) -> bool:
         text = line.strip()
-        return (
-            len(text) >= len(self.marker)
-            and set(text) == {self.marker[0]}
-            and len(line) - len(line.lstrip()) < 4
-        )
+        return len(text) >= len(self.marker) and set(text) == {self.marker[0]}
 
 
 def scan_myst(text: str) -> Iterator[Block]:
