@@ -72,7 +72,9 @@ def test_transcripts_shown_in_code_fences_are_examples():
 def test_a_page_is_read_as_myst_by_its_suffix():
     text = "```{transcript}\nS: 220 x\n```\n\n.. transcript::\n\n   S: 220 y\n"
     assert [lines(b.content) for b in scan_page("page.md", text)] == [[(2, "S: 220 x")]]
-    assert [lines(b.content) for b in scan_page("page.rst", text)] == [[(7, "S: 220 y")]]
+    assert [lines(b.content) for b in scan_page("page.rst", text)] == [
+        [(7, "S: 220 y")]
+    ]
 
 
 def test_check_finds_md_pages_in_a_folder():
@@ -101,5 +103,7 @@ def test_the_pytest_plugin_collects_an_md_page(pytester):
     pytester.path.joinpath("page.md").write_text(
         (ROOT / "index.md").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    result = pytester.runpytest_inprocess("--transcripts", "--collect-only", "-q", "page.md")
+    result = pytester.runpytest_inprocess(
+        "--transcripts", "--collect-only", "-q", "page.md"
+    )
     result.stdout.fnmatch_lines([f"page.md::{name}" for name in NAMES])

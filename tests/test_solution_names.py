@@ -21,7 +21,10 @@ def in_order(*extensions: str) -> object:
 
 BOTH_ORDERS = pytest.mark.parametrize(
     (),
-    [in_order("sphinx_exercise", "telnetmail"), in_order("telnetmail", "sphinx_exercise")],
+    [
+        in_order("sphinx_exercise", "telnetmail"),
+        in_order("telnetmail", "sphinx_exercise"),
+    ],
 )
 
 

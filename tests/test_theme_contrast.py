@@ -26,7 +26,8 @@ sync_api = pytest.importorskip(
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 if CHROMIUM is None:
     pytest.skip(
-        "no chromium to drive (Debian: apt-get install chromium)", allow_module_level=True
+        "no chromium to drive (Debian: apt-get install chromium)",
+        allow_module_level=True,
     )
 
 #: Theme module, and whether it has a dark mode that follows the system's.
@@ -90,12 +91,16 @@ def luminance(colour: tuple[float, float, float]) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
-def over(top: list[float], bottom: tuple[float, float, float]) -> tuple[float, float, float]:
+def over(
+    top: list[float], bottom: tuple[float, float, float]
+) -> tuple[float, float, float]:
     alpha = top[3]
     return tuple(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], bottom))  # type: ignore[return-value]
 
 
-def painted(layers: list[list[float]], canvas: tuple[float, float, float]) -> tuple[float, float, float]:
+def painted(
+    layers: list[list[float]], canvas: tuple[float, float, float]
+) -> tuple[float, float, float]:
     colour = canvas
     for layer in layers:
         colour = over(layer, colour)
@@ -136,7 +141,9 @@ def pages(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return built
 
 
-def measure(browser: Browser, page: Path, mode: str) -> tuple[list[dict[str, Any]], float]:
+def measure(
+    browser: Browser, page: Path, mode: str
+) -> tuple[list[dict[str, Any]], float]:
     """The samples of a page shown in ``mode``, and the page's own luminance."""
     context = browser.new_context(color_scheme=mode)  # type: ignore[arg-type]
     try:
@@ -152,7 +159,11 @@ def measure(browser: Browser, page: Path, mode: str) -> tuple[list[dict[str, Any
     finally:
         context.close()
     colour = [float(part) for part in ground[ground.index("(") + 1 : -1].split(",")]
-    canvas = (255.0, 255.0, 255.0) if len(colour) == 4 and colour[3] == 0 else tuple(colour[:3])
+    canvas = (
+        (255.0, 255.0, 255.0)
+        if len(colour) == 4 and colour[3] == 0
+        else tuple(colour[:3])
+    )
     return samples, luminance(canvas)  # type: ignore[arg-type]
 
 

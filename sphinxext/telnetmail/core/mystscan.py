@@ -71,8 +71,10 @@ def scan_myst(text: str) -> Iterator[Block]:
             index += 1
             continue
         end = _closing(lines, index + 1, fence)
-        body = [(number + 1, _dedent(lines[number], fence.indent))
-                for number in range(index + 1, end)]
+        body = [
+            (number + 1, _dedent(lines[number], fence.indent))
+            for number in range(index + 1, end)
+        ]
         if name == "transcript":
             yield _block(index + 1, body)
         elif name == "eval-rst":

@@ -110,7 +110,7 @@ class TranscriptDirective(SphinxDirective):
             first = self.lineno + self.content_offset + 1
             return [(first + index, text) for index, text in enumerate(self.content)]
         return [
-            (self.content.info(index)[1] + 1, text)
+            ((self.content.info(index)[1] or 0) + 1, text)
             for index, text in enumerate(self.content)
         ]
 
