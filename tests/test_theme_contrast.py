@@ -77,7 +77,7 @@ MEASURE = """
                    colour: rgba(getComputedStyle(e).color), layers: layers(e)});
     }
   }
-  return result;
+  return {samples: result, page: layers(document.body)};
 }
 """
 
@@ -98,17 +98,18 @@ def over(
     return tuple(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], bottom))  # type: ignore[return-value]
 
 
-def painted(
-    layers: list[list[float]], canvas: tuple[float, float, float]
-) -> tuple[float, float, float]:
-    colour = canvas
+WHITE = (255.0, 255.0, 255.0)  # the browser's canvas under a page that paints none
+
+
+def painted(layers: list[list[float]]) -> tuple[float, float, float]:
+    colour = WHITE
     for layer in layers:
         colour = over(layer, colour)
     return colour
 
 
-def contrast(sample: dict[str, Any], canvas: tuple[float, float, float]) -> float:
-    background = painted(sample["layers"], canvas)
+def contrast(sample: dict[str, Any]) -> float:
+    background = painted(sample["layers"])
     text = over(sample["colour"], background)
     light, dark = sorted((luminance(text), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
@@ -141,30 +142,16 @@ def pages(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return built
 
 
-def measure(
-    browser: Browser, page: Path, mode: str
-) -> tuple[list[dict[str, Any]], float]:
-    """The samples of a page shown in ``mode``, and the page's own luminance."""
+def measure(browser: Browser, page: Path, mode: str) -> dict[str, Any]:
+    """The page shown in ``mode``: its text samples and its own background."""
     context = browser.new_context(color_scheme=mode)  # type: ignore[arg-type]
     try:
         tab = context.new_page()
         tab.goto(page.as_uri())
         tab.wait_for_load_state("load")
-        samples = tab.evaluate(MEASURE)
-        ground = tab.evaluate(
-            "getComputedStyle(document.body).backgroundColor !== 'rgba(0, 0, 0, 0)'"
-            " ? getComputedStyle(document.body).backgroundColor"
-            " : getComputedStyle(document.documentElement).backgroundColor"
-        )
+        return tab.evaluate(MEASURE)
     finally:
         context.close()
-    colour = [float(part) for part in ground[ground.index("(") + 1 : -1].split(",")]
-    canvas = (
-        (255.0, 255.0, 255.0)
-        if len(colour) == 4 and colour[3] == 0
-        else tuple(colour[:3])
-    )
-    return samples, luminance(canvas)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -172,13 +159,12 @@ def measure(
 def test_client_server_and_telnet_text_have_contrast_in_every_theme(
     browser: Browser, pages: dict[str, Path], theme: str, mode: str
 ) -> None:
-    samples, page_luminance = measure(browser, pages[theme], mode)
+    shown = measure(browser, pages[theme], mode)
     if mode == "dark" and THEMES[theme]:
-        assert page_luminance < 0.2, f"{theme} did not turn dark"
-    canvas = (0.0, 0.0, 0.0) if page_luminance < 0.2 else (255.0, 255.0, 255.0)
+        assert luminance(painted(shown["page"])) < 0.2, f"{theme} did not turn dark"
     worst: dict[str, tuple[float, str]] = {}
-    for sample in samples:
-        ratio = contrast(sample, canvas)
+    for sample in shown["samples"]:
+        ratio = contrast(sample)
         if sample["role"] not in worst or ratio < worst[sample["role"]][0]:
             worst[sample["role"]] = (ratio, sample["text"])
     print(f"{theme} {mode}: " + ", ".join(f"{r} {worst[r][0]:.2f}" for r in ROLES))
