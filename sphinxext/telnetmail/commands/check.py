@@ -26,8 +26,9 @@ from telnetmail.replay.runner import run_cases
 
 DESCRIPTION = """\
 Replay every transcript of the given pages (.rst or MyST .md files, or
-folders searched for them; the course/ folder by default) through telnet against a test mail
-server, and compare what the server says with what each page shows.
+folders searched for them; the course/ folder by default) through telnet
+against a test mail server, and compare what the server says with what each
+page shows.
 Exit status: 0 all pass, 1 some fail, 2 usage or parse errors."""
 
 #: Problems that leave a transcript replayable: reported, not fatal. A

@@ -64,7 +64,8 @@ def note_shown_captions(app: Sphinx, doctree: nodes.document) -> None:
     shown = {
         container["ids"][0]: container[0].astext()
         for container in doctree.findall(nodes.container)
-        if container["ids"] and container.children
+        if container["ids"]
+        and container.children
         and isinstance(container[0], nodes.caption)
     }
     for info in domain.documents.get(app.env.docname, []):
