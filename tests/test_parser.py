@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from seedlesson import role_lines, seed_sessions
@@ -78,6 +79,47 @@ def test_content_keeps_colons():
 def test_blank_source_lines_are_layout_only():
     transcript = parse_transcript("server: 220 x\n\n\nclient: QUIT\n")
     assert [line.role for line in transcript.lines] == [Role.SERVER, Role.CLIENT]
+
+
+# -- RFC-style sources --------------------------------------------------------
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def rfc3501_section8():
+    return parse_transcript((DATA / "rfc3501-section8.txt").read_text(encoding="utf-8"))
+
+
+def test_rfc_3501_section_8_verbatim_parses_without_warnings():
+    assert rfc3501_section8().diagnostics == []
+
+
+def test_rfc_alignment_is_taken_per_run_of_lines():
+    # §8 aligns with three spaces up to a003's FETCH, with four after it.
+    lines = rfc3501_section8().lines
+    texts = [line.text for line in lines]
+    assert "a001 OK LOGIN completed" in texts
+    assert "a003 OK FETCH completed" in texts
+    assert not any(text.startswith(" ") for text in texts)
+
+
+def test_deeper_rfc_indentation_between_shallower_lines_is_content():
+    transcript = parse_transcript(
+        "C:   DATA\nS:   354 go\nC:   Subject: x\nC:      folded\nC:   .\nS:   250 ok",
+        protocol="smtp",
+    )
+    assert transcript.lines[3].text == "   folded"
+
+
+def test_a_line_that_is_only_an_ellipsis_is_narration():
+    transcript = parse_transcript(
+        "S: * OK ready\nC: a1 NOOP\nS: ...\nS: a1 OK done\nC: ...\nC: a2 LOGOUT"
+    )
+    assert transcript.diagnostics == []
+    elided = [line for line in transcript.lines if line.text == "..."]
+    assert len(elided) == 2
+    assert all(kinds(line) == [(SpanKind.PLACEHOLDER, "...")] for line in elided)
 
 
 def test_line_numbers_count_from_the_given_first_line():

@@ -76,3 +76,13 @@ def test_the_reference_follows_a_changed_page(app):
     app.build()
     rows = index_rows(app)
     assert "VRFY" not in rows and rows["NOOP"] == ["index.html#hello"]
+
+
+@pytest.mark.sphinx("html", testroot="captions-i18n", freshenv=True)
+def test_the_reference_links_with_the_caption_as_translated_and_shown(app):
+    app.build()
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "<em>il server</em>" in page  # the caption itself is translated
+    links = re.findall(r'<a class="reference internal" href="#hello"[^>]*>(.*?)</a>', page)
+    assert len(links) == 3  # HELO, 220, 250
+    assert set(links) == {"Salutare il server"}

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from telnetmail.replay.engine import Case, Outcome, Verifier
 
 #: The pages collected when ``--transcripts`` is given and no ini says which.
-DEFAULT_GLOB = "*.rst"
+DEFAULT_GLOB = "*.rst *.md"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # not asked for: no hook of ours runs at collection
     check_replay(config)
     config.pluginmanager.register(
-        Transcripts(config, globs or [DEFAULT_GLOB]), "telnetmail-transcripts"
+        Transcripts(config, globs or DEFAULT_GLOB.split()), "telnetmail-transcripts"
     )
 
 
@@ -106,7 +106,9 @@ class Transcripts:
         """A page matching a pattern, or named itself on the command line."""
         if any(page.match(glob) for glob in self.globs):
             return True
-        return page.suffix == ".rst" and session.isinitpath(page)
+        from telnetmail.core.mystscan import PAGE_SUFFIXES
+
+        return page.suffix in PAGE_SUFFIXES and session.isinitpath(page)
 
     def pytest_sessionfinish(self) -> None:
         self.replay.stop()
@@ -158,13 +160,13 @@ class TranscriptFile(pytest.File):
     """An .rst page: one item per ``transcript`` directive."""
 
     def collect(self) -> Iterator[TranscriptItem]:
-        from telnetmail.core.rstscan import scan
+        from telnetmail.core.mystscan import scan_page
         from telnetmail.replay.engine import Case
 
         replay = self.config.stash[replay_key]
         default_match = self.config.option.transcript_match
         shown_path = shown(self.path, self.config)
-        blocks = list(scan(self.path.read_text(encoding="utf-8")))
+        blocks = list(scan_page(self.path.name, self.path.read_text(encoding="utf-8")))
         cases = [
             Case.parse(
                 shown_path, block.lineno, block.content, block.options, default_match

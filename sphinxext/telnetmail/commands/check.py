@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from telnetmail.core.model import Category
 from telnetmail.core.names import duplicates
-from telnetmail.core.rstscan import scan
+from telnetmail.core.mystscan import PAGE_SUFFIXES, scan_page
 from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from telnetmail.replay.engine import Case, Outcome
 
 DESCRIPTION = """\
-Replay every transcript of the given pages (.rst files, or folders searched
-for them) through telnet against a test mail server, and compare what the
+Replay every transcript of the given pages (.rst or MyST .md files, or folders
+searched for them) through telnet against a test mail server, and compare what the
 server says with what each page shows.
 Exit status: 0 all pass, 1 some fail, 2 usage, parse or environment errors
 (a missing telnet client, server or Python package; an unreadable page)."""
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="an .rst file or a folder searched for them",
+        help="an .rst or MyST .md file, or a folder searched for them",
     )
     parser.add_argument(
         "-j",
@@ -263,7 +263,7 @@ def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
             text = page.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise Unreadable(f"cannot read {page}: {reason(error)}") from None
-        for block in scan(text):
+        for block in scan_page(page.name, text):
             yield Case.parse(
                 str(page), block.lineno, block.content, block.options, default_match
             )
@@ -290,7 +290,8 @@ def _pages_under(paths: list[Path]) -> Iterator[Path]:
         if path.is_file():
             yield path
             continue
-        for page in sorted(path.rglob("*.rst")):
+        found = (page for suffix in PAGE_SUFFIXES for page in path.rglob(f"*{suffix}"))
+        for page in sorted(found):
             if not SKIPPED_FOLDERS.intersection(page.relative_to(path).parts):
                 yield page
 

@@ -183,14 +183,15 @@ class Diagnostic:
         return f"line {self.lineno}: {self.message}"
 
 
-_PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>")
+_PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>|\.\.\.")
 
 
 def is_placeholder(text: str) -> bool:
     """RFC example sessions narrate in angle brackets: ``<the server sends message 1>``.
 
     Such a line stands for something not written out; it has a space inside,
-    which tells it from an address like ``<sender@example.com>``.
+    which tells it from an address like ``<sender@example.com>``. A line that
+    is only ``...`` is the RFCs' elision, narration too.
     """
     return _PLACEHOLDER.fullmatch(text.strip()) is not None
 

@@ -144,9 +144,8 @@ def _read_roles(
                     Category.SYNTAX,
                 )
             )
-    rfc_indent = _rfc_indent(written)
     lines = []
-    for item in written:
+    for item, rfc_indent in zip(written, _rfc_indents(written), strict=True):
         text = _strip_separator(item, rfc_indent)
         try:
             shown, marks = volatile.extract(text)
@@ -157,18 +156,39 @@ def _read_roles(
     return lines
 
 
-def _rfc_indent(written: list[_Written]) -> int:
-    """RFC examples align content after ``C:``/``S:`` with a run of spaces.
+def _rfc_indents(written: list[_Written]) -> list[int]:
+    """The alignment after ``C:``/``S:`` of each line, taken per run of lines.
 
-    The run is the same on every line but narration, so the shortest one
-    among the others is the separator, and deeper indentation is content.
+    RFC examples align content with a run of spaces, and may change it along
+    the way (RFC 3501 §8 goes from 3 to 4). A line's separator is the
+    shortest run on the lines before it or on the lines after it, whichever
+    is longer: deeper indentation is content only between shallower lines.
+    Narration and empty lines do not count.
     """
     runs = [
         len(item.content) - len(item.content.lstrip(" "))
-        for item in written
         if item.rfc_style and item.content.strip() and not is_placeholder(item.content)
+        else None
+        for item in written
     ]
-    return max(min(runs, default=1), 1)
+    before = _running_min(runs)
+    after = _running_min(runs[::-1])[::-1]
+    # On a counted line both running minimums are set, and neither exceeds it.
+    return [
+        max(before[i] or 1, after[i] or 1) if run is not None else 1
+        for i, run in enumerate(runs)
+    ]
+
+
+def _running_min(runs: list[int | None]) -> list[int | None]:
+    """At each position, the smallest run so far (None before the first)."""
+    smallest: int | None = None
+    result: list[int | None] = []
+    for run in runs:
+        if run is not None:
+            smallest = run if smallest is None else min(smallest, run)
+        result.append(smallest)
+    return result
 
 
 def _strip_separator(item: _Written, rfc_indent: int) -> str:

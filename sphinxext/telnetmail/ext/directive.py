@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.statemachine import StateMachine
 from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -115,6 +116,12 @@ class TranscriptDirective(SphinxDirective):
 
     def numbered_content(self) -> list[tuple[int, str]]:
         """Content lines with their 1-based line numbers in their own file."""
+        if not isinstance(self.state_machine, StateMachine):
+            # MyST (whose state machine is a mock of docutils') numbers the
+            # content from 0, and gives content_offset as the count of lines
+            # between the directive's line (absolute) and the content.
+            first = self.lineno + self.content_offset + 1
+            return [(first + index, text) for index, text in enumerate(self.content)]
         return [
             ((self.content.info(index)[1] or 0) + 1, text)
             for index, text in enumerate(self.content)

@@ -55,6 +55,25 @@ class TranscriptIndexDirective(SphinxDirective):
         return [node]
 
 
+def note_shown_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """Link with each caption as the reader sees it: translated, markup as text.
+
+    The directive notes the caption as written; by ``doctree-read`` the
+    i18n transform has replaced it with its translation.
+    """
+    domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
+    shown = {
+        container["ids"][0]: container[0].astext()
+        for container in doctree.findall(nodes.container)
+        if container["ids"]
+        and container.children
+        and isinstance(container[0], nodes.caption)
+    }
+    for info in domain.documents.get(app.env.docname, []):
+        if info["target"] in shown:
+            info["caption"] = shown[info["target"]]
+
+
 def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
     for node in list(doctree.findall(transcript_index)):
@@ -142,5 +161,6 @@ def outdated_indexes(
 def setup(app: Sphinx) -> None:
     app.add_node(transcript_index)
     app.add_directive("transcript-index", TranscriptIndexDirective)
+    app.connect("doctree-read", note_shown_captions)
     app.connect("doctree-resolved", resolve_indexes)
     app.connect("env-get-outdated", outdated_indexes)

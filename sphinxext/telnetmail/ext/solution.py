@@ -1,8 +1,8 @@
-"""The ``solution`` directive: an exercise's answer, folded until asked for.
+"""The ``transcript-solution`` directive: an exercise's answer, folded until asked for.
 
 .. code-block:: rst
 
-   .. solution::
+   .. transcript-solution::
 
       .. transcript::
          ...
@@ -12,6 +12,10 @@ Like sphinx-design's components, the directive emits a generic container
 builder show the solution as a titled block with no code of their own; for
 HTML a post-transform turns it into a ``<details>`` element the student
 opens.
+
+The short name ``solution`` is an alias, registered only when the build is
+set up and no other extension (sphinx-exercise, say) has taken it: either
+order of ``extensions`` then builds without a warning.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.locale import get_translation
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.docutils import SphinxDirective
+from sphinx.util.docutils import SphinxDirective, is_directive_registered
 
 if TYPE_CHECKING:
     from typing import Any
@@ -34,6 +38,9 @@ if TYPE_CHECKING:
 _ = get_translation("telnetmail")
 
 CLASS = "transcript-solution"
+NAME = "transcript-solution"
+#: Given to our directive too, unless another extension has it.
+ALIAS = "solution"
 
 
 class solution_details(nodes.General, nodes.Element):
@@ -86,8 +93,16 @@ def depart_solution_details(self: HTML5Translator, node: solution_details) -> No
     self.body.append("</details>\n")
 
 
+def add_alias(app: Sphinx) -> None:
+    # At builder-inited every extension has run its setup(): registering the
+    # alias earlier would clash with one loaded after us.
+    if not is_directive_registered(ALIAS):
+        app.add_directive(ALIAS, SolutionDirective)
+
+
 def setup(app: Sphinx) -> None:
-    app.add_directive("solution", SolutionDirective)
+    app.add_directive(NAME, SolutionDirective)
+    app.connect("builder-inited", add_alias)
     app.add_node(
         solution_details, html=(visit_solution_details, depart_solution_details)
     )

@@ -1,0 +1,3 @@
+extensions = ["telnetmail"]
+language = "it"
+locale_dirs = ["locale"]
