@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail.core.model import Category
-from telnetmail.core.names import duplicates
 from telnetmail.core.mystscan import PAGE_SUFFIXES, scan_page
+from telnetmail.core.names import duplicates
 from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
