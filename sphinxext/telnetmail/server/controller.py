@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 from telnetmail.server import imap, pop3
 from telnetmail.server.config import SERVICES, ServerConfig
 from telnetmail.server.limits import ConnectionGate, peer_address
+from telnetmail.server.quickack import acknowledge_promptly
 from telnetmail.server.smtp import make_smtp
 from telnetmail.server.store import MailStore
 from telnetmail.server.watchdog import Watchdog, interrupt
@@ -96,6 +97,7 @@ class _Connections:
             task = asyncio.current_task()
             assert task is not None
             self.tasks.add(task)
+            acknowledge_promptly(writer.transport.get_protocol())  # type: ignore[arg-type]
             try:
                 await handler(reader, writer)
             except asyncio.CancelledError:
@@ -116,6 +118,7 @@ class _Connections:
         def make() -> SMTP:
             protocol = factory()
             self.smtp.add(protocol)
+            acknowledge_promptly(protocol)
             return protocol
 
         return make
