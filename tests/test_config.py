@@ -46,8 +46,9 @@ def test_an_unknown_backend_is_a_config_error(make_app, app_params):
         ("transcript_timeout", "soon", "must be an int or float"),
         ("transcript_timeout", 0, "must be 0.001 or more"),
         ("transcript_jobs", 0, "must be 1 or more"),
-        ("transcript_jobs", 2.5, "must be an int"),
-        ("transcript_jobs", True, "must be an int"),
+        ("transcript_jobs", 2.5, "must be an int or 'auto'"),
+        ("transcript_jobs", True, "must be an int or 'auto'"),
+        ("transcript_jobs", "many", "must be an int or 'auto'"),
         ("transcript_telnet", 1, "must be a str"),
     ],
 )
