@@ -574,3 +574,10 @@ def test_a_listing_count_and_total_the_status_text_states_are_checked():
     assert mismatch.reason == "the listing's total is 798 octets where the page shows 800"
     no_count = right[:3] + ["+OK scan listing follows", "1 400", "."]
     assert replay(page.replace("server: 2 400\n", ""), no_count).lineno == 7
+
+
+def test_a_command_typed_last_without_its_reply_fails():
+    page = SMTP_HEAD + "client: NOOP\n"
+    mismatch = replay(page, ["220 mx", "250 mx", "250 2.0.0 Ok"])
+    assert mismatch.lineno == 4
+    assert "'250 2.0.0 Ok'" in mismatch.reason

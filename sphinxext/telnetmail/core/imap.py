@@ -203,6 +203,10 @@ class ImapExchange(Exchange):
                 Category.CONSISTENCY,
             )
 
+    def waiting(self) -> int:
+        """IMAP pairs replies by tag: the tags still to be completed."""
+        return len(self.pending)
+
     # -- client --------------------------------------------------------------
 
     def in_content(self, line: Line) -> bool:

@@ -71,7 +71,7 @@ class Exchange:
     @classmethod
     def outstanding(cls, lines: list[Line]) -> int:
         """How many commands in ``lines`` still wait for their reply."""
-        return len(cls.run(lines).awaiting)
+        return cls.run(lines).waiting()
 
     @classmethod
     def run(cls, lines: list[Line]) -> Exchange:
@@ -87,6 +87,10 @@ class Exchange:
                 exchange.server(line)
         exchange.finish()
         return exchange
+
+    def waiting(self) -> int:
+        """Commands sent that no reply has answered yet."""
+        return len(self.awaiting)
 
     def in_content(self, line: Line) -> bool:
         """Whether ``line`` falls inside carried content (a message, a literal)."""

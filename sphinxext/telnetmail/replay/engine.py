@@ -30,7 +30,7 @@ from telnetmail.core.matching import (
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.options import split_names
-from telnetmail.core.parser import parse_lines
+from telnetmail.core.parser import outstanding, parse_lines
 from telnetmail.replay.backends import Backend, endpoint
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
@@ -39,6 +39,9 @@ from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
 #: says when nothing asked it to close: a reply the page leaves out comes at
 #: once on loopback.
 END_GRACE = 0.25
+
+#: After a dialogue whose every command has its reply on the page.
+QUIET_GRACE = 0.05
 
 #: Commands after whose reply the server closes the connection.
 CLOSING = frozenset({"QUIT", "LOGOUT"})
@@ -269,7 +272,7 @@ class Walk:
         untagged IMAP data other than ``* BYE``.
         """
         last = self.transcript.lines[-1]
-        deadline = self.timeout if self.closing() else min(self.timeout, END_GRACE)
+        deadline = self.timeout if self.closing() else min(self.timeout, self.grace())
         while (text := self.read_within(deadline)) is not None:
             if text == CLOSED or self.allowed_unshown(text):
                 continue
@@ -280,6 +283,15 @@ class Walk:
                 [(last.lineno, last.text)],
                 [text],
             )
+
+    def grace(self) -> float:
+        """How long to listen after an abandoned dialogue's last line: a command
+        left without its reply on the page gets it at once on loopback;
+        otherwise only an unsolicited line could come."""
+        protocol = self.transcript.protocol
+        if protocol is not None and outstanding(protocol, self.transcript.lines):
+            return END_GRACE
+        return QUIET_GRACE
 
     def closing(self) -> bool:
         """Whether the page's last command asks the server to close."""
