@@ -95,7 +95,8 @@ def test_without_the_replay_extra_the_transcripts_build_says_what_to_install(
 def test_sphinx_build_stops_at_a_config_error_with_its_one_line(tmp_path):
     result = subprocess.run(
         [
-            sys.executable, "-m", "sphinx", "-b", "html", "-q",
+            # --no-color: CI=true makes Sphinx colour its output.
+            sys.executable, "-m", "sphinx", "-b", "html", "-q", "--no-color",
             "-D", "transcript_match=fuzzy", str(ROOT), str(tmp_path),
         ],
         capture_output=True,
