@@ -124,9 +124,9 @@ def _compare_body(
     context: Context,
     expected: Sequence[Textual],
 ) -> tuple[int, str] | None:
-    if shown.has_body or not got.has_body:
-        return _compare_lines(shown.body, got.body, context, "the body")
     last = expected[-1].lineno if expected else 0  # type: ignore[attr-defined]
+    if shown.has_body or not got.has_body:
+        return _compare_lines(shown.body, got.body, context, "the body", last)
     if part == "header":
         return last, "the header ends with an empty line, which the page leaves out"
     return last, (
@@ -136,15 +136,16 @@ def _compare_body(
 
 
 def _compare_lines(
-    shown: list, got: list[str], context: Context, what: str
+    shown: list, got: list[str], context: Context, what: str, end: int = 0
 ) -> tuple[int, str] | None:
+    """Line by line; ``end`` is the page line after which an empty part stands."""
     for index, line in enumerate(shown):
         if index >= len(got):
             return line.lineno, f"{what} ends before this line"
         if not line_matches(line, got[index], context):
             return line.lineno, f"{what} differs: the server has {got[index]!r}"
     if len(got) > len(shown):
-        where = shown[-1].lineno if shown else 0
+        where = shown[-1].lineno if shown else end
         return where, f"{what} goes on after this line: the server has {got[len(shown)]!r}"
     return None
 
