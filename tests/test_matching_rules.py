@@ -566,3 +566,358 @@ def test_a_message_shown_with_no_field_the_server_has_fails_at_its_first_line():
         5,
         "header fields Subject where the page shows (none)",
     )
+
+
+# -- IMAP FETCH ----------------------------------------------------------------------
+
+
+def test_fetch_flags_are_a_set_in_any_case():
+    page = imap("FETCH 1 (FLAGS)", r"* 1 FETCH (FLAGS (\Seen \Answered))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\answered \SEEN))") is None
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen))") == (
+        3,
+        r"FLAGS (\Seen) where the page shows (\Seen \Answered)",
+    )
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen \Answered \Flagged))") == (
+        3,
+        r"FLAGS (\Seen \Answered \Flagged) where the page shows (\Seen \Answered)",
+    )
+
+
+def test_fetch_of_another_message_fails():
+    page = imap("FETCH 1 (FLAGS)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 2 FETCH (FLAGS (\Seen))") == (
+        3,
+        "message 2 where the page shows 1",
+    )
+
+
+def test_fetch_an_item_shown_must_be_in_the_response():
+    page = imap("FETCH 1 (FLAGS)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, "* 1 FETCH (UID 4)") == (
+        3,
+        "no FLAGS in the server's FETCH response",
+    )
+
+
+def test_fetch_an_item_asked_for_must_be_shown():
+    page = imap("FETCH 1 (FLAGS RFC822.SIZE)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen) RFC822.SIZE 44)") == (
+        3,
+        "the server returns RFC822.SIZE, which the client asked for and the page "
+        "leaves out",
+    )
+
+
+def test_fetch_items_asked_for_in_lower_case_must_be_shown():
+    page = imap("fetch 1 (flags rfc822.size)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen) RFC822.SIZE 44)") is not None
+
+
+def test_fetch_a_single_item_asked_without_parentheses_must_be_shown():
+    page = imap("FETCH 1 UID", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen) UID 7)") == (
+        3,
+        "the server returns UID, which the client asked for and the page leaves out",
+    )
+
+
+def test_fetch_items_the_server_adds_unasked_may_be_left_out():
+    page = imap("STORE 1 +FLAGS (\\Seen)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen) UID 7 MODSEQ (4))") is None
+    page = imap("FETCH 1 (RFC822.SIZE)", "* 1 FETCH (RFC822.SIZE 44)")
+    assert untagged(page, r"* 1 FETCH (RFC822.SIZE 44 FLAGS (\Seen))") is None
+
+
+def test_uid_fetch_may_leave_out_the_uid_but_not_what_it_asked_for():
+    page = imap("UID FETCH 7 (FLAGS)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (UID 7 FLAGS (\Seen))") is None
+    page = imap("uid fetch 7 (FLAGS UID)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (UID 7 FLAGS (\Seen))") == (
+        3,
+        "the server returns UID, which the client asked for and the page leaves out",
+    )
+
+
+def test_uid_store_asks_for_no_item():
+    page = imap("UID STORE 7 +FLAGS (\\Seen)", r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (UID 7 FLAGS (\Seen))") is None
+
+
+@pytest.mark.parametrize(
+    ("macro", "left_out"),
+    [("FAST", "INTERNALDATE"), ("ALL", "ENVELOPE"), ("FULL", "BODY")],
+)
+def test_fetch_macros_ask_for_their_items(macro, left_out):
+    items = {
+        "FLAGS": r"FLAGS (\Seen)",
+        "INTERNALDATE": 'INTERNALDATE "17-Jul-1996 02:44:25 -0700"',
+        "RFC822.SIZE": "RFC822.SIZE 44",
+        "ENVELOPE": 'ENVELOPE (NIL "Hi" NIL NIL NIL NIL NIL NIL NIL NIL)',
+        "BODY": 'BODY ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 8 1)',
+    }
+    names = {"FAST": 3, "ALL": 4, "FULL": 5}[macro]
+    server = "* 1 FETCH (" + " ".join(list(items.values())[:names]) + ")"
+    shown = server.replace(" " + items[left_out], "")
+    page = imap(f"FETCH 1 {macro.lower()}", shown)
+    assert untagged(page, server) == (
+        3,
+        f"the server returns {left_out}, which the client asked for and the page "
+        "leaves out",
+    )
+
+
+def test_fetch_peek_and_partial_items_are_answered_by_their_response_names():
+    page = imap("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.100>)", "* 1 FETCH (UID 1)")
+    assert untagged(page, '* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)]<0> "x")') == (
+        3,
+        "the server returns BODY[HEADER.FIELDS (SUBJECT)]<0>, which the client "
+        "asked for and the page leaves out",
+    )
+
+
+def test_fetch_a_command_that_cannot_be_read_asks_for_nothing_known():
+    page = imap('FETCH 1 (FLAGS "', r"* 1 FETCH (FLAGS (\Seen))")
+    assert untagged(page, r"* 1 FETCH (FLAGS (\Seen) UID 4)") is None
+
+
+ENVELOPE = (
+    '* 1 FETCH (ENVELOPE ("{{date:Fri, 27 Nov 2026 11:40:02 +0000}}" "Hi" '
+    '(("A" NIL "a" "b.example")) NIL NIL NIL NIL NIL NIL '
+    '"{{message-id:<1@b.example>}}"))'
+)
+
+
+def envelope(date="Mon, 30 Nov 2026 10:00:00 +0100", subject='"Hi"', sender=None, rest="NIL", mid="<7@mx.example>"):
+    sender = sender or '(("A" NIL "a" "b.example"))'
+    return (
+        f'* 1 FETCH (ENVELOPE ("{date}" {subject} {sender} NIL NIL NIL NIL NIL '
+        f'{rest} "{mid}"))'
+    )
+
+
+def test_envelope_dates_and_ids_marked_volatile_may_differ():
+    page = imap("FETCH 1 ENVELOPE", ENVELOPE)
+    assert untagged(page, envelope()) is None
+
+
+def test_envelope_a_volatile_value_must_be_of_its_kind():
+    page = imap("FETCH 1 ENVELOPE", ENVELOPE)
+    assert untagged(page, envelope(date="yesterday")) is not None
+    assert untagged(page, envelope(mid="no id")) is not None
+
+
+def test_envelope_strings_are_compared_exactly():
+    page = imap("FETCH 1 ENVELOPE", ENVELOPE)
+    assert untagged(page, envelope(subject='"hi"')) == (
+        3,
+        "ENVELOPE (Mon, 30 Nov 2026 10:00:00 +0100 hi ((A NIL a b.example)) NIL NIL "
+        "NIL NIL NIL NIL <7@mx.example>) where the page shows (Fri, 27 Nov 2026 "
+        "11:40:02 +0000 Hi ((A NIL a b.example)) NIL NIL NIL NIL NIL NIL "
+        "<1@b.example>)",
+    )
+    assert untagged(page, envelope(subject="NIL")) is not None
+
+
+def test_envelope_nil_where_the_page_shows_a_value_fails():
+    page = imap("FETCH 1 ENVELOPE", ENVELOPE)
+    assert untagged(page, envelope(rest='"<0@x.example>"')) is not None
+
+
+def test_envelope_address_lists_are_compared_whole():
+    page = imap("FETCH 1 ENVELOPE", ENVELOPE)
+    two = '(("A" NIL "a" "b.example") ("B" NIL "c" "d.example"))'
+    assert untagged(page, envelope(sender=two)) is not None
+    assert untagged(page, envelope(sender='(("A" NIL "a" "B.example"))')) is not None
+    assert untagged(page, envelope(sender="NIL")) is not None
+
+
+def test_envelope_a_named_date_must_reappear():
+    shown = ENVELOPE.replace("{{date:", "{{date@d:")
+    page = imap("FETCH 1:2 ENVELOPE", shown, shown.replace("* 1", "* 2"))
+    second = envelope().replace("* 1", "* 2")
+    assert replay(page, ["* OK hi", envelope(), second, "a1 OK done"]) is None
+    other = second.replace("Mon, 30 Nov", "Tue, 1 Dec")
+    mismatch = replay(page, ["* OK hi", envelope(), other, "a1 OK done"])
+    assert mismatch.lineno == 4
+
+
+def test_internaldate_is_compared_unless_marked():
+    page = imap("FETCH 1 INTERNALDATE", '* 1 FETCH (INTERNALDATE "17-Jul-1996 02:44:25 -0700")')
+    assert untagged(page, '* 1 FETCH (INTERNALDATE "18-Jul-1996 02:44:25 -0700")') == (
+        3,
+        "INTERNALDATE 18-Jul-1996 02:44:25 -0700 where the page shows "
+        "17-Jul-1996 02:44:25 -0700",
+    )
+    marked = page.replace('"17-Jul', '"{{date:17-Jul').replace('0700")', '0700}}")')
+    assert untagged(marked, '* 1 FETCH (INTERNALDATE "18-Jul-1996 02:44:25 -0700")') is None
+
+
+def test_atoms_agree_in_any_case_but_numbers_and_nil_do_not_bend():
+    page = imap("FETCH 1 (BODYSTRUCTURE)", '* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 8 1))')
+    assert untagged(page, '* 1 FETCH (bodystructure ("TEXT" "PLAIN" nil NIL NIL "7BIT" 8 1))') is None
+    assert untagged(page, '* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 9 1))') is not None
+    assert untagged(page, '* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 8))') is not None
+    assert untagged(page, '* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 8 NIL))') is not None
+    assert untagged(page, '* 1 FETCH (BODYSTRUCTURE "TEXT")') is not None
+
+
+HEADER = """\
+server: * OK ready
+client: a1 SELECT INBOX
+server: a1 OK [READ-WRITE] done
+client: a2 FETCH 1 (BODY[HEADER])
+server: * 1 FETCH (BODY[HEADER] {32}
+server: Received: by mx
+server: Subject: Hi
+server:
+server: )
+server: a2 OK done
+"""
+
+HEADER_SENT = [
+    "* OK hi",
+    "a1 OK [READ-WRITE] x",
+    "* 1 FETCH (BODY[HEADER] {64}",
+    "Received: by mx.example.com",
+    "X-Original-To: a@b",
+    "Subject: Hi",
+    "",
+    ")",
+    "a2 OK y",
+]
+
+
+def size_after(command: str) -> str:
+    """HEADER, then ``command``, then the RFC822.SIZE of message 1 as 40."""
+    return HEADER + (
+        f"client: a3 {command}\nserver: a3 OK done\n"
+        "client: a4 FETCH 1 (RFC822.SIZE)\nserver: * 1 FETCH (RFC822.SIZE 40)\n"
+        "server: a4 OK done\n"
+    )
+
+
+SIZE_SENT = [*HEADER_SENT, "a3 OK done", "* 1 FETCH (RFC822.SIZE 72)", "a4 OK z"]
+
+
+def test_rfc822_size_allows_for_the_server_fields_of_the_header_shown():
+    # The server's Received and X-Original-To are 32 octets more than the page's.
+    assert replay(size_after("NOOP"), SIZE_SENT) is None
+    wrong = size_after("NOOP").replace("RFC822.SIZE 40", "RFC822.SIZE 72")
+    mismatch = replay(wrong, SIZE_SENT)
+    assert (mismatch.lineno, mismatch.reason) == (
+        14,
+        "RFC822.SIZE of message 1 should be 40 octets for the message the page "
+        "shows (the server's 72, less 32 octets of its own fields), where the page "
+        "shows 72",
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "SELECT INBOX",
+        "examine Archive",
+        "EXPUNGE",
+        "UID EXPUNGE 4",
+        "uid move 4 Trash",
+        "CLOSE",
+        "UNSELECT",
+    ],
+)
+def test_after_renumbering_a_size_is_the_servers_exactly(command):
+    mismatch = replay(size_after(command), SIZE_SENT)
+    assert (mismatch.lineno, mismatch.reason) == (
+        14,
+        "RFC822.SIZE of message 1 is 72 octets where the page shows 40",
+    )
+
+
+def test_a_size_of_another_message_is_the_servers_exactly():
+    page = size_after("NOOP").replace("a4 FETCH 1", "a4 FETCH 2").replace(
+        "* 1 FETCH (RFC822.SIZE 40)", "* 2 FETCH (RFC822.SIZE 40)"
+    )
+    sent = [*HEADER_SENT, "a3 OK done", "* 2 FETCH (RFC822.SIZE 72)", "a4 OK z"]
+    assert replay(page, sent).reason == (
+        "RFC822.SIZE of message 2 is 72 octets where the page shows 40"
+    )
+
+
+def test_body_header_shown_without_its_empty_line_fails():
+    page = HEADER.replace("server: Subject: Hi\nserver:\n", "server: Subject: Hi\n")
+    mismatch = replay(page.replace("{32}", "{30}"), HEADER_SENT)
+    assert (mismatch.lineno, mismatch.reason) == (
+        7,
+        "the header ends with an empty line, which the page leaves out",
+    )
+
+
+TEXT = """\
+server: * OK ready
+client: a1 SELECT INBOX
+server: a1 OK [READ-WRITE] done
+client: a2 FETCH 1 (BODY[TEXT])
+server: * 1 FETCH (BODY[TEXT] {8}
+server: Hello.
+server: )
+server: a2 OK done
+"""
+TEXT_SENT = ["* OK hi", "a1 OK [READ-WRITE] x", "* 1 FETCH (BODY[TEXT] {8}", "Hello.", ")", "a2 OK y"]
+
+
+@pytest.mark.parametrize(
+    "item", ["BODY[TEXT]", "RFC822.TEXT", "BODY[1]", "BODY[1.2]", "BINARY[1]"]
+)
+def test_a_text_part_is_compared_line_by_line(item):
+    page = TEXT.replace("BODY[TEXT]", item)
+    sent = [line.replace("BODY[TEXT]", item) for line in TEXT_SENT]
+    assert replay(page, sent) is None
+    wrong = [line.replace("Hello.", "Hallo.") for line in sent]
+    mismatch = replay(page, wrong)
+    assert (mismatch.lineno, mismatch.reason) == (
+        6,
+        "the body differs: the server has 'Hallo.'",
+    )
+
+
+def test_a_text_part_tells_nothing_of_the_server_fields():
+    page = TEXT + (
+        "client: a3 FETCH 1 (RFC822.SIZE)\nserver: * 1 FETCH (RFC822.SIZE 40)\n"
+        "server: a3 OK done\n"
+    )
+    mismatch = replay(page, [*TEXT_SENT, "* 1 FETCH (RFC822.SIZE 41)", "a3 OK z"])
+    assert mismatch.reason == "RFC822.SIZE of message 1 is 41 octets where the page shows 40"
+
+
+@pytest.mark.parametrize("item", ["BODY[]", "RFC822", "BINARY[]"])
+def test_a_whole_message_is_compared_with_its_header(item):
+    page = TEXT.replace("BODY[TEXT] {8}", f"{item} {{23}}").replace(
+        "server: Hello.", "server: Subject: Hi\nserver:\nserver: Hello."
+    )
+    sent = ["* OK hi", "a1 OK [READ-WRITE] x", f"* 1 FETCH ({item} {{23}}", "Subject: Ho", "", "Hello.", ")", "a2 OK y"]
+    mismatch = replay(page, sent)
+    assert (mismatch.lineno, mismatch.reason) == (
+        6,
+        "the Subject field differs: the server has 'Subject: Ho'",
+    )
+
+
+@pytest.mark.parametrize("item", ["BODY[HEADER]", "RFC822.HEADER"])
+def test_a_header_part_is_compared_as_fields(item):
+    page = HEADER.replace("BODY[HEADER]", item)
+    sent = [line.replace("BODY[HEADER]", item).replace("Subject: Hi", "Subject: Ho") for line in HEADER_SENT]
+    mismatch = replay(page, sent)
+    assert (mismatch.lineno, mismatch.reason) == (
+        7,
+        "the Subject field differs: the server has 'Subject: Ho'",
+    )
+
+
+def test_a_header_fields_section_is_a_value_compared_whole():
+    page = TEXT.replace("BODY[TEXT]", "BODY[HEADER.FIELDS (SUBJECT)]").replace("{8}", "{15}").replace(
+        "server: Hello.", "server: Subject: Hi\nserver:"
+    )
+    sent = ["* OK hi", "a1 OK [READ-WRITE] x", "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {15}", "Subject: Hi", "", ")", "a2 OK y"]
+    assert replay(page, sent) is None
+    sent[3] = "Subject: Ho"
+    assert replay(page, sent).lineno == 5
