@@ -921,3 +921,180 @@ def test_a_header_fields_section_is_a_value_compared_whole():
     assert replay(page, sent) is None
     sent[3] = "Subject: Ho"
     assert replay(page, sent).lineno == 5
+
+
+# -- IMAP statuses and response codes ---------------------------------------------------
+
+
+def completion(shown: str, got: str):
+    """The page's tagged completion ``shown`` against the server's ``got``."""
+    page = f"server: * OK ready\nclient: a1 NOOP\nserver: {shown}"
+    mismatch = replay(page, ["* OK hi", got])
+    return mismatch and (mismatch.lineno, mismatch.reason)
+
+
+def test_permanentflags_are_a_set_equal_to_the_servers():
+    shown = r"a1 OK [PERMANENTFLAGS (\Seen \Deleted)] x"
+    assert completion(shown, r"a1 OK [PERMANENTFLAGS (\deleted \Seen)] y") is None
+    assert completion(shown, r"a1 OK [PERMANENTFLAGS (\Seen \Deleted \*)] y") == (
+        3,
+        r"[PERMANENTFLAGS (\Seen \Deleted \*)] where the page shows "
+        r"[PERMANENTFLAGS (\Seen \Deleted)]",
+    )
+    assert completion(shown, r"a1 OK [PERMANENTFLAGS (\Seen)] y") is not None
+
+
+def test_capability_codes_shown_must_be_offered_among_others():
+    shown = "a1 OK [CAPABILITY IMAP4rev1 IDLE] x"
+    assert completion(shown, "a1 OK [CAPABILITY IMAP4rev1 SASL-IR idle] y") is None
+    assert completion(shown, "a1 OK [CAPABILITY IMAP4rev1 SASL-IR] y") == (
+        3,
+        "[CAPABILITY IMAP4rev1 SASL-IR] where the page shows [CAPABILITY IMAP4rev1 IDLE]",
+    )
+
+
+def test_appenduid_leaves_the_uidvalidity_to_the_server_but_compares_the_uid():
+    shown = "a1 OK [APPENDUID 38505 3955] x"
+    assert completion(shown, "a1 OK [APPENDUID 1764243602 3955] y") is None
+    assert completion(shown, "a1 OK [APPENDUID 38505 3956] y") == (
+        3,
+        "[APPENDUID 38505 3956] where the page shows [APPENDUID 38505 3955]",
+    )
+    assert completion(shown, "a1 OK [APPENDUID 3955] y") is not None
+
+
+def test_copyuid_leaves_the_uidvalidity_to_the_server_but_compares_both_uid_sets():
+    shown = "a1 OK [COPYUID 38505 304,319:320 3956:3958] x"
+    assert completion(shown, "a1 OK [COPYUID 99 304,319:320 3956:3958] y") is None
+    assert completion(shown, "a1 OK [COPYUID 38505 304,319:320 3957:3959] y") is not None
+    assert completion(shown, "a1 OK [COPYUID 38505 304,319 3956:3958] y") is not None
+
+
+@pytest.mark.parametrize(
+    "code", ["UIDVALIDITY 3857529045", "HIGHESTMODSEQ 4", "MAILBOXID (F2212ea87)"]
+)
+def test_codes_whose_value_is_the_servers_need_only_be_there(code):
+    name, _, value = code.partition(" ")
+    assert completion(f"a1 OK [{code}] x", f"a1 OK [{name} 1{value.strip('()')}] y") is None
+    assert completion(f"a1 OK [{code}] x", "a1 OK y") == (3, f"no [{code}] response code")
+
+
+def test_other_codes_compare_their_value_and_their_name_in_any_case():
+    assert completion("a1 OK [UIDNEXT 4] x", "a1 OK [uidnext 4] y") is None
+    assert completion("a1 OK [UIDNEXT 4] x", "a1 OK [UIDNEXT 5] y") == (
+        3,
+        "[UIDNEXT 5] where the page shows [UIDNEXT 4]",
+    )
+    assert completion("a1 OK [READ-ONLY] x", "a1 OK [READ-WRITE] y") == (
+        3,
+        "response code [READ-WRITE] where the page shows [READ-ONLY]",
+    )
+
+
+def test_codes_the_page_leaves_out_are_allowed():
+    assert completion("a1 OK x", "a1 OK [ALERT] y") is None
+
+
+def test_a_tagged_status_other_than_the_pages_fails():
+    assert completion("a1 OK x", "a1 NO [TRYCREATE] y") == (3, "NO where the page shows OK")
+    assert completion("a1 NO x", "a1 BAD y") == (3, "BAD where the page shows NO")
+
+
+GREETING = "server: * OK [CAPABILITY IMAP4rev1 IDLE] ready\nclient: a1 NOOP\nserver: a1 OK done"
+
+
+def test_the_greeting_is_compared_with_its_codes():
+    assert replay(GREETING, ["* OK [CAPABILITY IDLE IMAP4rev1 X] hi", "a1 OK x"]) is None
+    assert completion_of_greeting("* PREAUTH [CAPABILITY IDLE IMAP4rev1] hi") == (
+        1,
+        "PREAUTH where the page shows OK",
+    )
+    assert completion_of_greeting("* OK hi") == (
+        1,
+        "no [CAPABILITY IMAP4rev1 IDLE] response code",
+    )
+    assert completion_of_greeting("* BYE too many") == (1, "BYE where the page shows OK")
+
+
+def completion_of_greeting(got: str):
+    mismatch = replay(GREETING, [got, "a1 OK x"])
+    return mismatch and (mismatch.lineno, mismatch.reason)
+
+
+APPEND = """\
+server: * OK ready
+client: a1 APPEND INBOX {5}
+server: + Ready for literal data
+client: hello
+server: a1 OK [APPENDUID 38505 3955] APPEND completed"""
+
+
+def test_a_continuation_request_is_read_as_the_page_shows_it():
+    assert replay(APPEND, ["* OK hi", "+ OK", "a1 OK [APPENDUID 1 3955] done"]) is None
+    mismatch = replay(APPEND, ["* OK hi", "+ OK", "a1 OK [APPENDUID 1 3956] done"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        5,
+        "[APPENDUID 1 3956] where the page shows [APPENDUID 38505 3955]",
+    )
+
+
+def test_a_completion_where_the_page_shows_a_continuation_fails():
+    mismatch = replay(APPEND, ["* OK hi", "a1 NO [TRYCREATE] no"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        3,
+        "the server sends 'a1 NO [TRYCREATE] no', which the page does not show",
+    )
+
+
+TWO = "server: * OK ready\nclient: a1 NOOP\nserver: a1 OK done\nclient: a2 NOOP\nserver: a2 OK done"
+
+
+def test_a_completion_of_another_tag_fails():
+    mismatch = replay(TWO, ["* OK hi", "a2 OK x", "a1 OK"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        3,
+        "the server sends 'a2 OK x', which the page does not show",
+    )
+    mismatch = replay(TWO, ["* OK hi", "a1 OK x", "a3 OK"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        5,
+        "the server sends 'a3 OK', which the page does not show",
+    )
+
+
+def test_a_bye_the_page_does_not_show_fails():
+    mismatch = replay(TWO, ["* OK hi", "* BYE shutting down", "a1 OK"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        3,
+        "the server sends '* BYE shutting down' and closes the connection, which the "
+        "page does not show",
+    )
+
+
+AFTER = TWO.replace("server: a1 OK done\n", "server: a1 OK done\nserver: * 2 EXISTS\n")
+
+
+def test_untagged_data_shown_after_a_completion_comes_after_it():
+    assert replay(AFTER, ["* OK hi", "a1 OK", "* 2 EXISTS", "a2 OK"]) is None
+    mismatch = replay(AFTER, ["* OK hi", "a1 OK", "* 3 EXISTS", "a2 OK"])
+    assert mismatch.lineno == 4
+
+
+UNTAGGED = "server: * OK ready\nclient: a1 NOOP\nserver: * 1 EXISTS\nserver: * 1 RECENT\nserver: a1 OK done"
+
+
+def test_untagged_data_shown_must_all_come_before_the_completion():
+    assert replay(UNTAGGED, ["* OK", "* 1 RECENT", "* 1 EXPUNGE", "* 1 EXISTS", "a1 OK"]) is None
+    mismatch = replay(UNTAGGED, ["* OK hi", "* 1 EXISTS", "a1 OK"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        4,
+        "the server does not send this response: it completes the command with 'a1 OK'",
+    )
+
+
+def test_a_multiline_response_that_differs_inside_fails_at_the_line_inside():
+    sent = [line.replace("Hello.", "Hallo.") for line in TEXT_SENT]
+    mismatch = replay(TEXT, sent)
+    assert mismatch.lineno == 6
+    assert mismatch.received == sent[2:]
+    assert mismatch.expected == [(5, "* 1 FETCH (BODY[TEXT] {8}"), (6, "Hello."), (7, ")"), (8, "a2 OK done")]
