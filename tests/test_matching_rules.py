@@ -1098,3 +1098,173 @@ def test_a_multiline_response_that_differs_inside_fails_at_the_line_inside():
     assert mismatch.lineno == 6
     assert mismatch.received == sent[2:]
     assert mismatch.expected == [(5, "* 1 FETCH (BODY[TEXT] {8}"), (6, "Hello."), (7, ")"), (8, "a2 OK done")]
+
+
+# -- SMTP ---------------------------------------------------------------------------
+
+ENHANCED = "server: 220 mx\nclient: NOOP\nserver: 250 2.0.0 Ok"
+
+
+def test_smtp_enhanced_codes_agree_when_both_sides_show_one():
+    assert replay(ENHANCED, ["220 mx", "250 2.0.0 fine"]) is None
+    assert replay(ENHANCED, ["220 mx", "250 fine"]) is None
+    assert replay(ENHANCED, ["220 mx", "250 2.0.0Ok"]) is None  # no code: text
+    mismatch = replay(ENHANCED, ["220 mx", "250 2.1.0 fine"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        3,
+        "enhanced status code 2.1.0 where the page shows 2.0.0",
+    )
+
+
+def test_smtp_an_enhanced_code_may_end_the_line():
+    page = "server: 220 mx\nclient: NOOP\nserver: 250 2.0.0"
+    assert replay(page, ["220 mx", "250 2.1.0"]).reason == (
+        "enhanced status code 2.1.0 where the page shows 2.0.0"
+    )
+
+
+def test_smtp_enhanced_codes_are_compared_on_every_line_of_a_reply():
+    page = "server: 220 mx\nclient: NOOP\nserver: 250-2.0.0 a\nserver: 250 2.0.0 b"
+    assert replay(page, ["220 mx", "250-2.0.0 one", "250 2.0.0 two"]) is None
+    mismatch = replay(page, ["220 mx", "250-2.0.0 a", "250 2.1.0 b"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        4,
+        "enhanced status code 2.1.0 where the page shows 2.0.0",
+    )
+
+
+def test_smtp_a_multiline_reply_where_the_page_shows_one_line_fails():
+    mismatch = replay(ENHANCED, ["220 mx", "250-2.0.0 a", "250 2.0.0 b"])
+    assert (mismatch.lineno, mismatch.reason) == (3, "a multi-line reply, unlike the page's")
+
+
+def test_smtp_ehlo_keywords_agree_in_any_case_and_their_parameters_may_differ():
+    page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250-SIZE 100\nserver: 250 8BITMIME"
+    assert replay(page, ["220 mx", "250-mx.example", "250-8bitmime", "250 size 999"]) is None
+    mismatch = replay(page, ["220 mx", "250-mx", "250-SIZE", "250 PIPELINING"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        5,
+        "the server's reply has no line for '8BITMIME'",
+    )
+
+
+def test_smtp_the_first_line_of_an_ehlo_reply_names_no_extension():
+    page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250 SIZE"
+    assert replay(page, ["220 mx", "250-SIZE", "250 mx"]) is not None
+
+
+def test_smtp_a_reply_to_a_command_the_page_shows_no_reply_for_fails():
+    page = "server: 220 mx\nclient: NOOP\nclient: NOOP\nserver: 250 a"
+    mismatch = replay(page, ["220 mx", "250 a", "250 b"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        4,
+        "the server sends the reply '250 b' to 'NOOP', which the page does not show "
+        "after this line",
+    )
+
+
+def test_smtp_silence_is_reported_at_the_first_reply_still_awaited():
+    page = "server: 220 mx\nclient: NOOP\nclient: RSET\nserver: 250 a\nserver: 250 b"
+    mismatch = replay(page, ["220 mx", "250 a"])
+    assert (mismatch.lineno, mismatch.reason) == (
+        5,
+        "the server says nothing more, where the page shows more",
+    )
+
+
+def test_smtp_silence_before_any_reply_is_reported_at_the_first():
+    page = "server: 220 mx\nclient: NOOP\nserver: 250 a"
+    mismatch = replay(page, ["220 mx"])
+    assert (mismatch.lineno, mismatch.received) == (3, [])
+
+
+# -- exact mode ----------------------------------------------------------------------
+
+
+def test_exact_mode_compares_every_character():
+    page = "server: 220 mx ready\nclient: NOOP\nserver: 250 2.0.0 Ok"
+    assert replay(page, ["220 mx ready", "250 2.0.0 Ok"], mode="exact") is None
+    mismatch = replay(page, ["220 mx ready", "250 2.0.0 OK"], mode="exact")
+    assert (mismatch.lineno, mismatch.reason) == (3, "the line differs")
+    assert mismatch.received == ["250 2.0.0 OK"]
+    assert mismatch.expected == [(3, "250 2.0.0 Ok")]
+
+
+def test_exact_mode_silence_is_reported_at_the_next_line_shown():
+    page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250-SIZE\nserver: 250 HELP"
+    mismatch = replay(page, ["220 mx", "250-mx"], mode="exact")
+    assert (mismatch.lineno, mismatch.reason) == (
+        4,
+        "the server says nothing more, where the page shows more",
+    )
+
+
+def test_exact_mode_named_values_hold_across_lines():
+    page = (
+        "server: 220 {{host@h:mx}} ready\nclient: NOOP\nserver: 250 {{host@h:mx}} ok"
+    )
+    assert replay(page, ["220 a.example ready", "250 a.example ok"], mode="exact") is None
+    mismatch = replay(page, ["220 a.example ready", "250 b.example ok"], mode="exact")
+    assert (mismatch.lineno, mismatch.reason) == (3, "the line differs")
+
+
+def test_a_marked_value_may_stand_next_to_a_tab_the_server_sends():
+    page = "server: 220 mx\nclient: NOOP\nserver: 250 at  {{time:10:00}}"
+    assert replay(page, ["220 mx", "250 at\t10:30"], mode="exact") is None
+    assert replay(page, ["220 mx", "250 at\tten"], mode="exact").lineno == 3
+
+
+# -- telnet's lines --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "received"),
+    [
+        ("Trying 192.0.2.2...", "Trying ::1..."),
+        ("Connected to mx1.example.com.", "Connected to 127.0.0.1."),
+        (
+            "telnet: Unable to connect to remote host: Connection refused",
+            "telnet: Unable to connect to remote host: No route to host",
+        ),
+        (
+            "telnet: could not resolve mx.example/smtp: Name or service not known",
+            "telnet: could not resolve mx.invalid/smtp: Temporary failure",
+        ),
+    ],
+)
+def test_telnet_lines_agree_in_shape_but_not_in_exact_mode(page, received):
+    from telnetmail.core.matching import telnet_line_matches
+
+    line = Line(Role.TELNET, page, 1)
+    assert telnet_line_matches(line, received, Mode.PROTOCOL)
+    assert not telnet_line_matches(line, received, Mode.EXACT)
+    assert telnet_line_matches(line, page, Mode.EXACT)
+    assert not telnet_line_matches(line, "Trying 10.0.0.1 ...", Mode.PROTOCOL)
+
+
+def test_telnet_lines_of_another_shape_must_be_equal():
+    from telnetmail.core.matching import telnet_line_matches
+
+    line = Line(Role.TELNET, "telnet> quit", 1)
+    assert telnet_line_matches(line, "telnet> quit", Mode.PROTOCOL)
+    assert not telnet_line_matches(line, "telnet> close", Mode.PROTOCOL)
+
+
+def test_telnet_lines_with_marks_compare_around_them():
+    from telnetmail.core import volatile
+    from telnetmail.core.matching import telnet_line_matches
+
+    text, marks = volatile.extract("Trying {{address:192.0.2.2}}...")
+    line = Line(Role.TELNET, text, 1, marks=marks)
+    assert telnet_line_matches(line, "Trying 127.0.0.1...", Mode.PROTOCOL)
+    assert not telnet_line_matches(line, "Trying mx.example...", Mode.PROTOCOL)
+
+
+def test_telnet_says_otherwise_at_its_line():
+    page = (
+        "telnet: > telnet mx smtp\ntelnet: Trying 192.0.2.2...\n"
+        "telnet: Connected to mx.\nserver: 220 mx"
+    )
+    refused = "telnet: Unable to connect to remote host: Connection refused"
+    mismatch = replay(page, ["Trying 127.0.0.1...", refused])
+    assert (mismatch.lineno, mismatch.reason) == (3, "telnet says otherwise")
