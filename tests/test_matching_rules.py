@@ -1268,3 +1268,33 @@ def test_telnet_says_otherwise_at_its_line():
     refused = "telnet: Unable to connect to remote host: Connection refused"
     mismatch = replay(page, ["Trying 127.0.0.1...", refused])
     assert (mismatch.lineno, mismatch.reason) == (3, "telnet says otherwise")
+
+
+# -- marks inside IMAP data ---------------------------------------------------------
+
+
+def test_a_mark_after_non_ascii_text_still_covers_its_value():
+    page = imap(
+        "FETCH 1 ENVELOPE",
+        '* 1 FETCH (ENVELOPE (NIL "Perché" NIL NIL NIL NIL NIL NIL NIL '
+        '"{{message-id:<1@b.example>}}"))',
+    )
+    server = '* 1 FETCH (ENVELOPE (NIL "Perché" NIL NIL NIL NIL NIL NIL NIL "{}"))'
+    assert untagged(page, server.format("<7@mx.example>")) is None
+    assert untagged(page, server.format("no id")) is not None
+
+
+def test_a_mark_after_a_literal_still_covers_its_value():
+    page = TEXT.replace(
+        "server: )", 'server:  INTERNALDATE "{{date:17-Jul-1996 02:44:25 -0700}}")'
+    ).replace("(BODY[TEXT])", "(BODY[TEXT] INTERNALDATE)")
+
+    def sent(date: str) -> list[str]:
+        return [*TEXT_SENT[:4], f' INTERNALDATE "{date}")', TEXT_SENT[-1]]
+
+    assert replay(page, sent("18-Jul-1996 02:44:25 -0700")) is None
+    mismatch = replay(page, sent("never"))
+    assert (mismatch.lineno, mismatch.reason) == (
+        5,
+        "INTERNALDATE never where the page shows 17-Jul-1996 02:44:25 -0700",
+    )
