@@ -1298,3 +1298,259 @@ def test_a_mark_after_a_literal_still_covers_its_value():
         5,
         "INTERNALDATE never where the page shows 17-Jul-1996 02:44:25 -0700",
     )
+
+
+# -- more of FETCH -------------------------------------------------------------------
+
+TWO_LITERALS = """\
+server: * OK ready
+client: a1 SELECT INBOX
+server: a1 OK [READ-WRITE] done
+client: a2 FETCH 1 (BODY[HEADER] BODY[TEXT])
+server: * 1 FETCH (BODY[HEADER] {15}
+server: Subject: Hi
+server:
+server:  BODY[TEXT] {14}
+server: Hello.
+server: Bye.
+server: )
+server: a2 OK done
+"""
+TWO_LITERALS_SENT = [
+    "* OK hi",
+    "a1 OK [READ-WRITE] x",
+    "* 1 FETCH (BODY[HEADER] {15}",
+    "Subject: Hi",
+    "",
+    " BODY[TEXT] {14}",
+    "Hello.",
+    "Bye.",
+    ")",
+    "a2 OK y",
+]
+
+
+def test_a_wrong_line_in_a_second_literal_is_reported_at_that_line():
+    assert replay(TWO_LITERALS, TWO_LITERALS_SENT) is None
+    mismatch = replay(TWO_LITERALS, [line.replace("Bye.", "Ciao") for line in TWO_LITERALS_SENT])
+    assert (mismatch.lineno, mismatch.reason) == (10, "the body differs: the server has 'Ciao'")
+    mismatch = replay(TWO_LITERALS, [line.replace("Hi", "Ho") for line in TWO_LITERALS_SENT])
+    assert (mismatch.lineno, mismatch.reason) == (
+        6,
+        "the Subject field differs: the server has 'Subject: Ho'",
+    )
+
+
+def test_content_shown_as_a_quoted_string_is_compared_as_lines():
+    page = TEXT.replace("(BODY[TEXT] {8}\nserver: Hello.\nserver: )", '(BODY[TEXT] "Hello.")')
+    assert untagged(page, '* 1 FETCH (BODY[TEXT] {6}\r\nHello.)') is None
+    assert untagged(page, '* 1 FETCH (BODY[TEXT] "Hallo.")') == (
+        5,
+        "the body differs: the server has 'Hallo.'",
+    )
+
+
+def test_a_text_part_keeps_the_allowance_the_header_measured():
+    page = size_after("FETCH 1 (BODY[TEXT])").replace(
+        "server: a3 OK done\n",
+        "server: * 1 FETCH (BODY[TEXT] {8}\nserver: Hello.\nserver: )\nserver: a3 OK done\n",
+    )
+    sent = [*HEADER_SENT, "* 1 FETCH (BODY[TEXT] {8}", "Hello.", ")", "a3 OK done"]
+    assert replay(page, [*sent, "* 1 FETCH (RFC822.SIZE 72)", "a4 OK z"]) is None
+
+
+def test_status_does_not_renumber_messages():
+    assert replay(size_after("STATUS Sent (MESSAGES)"), SIZE_SENT) is None
+
+
+def test_fetch_items_in_another_order_are_compared_with_their_marks():
+    shown = (
+        r'* 1 FETCH (FLAGS (\Seen) INTERNALDATE "{{date:17-Jul-1996 02:44:25 -0700}}" '
+        'RFC822.SIZE 44)'
+    )
+    page = imap("FETCH 1 FAST", shown)
+    server = r'* 1 FETCH (RFC822.SIZE 44 INTERNALDATE "{}" FLAGS (\Seen))'
+    assert untagged(page, server.format("18-Jul-1996 02:44:25 -0700")) is None
+    assert untagged(page, server.format("never")) == (
+        3,
+        "INTERNALDATE never where the page shows 17-Jul-1996 02:44:25 -0700",
+    )
+
+
+def test_strings_compare_exactly_even_against_atoms():
+    page = imap("ID NIL", '* ID ("name" "Dovecot")')
+    assert untagged(page, "* ID (name Dovecot)") is None
+    assert untagged(page, '* ID ("name" dovecot)') == (3, "the data differs")
+
+
+def test_atoms_compare_in_any_case():
+    page = imap("GETACL INBOX", "* ACL INBOX fred rwipslda")
+    assert untagged(page, "* ACL INBOX FRED RWIPSLDA") is None
+    assert untagged(page, "* ACL INBOX fred rwipsl") == (3, "the data differs")
+
+
+def test_a_list_where_the_server_has_an_atom_differs():
+    page = imap("FETCH 1 (BODYSTRUCTURE)", '* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN"))')
+    assert untagged(page, "* 1 FETCH (BODYSTRUCTURE TEXT)") is not None
+    assert untagged(page, '* 1 FETCH (BODYSTRUCTURE "TEXT")') is not None
+
+
+def test_untagged_data_shown_after_the_second_completion_comes_after_it():
+    page = (
+        "server: * OK ready\nclient: a1 NOOP\nclient: a2 NOOP\nserver: a1 OK done\n"
+        "server: a2 OK done\nserver: * 3 EXISTS\nclient: a3 NOOP\nserver: a3 OK done"
+    )
+    assert replay(page, ["* OK", "a1 OK", "a2 OK", "* 3 EXISTS", "a3 OK"]) is None
+    assert replay(page, ["* OK", "a1 OK", "* 3 EXISTS", "a2 OK", "a3 OK"]).lineno == 6
+
+
+# -- more of named captures ------------------------------------------------------------
+
+
+def test_a_named_value_is_followed_by_the_pages_next_word():
+    page = "server: 220 mx\nclient: NOOP\nserver: 250 as {{number@n:12}} ok"
+    assert replay(page, ["220 mx", "250 queued as 345 nope"]).lineno == 3
+
+
+def test_a_named_value_may_touch_the_words_around_it():
+    page = (
+        "server: 220 mx\nclient: NOOP\nserver: 250 id:{{number@n:12}}; ok\n"
+        "client: NOOP\nserver: 250 again {{number@n:12}}"
+    )
+    assert replay(page, ["220 mx", "250 the id:345; fine", "250 once again 345"]) is None
+    assert replay(page, ["220 mx", "250 the id:345; fine", "250 once again 346"]).lineno == 5
+
+
+FOLDED = """\
+server: +OK ready
+client: TOP 1 0
+server: +OK
+server: Received: from c.example
+server: \t{{queue-id@q:ABC}} queued
+server: Received: from d.example
+server: \t{{queue-id@q:ABC}}
+server: Subject: Hi
+server:
+server: ."""
+
+
+def test_a_named_value_at_the_start_of_a_folded_line():
+    def top(first: str, second: str) -> list[str]:
+        return [
+            "+OK",
+            "+OK",
+            "Received: from c.example (localhost)",
+            f"\t{first}",
+            "Received: from d.example (localhost)",
+            f"\t{second}",
+            "Subject: Hi",
+            "",
+            ".",
+        ]
+
+    assert replay(FOLDED, top("9F3 queued here", "by mx 9F3 at noon")) is None
+    mismatch = replay(FOLDED, top("9F3 queued here", "by mx 7C1 at noon"))
+    assert (mismatch.lineno, mismatch.reason) == (
+        7,
+        "the value named 'q' is not in the server's line '\\tby mx 7C1 at noon'",
+    )
+    mismatch = replay(FOLDED, top("queued 9F3 here", "by mx 9F3"))
+    assert mismatch.lineno == 5
+
+
+def test_a_named_value_alone_on_its_line_must_be_known_to_be_found():
+    page = FOLDED.replace("server: \t{{queue-id@q:ABC}} queued\n", "server: \tby mx\n")
+    top = [
+        "+OK",
+        "+OK",
+        "Received: from c.example (localhost)",
+        "\tby mx.example",
+        "Received: from d.example (localhost)",
+        "\tby mx 9F3",
+        "Subject: Hi",
+        "",
+        ".",
+    ]
+    mismatch = replay(page, top)
+    assert (mismatch.lineno, mismatch.reason) == (
+        7,
+        "the value named 'q' is not in the server's line '\\tby mx 9F3'",
+    )
+
+
+# -- more of POP3 ----------------------------------------------------------------------
+
+
+def test_stat_and_list_sizes_are_compared_with_text_after_them():
+    page = pop3("client: STAT", "server: +OK 2 640 octets")
+    assert replay(page, ["+OK", "+OK 2 641 octets"]).lineno == 3
+    page = pop3("client: STAT", "server: +OK 2 640")
+    assert replay(page, ["+OK", "+OK 2 641 octets"]).lineno == 3
+
+
+def test_stat_shown_without_its_size_compares_the_count():
+    page = pop3("client: STAT", "server: +OK 2")
+    assert replay(page, ["+OK", "+OK 2 640"]) is None
+    page = pop3("client: STAT", "server: +OK 2 messages")
+    assert replay(page, ["+OK", "+OK 2 640"]) is None
+
+
+RETR_ONE = pop3(
+    "client: RETR 1",
+    "server: +OK 92 octets",
+    *TRACED.splitlines()[3:9],
+)
+
+
+def test_stat_allows_for_the_fields_of_each_message_it_counts():
+    page = RETR_ONE + "\nclient: STAT\nserver: +OK 2 292"
+    assert replay(page, [*RETR_TRACED, "+OK 2 324"]) is None
+    assert replay(page, [*RETR_TRACED, "+OK 2 292"]).lineno == 11
+
+
+def test_list_of_another_message_gets_no_allowance():
+    page = RETR_ONE + "\nclient: LIST 2\nserver: +OK 2 168"
+    assert replay(page, [*RETR_TRACED, "+OK 2 168"]) is None
+    assert replay(page, [*RETR_TRACED, "+OK 2 200"]).lineno == 11
+
+
+def test_a_listing_the_server_sends_empty_fails():
+    page = pop3("client: LIST", "server: +OK", "server: 1 120", "server: .")
+    mismatch = replay(page, ["+OK", "+OK", "."])
+    assert (mismatch.lineno, mismatch.reason) == (
+        4,
+        "the listing has messages (none) where the page shows 1",
+    )
+
+
+def test_a_body_that_goes_on_fails_at_the_last_line_shown():
+    page = pop3(
+        "client: RETR 1",
+        "server: +OK 30 octets",
+        "server: Subject: Hi",
+        "server:",
+        "server: Hello.",
+        "server: Bye.",
+        "server: .",
+    )
+    output = ["+OK", "+OK 30 octets", "Subject: Hi", "", "Hello.", "Bye.", "PS", "."]
+    mismatch = replay(page, output)
+    assert (mismatch.lineno, mismatch.reason) == (
+        7,
+        "the body goes on after this line: the server has 'PS'",
+    )
+
+
+def test_a_marked_value_in_a_body_line():
+    page = pop3(
+        "client: RETR 1",
+        "server: +OK 37 octets",
+        "server: Subject: Hi",
+        "server:",
+        "server: Sent at {{time:10:00}}.",
+        "server: .",
+    )
+    output = ["+OK", "+OK 37 octets", "Subject: Hi", "", "Sent at 11:30.", "."]
+    assert replay(page, output) is None
+    output[4] = "Sent at noon."
+    assert replay(page, output).lineno == 6
