@@ -38,9 +38,11 @@ def refresh_copies() -> None:
     copies = ROOT / "mutants" / "src"
     for copy in copies.rglob("*") if copies.is_dir() else ():
         source = ROOT / "src" / copy.relative_to(copies)
-        if copy.is_file() and copy.suffix == ".py" and "matching" not in copy.parts:
-            if not source.is_file() or not filecmp.cmp(source, copy, shallow=False):
-                copy.unlink()
+        mutated = "matching" in copy.parts  # mutmut keeps these up to date
+        if copy.is_file() and copy.suffix == ".py" and not mutated:
+            if source.is_file() and filecmp.cmp(source, copy, shallow=False):
+                continue
+            copy.unlink()
 
 
 def recheck_survivors() -> None:
@@ -54,8 +56,8 @@ def recheck_survivors() -> None:
         meta.write_text(json.dumps(data, indent=4))
 
 
-def results() -> Counter[str]:
-    """Each mutant's status, as ``mutmut results --all true`` lists them."""
+def results() -> tuple[Counter[str], list[str]]:
+    """How many mutants have each status, and those not killed, from mutmut."""
     listing = subprocess.run(
         [*MUTMUT, "results", "--all", "true"],
         cwd=ROOT,
@@ -71,8 +73,7 @@ def results() -> Counter[str]:
             statuses[status] += 1
             if status in ("survived", "no tests"):
                 survivors.append(f"{name}: {status}")
-    results.survivors = survivors  # type: ignore[attr-defined]
-    return statuses
+    return statuses, survivors
 
 
 def main() -> int:
@@ -92,11 +93,11 @@ def main() -> int:
         recheck_survivors()
         run = [*MUTMUT, "run", "--max-children", str(args.max_children), *args.names]
         subprocess.run(run, cwd=ROOT, check=False)
-    statuses = results()
+    statuses, survivors = results()
     total = sum(statuses.values())
     killed = sum(statuses[status] for status in KILLED)
     if args.survivors:
-        print("\n".join(results.survivors))  # type: ignore[attr-defined]
+        print("\n".join(survivors))
     print(", ".join(f"{status} {count}" for status, count in sorted(statuses.items())))
     print(f"killed {killed} of {total} ({100 * killed / max(total, 1):.1f}%)")
     return 0 if statuses["not checked"] == 0 else 1
