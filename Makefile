@@ -45,7 +45,8 @@ check: $(STAMP)
 # Mutation testing of the matcher against its pure tests ([tool.mutmut] in
 # pyproject.toml): a developer's tool, too slow for CI. mutmut 3 names a
 # mutant after its path less "src/", so src links to sphinxext. Results are
-# kept in mutants/ and reused; MUTMUT_JOBS workers (the default leaves a core free).
+# kept in mutants/ and reused (bench/mutation.py --fresh forgets them);
+# MUTMUT_JOBS workers, 2 by default: the machines are shared.
 MUTMUT_JOBS ?= 2
 mutation: $(STAMP)
 	$(BIN)/python -m pip show --quiet mutmut >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet 'mutmut>=3.8,<4'
