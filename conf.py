@@ -29,6 +29,8 @@ exclude_patterns = [
     "tests",
     "sphinxext",
     "bench",
+    "src",  # make mutation: a link to sphinxext
+    "mutants",  # make mutation: mutmut's copies
     ".github",
     ".ci",
     "**/.pytest_cache",

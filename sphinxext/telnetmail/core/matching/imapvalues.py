@@ -210,8 +210,10 @@ def _compare_list(shown: list[Value], got: list[Value], values: Shown) -> str | 
 
 
 def _compare_status(shown: list[Value], got: list[Value], values: Shown) -> str | None:
-    if len(shown) != 2 or len(got) != 2 or mailbox(shown[0]) != mailbox(got[0]):
+    if len(shown) != 2 or len(got) != 2:
         return _compare_values(shown, got, values)
+    if mailbox(shown[0]) != mailbox(got[0]):
+        return f"mailbox {show(got[0])} where the page shows {show(shown[0])}"
     shown_items = imapdata.pairs(shown[1] if isinstance(shown[1], list) else [])
     got_items = imapdata.pairs(got[1] if isinstance(got[1], list) else [])
     for name, value in shown_items.items():
