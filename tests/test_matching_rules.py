@@ -257,12 +257,12 @@ def test_a_named_value_at_the_start_of_a_line_begins_after_a_space():
 
 def test_named_values_on_every_line_of_a_multiline_reply():
     page = (
-        "server: 220 mx\nclient: EHLO me\nserver: 250-mx greets {{host@h:me}}\n"
-        "server: 250 SIZE {{number@s:10}}\nclient: NOOP\nserver: 250 {{host@h:me}} {{number@s:10}}"
+        "server: 220 mx\nclient: HELP\nserver: 214-mx greets {{host@h:me}}\n"
+        "server: 214 id {{number@s:10}}\nclient: NOOP\nserver: 250 {{host@h:me}} {{number@s:10}}"
     )
-    ok = ["220 mx", "250-mx greets c.example", "250 SIZE 99", "250 c.example 99"]
+    ok = ["220 mx", "214-mx greets c.example", "214 id 99", "250 c.example 99"]
     assert replay(page, ok) is None
-    wrong = ["220 mx", "250-mx greets c.example", "250 SIZE 99", "250 c.example 98"]
+    wrong = ["220 mx", "214-mx greets c.example", "214 id 99", "250 c.example 98"]
     assert replay(page, wrong).lineno == 6
 
 
@@ -1180,7 +1180,7 @@ def test_a_multiline_response_that_differs_inside_fails_at_the_line_inside():
     sent = [line.replace("Hello.", "Hallo.") for line in TEXT_SENT]
     mismatch = replay(TEXT, sent)
     assert mismatch.lineno == 6
-    assert mismatch.received == sent[2:]
+    assert mismatch.received == sent[2:-1]  # told before the tagged reply comes
     assert mismatch.expected == [
         (5, "* 1 FETCH (BODY[TEXT] {8}"),
         (6, "Hello."),
@@ -1227,13 +1227,17 @@ def test_smtp_a_multiline_reply_where_the_page_shows_one_line_fails():
     )
 
 
-def test_smtp_ehlo_keywords_agree_in_any_case_and_their_parameters_may_differ():
+def test_smtp_ehlo_keywords_and_parameters_agree_in_any_case():
     page = "server: 220 mx\nclient: EHLO c\nserver: 250-mx\nserver: 250-SIZE 100\nserver: 250 8BITMIME"
     assert (
-        replay(page, ["220 mx", "250-mx.example", "250-8bitmime", "250 size 999"])
+        replay(page, ["220 mx", "250-mx.example", "250-8bitmime", "250 size 100"])
         is None
     )
-    assert failure(page, ["220 mx", "250-mx", "250-SIZE", "250 PIPELINING"]) == (
+    assert failure(page, ["220 mx", "250-mx", "250-8BITMIME", "250 SIZE 999"]) == (
+        4,
+        "SIZE 999 where the page shows SIZE 100",
+    )
+    assert failure(page, ["220 mx", "250-mx", "250-SIZE 100", "250 PIPELINING"]) == (
         5,
         "the server's reply has no line for '8BITMIME'",
     )
@@ -1721,7 +1725,7 @@ def test_a_retr_status_without_a_size_is_the_servers_to_word():
     )
 
 
-def test_a_typed_field_marked_volatile_is_compared_by_kind():
+def test_a_typed_field_is_compared_as_written_even_where_marked():
     page = pop3(
         "client: RETR 1",
         "server: +OK 68 octets",
@@ -1744,8 +1748,8 @@ def test_a_typed_field_marked_volatile_is_compared_by_kind():
             ".",
         ]
 
-    assert replay(page, retr("Tue, 1 Dec 2026 09:00:00 +0000"), sent=sent) is None
-    assert failure(page, retr("yesterday"), sent=sent) == (
+    # What the sender typed does not vary: the mark stands for nothing.
+    assert failure(page, retr("Tue, 1 Dec 2026 09:00:00 +0000"), sent=sent) == (
         5,
-        "the Date field differs: the server has 'Date: yesterday'",
+        "the Date field differs: the server has 'Date: Tue, 1 Dec 2026 09:00:00 +0000'",
     )
