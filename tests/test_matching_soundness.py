@@ -581,3 +581,13 @@ def test_a_command_typed_last_without_its_reply_fails():
     mismatch = replay(page, ["220 mx", "250 mx", "250 2.0.0 Ok"])
     assert mismatch.lineno == 4
     assert "'250 2.0.0 Ok'" in mismatch.reason
+
+
+def test_a_mark_on_a_response_code_value_the_server_does_not_choose_hides_nothing():
+    page = IMAP_HEAD + (
+        "client: a2 SELECT INBOX\n"
+        "server: * OK [UIDNEXT {{number:9}}] Predicted next UID\n"
+        "server: a2 OK done\n"
+    )
+    output = ["* OK ready", "a1 OK in", "* OK [UIDNEXT 3] Predicted next UID", "a2 OK done"]
+    assert replay(page, output).lineno == 5
