@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 
 if TYPE_CHECKING:
     from telnetmail.core.model import Protocol
@@ -191,13 +192,19 @@ class DovecotPostfixBackend:
 
     name = "dovecot-postfix"
 
-    def __init__(self, accounts: tuple[Account, ...] | None = None) -> None:
+    def __init__(
+        self,
+        accounts: tuple[Account, ...] | None = None,
+        server_name: str = DEFAULT_SERVER_NAME,
+    ) -> None:
         if accounts is None:
             # The course's accounts, as the embedded server has them.
             from telnetmail.server.config import DEFAULT_ACCOUNTS
 
             accounts = DEFAULT_ACCOUNTS
         self.accounts = accounts
+        #: Postfix's myhostname: its greeting, EHLO reply and Received lines.
+        self.server_name = server_name
         self.base: Path | None = None
         self.ports: Ports | None = None
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -291,7 +298,7 @@ class DovecotPostfixBackend:
         self.processes.append(self.launch(dovecot, "dovecot-master.out"))
         self.wait_ready(
             [
-                Greeting(self.ports.smtp, b"220 mx1.example.com "),
+                Greeting(self.ports.smtp, f"220 {self.server_name} ".encode()),
                 Greeting(self.ports.pop3, b"+OK "),
                 Greeting(self.ports.imap, b"* OK "),
             ]
@@ -309,6 +316,7 @@ class DovecotPostfixBackend:
             "uid": str(self.uid),
             "gid": str(self.gid),
             "mail_user": MAIL_USER,
+            "server_name": self.server_name,
             "smtp_port": str(self.ports.smtp),
             "pop3_port": str(self.ports.pop3),
             "imap_port": str(self.ports.imap),
