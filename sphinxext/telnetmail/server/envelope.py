@@ -14,7 +14,7 @@ envelope. Relies on ``EnvelopeStructure``'s attributes, ``Message.copy`` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pymap.backend.dict import mailbox as dict_mailbox
 from pymap.parsing.primitives import List, Nil, String
@@ -96,18 +96,18 @@ class DovecotMessage(dict_mailbox.Message):
         return DovecotLoadedMessage(self, requirement, self._content)
 
 
-def as_dovecot(message: Any) -> Any:
+def as_dovecot(message: dict_mailbox.Message) -> DovecotMessage:
     """*message* as a :class:`DovecotMessage` (a copy, unless it is one)."""
     if isinstance(message, DovecotMessage):
         return message
-    return DovecotMessage.copy(
-        message, recent=message.recent, expunged=message.expunged
-    )
+    copy = DovecotMessage.copy(message, recent=message.recent, expunged=message.expunged)
+    assert isinstance(copy, DovecotMessage)  # copy() makes a cls
+    return copy
 
 
-class DovecotMessages(dict[int, Any]):
+class DovecotMessages(dict[int, dict_mailbox.Message]):
     """A mailbox's ``_messages``: pymap's ``MailboxData`` stores plain
     ``Message`` objects (append, copy, move); each is kept as ours instead."""
 
-    def __setitem__(self, uid: int, message: Any) -> None:
+    def __setitem__(self, uid: int, message: dict_mailbox.Message) -> None:
         super().__setitem__(uid, as_dovecot(message))
