@@ -112,7 +112,9 @@ def course(
     calls: dict[str, list[float]] = {"reset": [], "settle": []}
     # run_cases makes its backends by name: lend it a timed one.
     timed_name = f"timed-{name}"
-    BACKENDS[timed_name] = lambda: Timed(make_backend(name), calls)
+    BACKENDS[timed_name] = lambda server_name: Timed(
+        make_backend(name, server_name), calls
+    )
     try:
         started = time.perf_counter()
         outcomes = run_cases(cases, backend=timed_name)

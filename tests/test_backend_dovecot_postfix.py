@@ -164,6 +164,48 @@ def test_start_and_stop_leave_no_process_and_no_directory():
     backend.stop()  # idempotent
 
 
+def in_fresh_python(script: str) -> str:
+    """What *script* prints, run by a fresh interpreter: a process that no
+    backend of this one (the module's fixture) has made a subreaper."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_subreaper_flag_is_held_while_any_backend_runs_and_then_restored():
+    script = (
+        "from telnetmail.replay.dovecot_postfix import Subreaping, is_subreaper\n"
+        "one, two = Subreaping(), Subreaping()\n"
+        "seen = [is_subreaper()]\n"
+        "one.acquire(); one.acquire(); one.release(); seen.append(is_subreaper())\n"
+        "one.release(); seen.append(is_subreaper())\n"
+        # A host that was a subreaper before stays one.
+        "two.acquire(); one.acquire(); one.release(); seen.append(is_subreaper())\n"
+        "two.release(); seen.append(is_subreaper())\n"
+        "print(seen)\n"
+    )
+    assert in_fresh_python(script) == "[False, True, False, True, False]\n"
+
+
+@needs_real_servers
+def test_after_stop_the_host_is_no_subreaper_and_has_no_zombie_of_the_servers():
+    script = (
+        "import os\n"
+        "from telnetmail.replay import warden\n"
+        "from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend, is_subreaper\n"
+        "backend = DovecotPostfixBackend()\n"
+        "backend.start()\n"
+        "running = is_subreaper()\n"
+        "backend.stop()\n"
+        "me = str(os.getpid())\n"
+        "children = [p for p in warden.live_pids() if (warden.proc_stat(p) or ['', ''])[1] == me]\n"
+        "print(running, is_subreaper(), children)\n"
+    )
+    assert in_fresh_python(script) == "True False []\n"
+
+
 @needs_real_servers
 def test_a_port_taken_before_the_server_binds_it_is_retried(monkeypatch):
     with socket.socket() as squatter:

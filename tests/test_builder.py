@@ -68,3 +68,22 @@ def test_a_name_defined_twice_replays_nothing(app):
         text,
     )
     assert not (app.outdir / "output.txt").exists()
+
+
+@pytest.mark.sphinx("transcripts", testroot="server-name", freshenv=True)
+def test_the_server_answers_with_the_name_transcript_server_name_gives(app):
+    app.build()
+    output = (app.outdir / "output.txt").read_text(encoding="utf-8")
+    assert re.search(r"index\.rst:\d+: \[passed\] greeting", output), output
+
+
+@pytest.mark.sphinx(
+    "transcripts",
+    testroot="server-name",
+    freshenv=True,
+    confoverrides={"transcript_server_name": "mx1.example.com"},
+)
+def test_a_page_for_another_server_name_fails_under_the_default(app):
+    app.build()
+    output = (app.outdir / "output.txt").read_text(encoding="utf-8")
+    assert re.search(r"index\.rst:\d+: \[failed\] greeting", output), output

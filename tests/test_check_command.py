@@ -21,6 +21,7 @@ from telnetmail.commands.check import check as run_check
 from telnetmail.commands.check import collect, report_related_sizes
 from telnetmail.ext.builder import TranscriptsBuilder
 from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.dovecot_postfix import missing_requirements, requirement_message
 from telnetmail.replay.engine import Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,7 +315,7 @@ class SpacedBackend:
 
 
 def test_save_actual_keeps_the_trailing_spaces_the_server_sent(tmp_path, monkeypatch):
-    monkeypatch.setitem(BACKENDS, SpacedBackend.name, SpacedBackend)
+    monkeypatch.setitem(BACKENDS, SpacedBackend.name, lambda server_name: SpacedBackend())
     monkeypatch.chdir(tmp_path)
     path = page(tmp_path, RIGHT)
     args = build_parser().parse_args(
@@ -362,3 +363,47 @@ def test_a_tab_in_a_client_line_types_the_same_via_check_and_the_builder(
     ]
 
     assert via_check == via_builder == ["client: NOOP a       b", "client: QUIT"]
+
+
+# -- the server's name ---------------------------------------------------------
+
+# Exact: in protocol mode a greeting's text is the server's to choose.
+SCHOOL = """\
+School
+======
+
+.. transcript::
+   :name: greeting
+   :match: exact
+
+   telnet: > telnet mail.school.example smtp
+   server: 220 mail.school.example ESMTP Postfix
+   client: QUIT
+   server: 221 2.0.0 Bye
+"""
+REAL_SERVERS_MISSING = missing_requirements()
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "embedded",
+        pytest.param(
+            "dovecot-postfix",
+            marks=pytest.mark.skipif(
+                bool(REAL_SERVERS_MISSING),
+                reason=requirement_message(REAL_SERVERS_MISSING),
+            ),
+        ),
+    ],
+)
+def test_a_page_written_for_another_server_verifies_when_the_option_names_it(
+    tmp_path, backend
+):
+    path = page(tmp_path, SCHOOL)
+    told = check("--backend", backend, "--server-name", "mail.school.example", str(path))
+    assert told.returncode == 0, told.stdout + told.stderr
+    # The default name is the course's: the same page then fails, on the greeting.
+    untold = check("--backend", backend, str(path))
+    assert untold.returncode == 1, untold.stdout + untold.stderr
+    assert "220 mx1.example.com" in untold.stdout

@@ -137,7 +137,9 @@ class Replay:
             from telnetmail.replay.isolated import IsolatedBackend
 
             option = self.config.option
-            backend = IsolatedBackend(option.transcript_backend)
+            backend = IsolatedBackend(
+                option.transcript_backend, option.transcript_server_name
+            )
             backend.start()
             self.backend = backend
             self.verifier = Verifier(

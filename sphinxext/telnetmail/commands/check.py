@@ -216,6 +216,7 @@ def replay(cases: list[Case], args: argparse.Namespace, latch: Latch) -> list[Ou
     return run_cases(
         cases,
         backend=args.backend,
+        server_name=args.server_name,
         jobs=args.jobs,
         timeout=args.timeout,
         telnet=args.telnet,

@@ -85,6 +85,7 @@ class TranscriptsBuilder(Builder):
             outcomes = run_cases(
                 self.cases,
                 backend=config.transcript_backend,
+                server_name=config.transcript_server_name,
                 jobs=config.transcript_jobs,
                 timeout=config.transcript_timeout,
                 telnet=config.transcript_telnet,

@@ -17,7 +17,7 @@ from sphinx.config import ENUM
 from sphinx.errors import ConfigError
 
 from telnetmail.core.modes import Mode
-from telnetmail.replay.defaults import DEFAULT_TIMEOUT
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, DEFAULT_TIMEOUT
 from telnetmail.replay.requirements import BACKEND_MODULES, DEFAULT_BACKEND
 
 if TYPE_CHECKING:
@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "",
         "Also write results as JUnit XML to this path (relative to conf.py).",
+    ),
+    Setting(
+        "transcript_server_name",
+        DEFAULT_SERVER_NAME,
+        "",
+        "The SMTP server's host name the pages show; the replay's servers answer with it.",
     ),
     Setting(
         "transcript_match",

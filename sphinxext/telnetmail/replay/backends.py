@@ -13,6 +13,7 @@ from typing import Protocol as Interface
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import protocol_of_port
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.requirements import Unavailable
 
 
@@ -65,15 +66,20 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self) -> None:
+    def __init__(self, server_name: str = DEFAULT_SERVER_NAME) -> None:
         # Imported here: the servers pull in aiosmtpd and pymap.
-        from telnetmail.server.config import ServerConfig
+        from telnetmail.server.config import Identity, ServerConfig
         from telnetmail.server.controller import MailServer
         from telnetmail.server.limits import Limits
 
         # No login delay, as the dovecot-postfix backend's auth_failure_delay
         # = 0: a page may show a wrong password, and the replay cannot wait.
-        self.server = MailServer(ServerConfig(limits=Limits(auth_failure_delay=0)))
+        self.server = MailServer(
+            ServerConfig(
+                identity=Identity(smtp_host=server_name),
+                limits=Limits(auth_failure_delay=0),
+            )
+        )
 
     def start(self) -> None:
         self.server.start()
@@ -91,22 +97,24 @@ class EmbeddedBackend:
         return self.server.ports[str(protocol)]
 
 
-def _dovecot_postfix() -> Backend:
+def _dovecot_postfix(server_name: str = DEFAULT_SERVER_NAME) -> Backend:
     # Imported when asked for, like the embedded servers above.
     from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
 
-    return DovecotPostfixBackend()
+    return DovecotPostfixBackend(server_name=server_name)
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {
+#: Each backend by name, made for a server name (the SMTP host the pages show).
+BACKENDS: dict[str, Callable[[str], Backend]] = {
     "embedded": EmbeddedBackend,
     "dovecot-postfix": _dovecot_postfix,
 }
 
 
-def make_backend(name: str) -> Backend:
+def make_backend(name: str, server_name: str = DEFAULT_SERVER_NAME) -> Backend:
+    """The backend *name*, its SMTP server calling itself *server_name*."""
     try:
-        return BACKENDS[name]()
+        return BACKENDS[name](server_name)
     except KeyError:
         raise ValueError(
             f"unknown backend {name!r}; known: {', '.join(BACKENDS)}"

@@ -7,6 +7,13 @@ html build the replay it never runs.
 
 import os
 
+#: The course's server identity: the SMTP server's host name that pages
+#: show (``telnet mx1.example.com smtp``, its 220 greeting and EHLO reply,
+#: ``Received: ... by mx1.example.com``). The embedded server's default;
+#: each backend answers with the name the configuration gives
+#: (``transcript_server_name``, ``--server-name``), this one unless told.
+DEFAULT_SERVER_NAME = "mx1.example.com"
+
 #: Seconds of silence before a missing reply fails.
 DEFAULT_TIMEOUT = 3.0
 

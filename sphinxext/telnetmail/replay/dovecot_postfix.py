@@ -31,6 +31,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import astuple, dataclass
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 
 if TYPE_CHECKING:
     from telnetmail.core.model import Protocol
@@ -190,17 +192,25 @@ class DovecotPostfixBackend:
 
     name = "dovecot-postfix"
 
-    def __init__(self, accounts: tuple[Account, ...] | None = None) -> None:
+    def __init__(
+        self,
+        accounts: tuple[Account, ...] | None = None,
+        server_name: str = DEFAULT_SERVER_NAME,
+    ) -> None:
         if accounts is None:
             # The course's accounts, as the embedded server has them.
             from telnetmail.server.config import DEFAULT_ACCOUNTS
 
             accounts = DEFAULT_ACCOUNTS
         self.accounts = accounts
+        #: Postfix's myhostname: its greeting, EHLO reply and Received lines.
+        self.server_name = server_name
         self.base: Path | None = None
         self.ports: Ports | None = None
         self.processes: list[subprocess.Popen[bytes]] = []
         self.warden: subprocess.Popen[bytes] | None = None
+        #: Whether this backend holds SUBREAPING (from start to stop).
+        self.subreaping = False
         mail = pwd.getpwnam(MAIL_USER) if _has_user(MAIL_USER) else None
         self.uid, self.gid = (mail.pw_uid, mail.pw_gid) if mail else (8, 8)
 
@@ -210,7 +220,6 @@ class DovecotPostfixBackend:
         missing = missing_requirements()
         if missing:
             raise BackendUnavailable(requirement_message(missing))
-        become_subreaper()
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 self.start_once()
@@ -235,11 +244,17 @@ class DovecotPostfixBackend:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
             _end_group(process)
-        self.processes = []
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
         self.dismiss_warden()
+        # Zombies of what the warden's sweep killed, ours since we are their subreaper.
+        for process in self.processes:
+            _reap(process.pid)
+        self.processes = []
+        if self.subreaping:
+            SUBREAPING.release()
+            self.subreaping = False
         self.ports = None
         atexit.unregister(self.stop)
 
@@ -269,6 +284,8 @@ class DovecotPostfixBackend:
     def start_once(self) -> None:
         # A safety net: whatever happens to the caller, no server outlives us.
         atexit.register(self.stop)
+        SUBREAPING.acquire()
+        self.subreaping = True
         self.base = Path(tempfile.mkdtemp(prefix="tm-", dir=temp_root()))
         # Postfix's and Dovecot's unprivileged processes must reach their files.
         self.base.chmod(0o755)
@@ -281,7 +298,7 @@ class DovecotPostfixBackend:
         self.processes.append(self.launch(dovecot, "dovecot-master.out"))
         self.wait_ready(
             [
-                Greeting(self.ports.smtp, b"220 mx1.example.com "),
+                Greeting(self.ports.smtp, f"220 {self.server_name} ".encode()),
                 Greeting(self.ports.pop3, b"+OK "),
                 Greeting(self.ports.imap, b"* OK "),
             ]
@@ -299,6 +316,7 @@ class DovecotPostfixBackend:
             "uid": str(self.uid),
             "gid": str(self.gid),
             "mail_user": MAIL_USER,
+            "server_name": self.server_name,
             "smtp_port": str(self.ports.smtp),
             "pop3_port": str(self.ports.pop3),
             "imap_port": str(self.ports.imap),
@@ -622,11 +640,13 @@ def group_members(group: int) -> list[int]:
 
 
 def _reap(group: int) -> None:
-    """Collect zombies of the group that became our children (we are their subreaper)."""
+    """Collect zombies of the server's session that became our children (we
+    are their subreaper); never another child of the host's."""
     me = os.getpid()
     for pid in warden.live_pids():
         fields = warden.proc_stat(pid)
-        if fields and int(fields[1]) == me and int(fields[2]) == group:
+        # start_new_session: the group's leader leads the session too.
+        if fields and int(fields[1]) == me and int(fields[3]) == group:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
 
@@ -652,12 +672,49 @@ def temp_root() -> str:
     )
 
 
-def become_subreaper() -> None:
-    """Orphans of the servers become our children, so we can reap them.
+PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
 
-    Where PID 1 does not reap orphans (some containers), a server's child
-    that outlives its master would stay a zombie forever.
-    """
-    PR_SET_CHILD_SUBREAPER = 36
+
+def _prctl(option: int, value: object) -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def is_subreaper() -> bool:
+    """Whether orphaned descendants of this process become its children."""
+    flag = ctypes.c_int(0)
+    _prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(flag))
+    return bool(flag.value)
+
+
+class Subreaping:
+    """This process as the servers' subreaper, while any backend runs.
+
+    Orphans of the servers become our children, so we can reap them: where
+    PID 1 does not reap orphans (some containers), a server's child that
+    outlives its master would stay a zombie forever. The flag is the host's
+    (sphinx-build, pytest): once the last backend stops, it is as it was, so
+    that orphans of the host's other children are not left to us.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.holders = 0
+        self.was = False
+
+    def acquire(self) -> None:
+        with self.lock:
+            if self.holders == 0:
+                self.was = is_subreaper()
+                _prctl(PR_SET_CHILD_SUBREAPER, 1)
+            self.holders += 1
+
+    def release(self) -> None:
+        with self.lock:
+            self.holders -= 1
+            if self.holders == 0 and not self.was:
+                _prctl(PR_SET_CHILD_SUBREAPER, 0)
+
+
+SUBREAPING = Subreaping()

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from telnetmail.core.model import Protocol
 from telnetmail.replay.backends import Backend, BackendUnavailable, make_backend
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.requirements import Unavailable
 
 #: Seconds the child has to stop its servers before it is killed.
@@ -34,14 +35,15 @@ STOP_GRACE = 10.0
 class IsolatedBackend:
     """Another backend, by name, in a child process."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, server_name: str = DEFAULT_SERVER_NAME) -> None:
         self.name = name
+        self.server_name = server_name
         self._child: subprocess.Popen[str] | None = None
         self._ports: dict[str, int] = {}
 
     def start(self) -> None:
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "telnetmail.replay.isolated", self.name],
+            [sys.executable, "-m", "telnetmail.replay.isolated", self.name, self.server_name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -97,14 +99,19 @@ class IsolatedBackend:
         return reply["value"]
 
 
-def serve(name: str, commands: IO[str], answers: IO[str]) -> None:
+def serve(
+    name: str,
+    commands: IO[str],
+    answers: IO[str],
+    server_name: str = DEFAULT_SERVER_NAME,
+) -> None:
     """The child: run the backend, answering each command until stdin ends."""
     backend: Backend | None = None
     try:
         for line in commands:
             try:
                 if backend is None:
-                    backend = make_backend(name)
+                    backend = make_backend(name, server_name)
                 reply = {"kind": "ok", "value": run(backend, line.strip())}
             except Unavailable as missing:
                 reply = {"kind": "unavailable", "value": str(missing)}
@@ -135,7 +142,7 @@ def main() -> None:
     # Our stdout is the answers' channel: whatever a backend prints goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.argv[1], sys.stdin, answers)
+    serve(sys.argv[1], sys.stdin, answers, *sys.argv[2:3])
 
 
 if __name__ == "__main__":

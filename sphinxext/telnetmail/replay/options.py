@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from telnetmail.core.modes import Mode
-from telnetmail.replay.defaults import DEFAULT_TIMEOUT
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, DEFAULT_TIMEOUT
 from telnetmail.replay.requirements import BACKEND_MODULES, DEFAULT_BACKEND
 
 REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
@@ -32,6 +32,12 @@ REPLAY_OPTIONS: dict[str, dict[str, Any]] = {
         "metavar": "CLIENT",
         "help": "'telnet', 'python' (our own client) or 'auto': "
         "the real one when installed (default)",
+    },
+    "server-name": {
+        "default": DEFAULT_SERVER_NAME,
+        "metavar": "HOST",
+        "help": "the SMTP server's host name the pages show, in its greeting and "
+        f"EHLO reply (default: {DEFAULT_SERVER_NAME})",
     },
     "match": {
         "choices": [str(mode) for mode in Mode],

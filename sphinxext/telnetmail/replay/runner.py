@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 from telnetmail.replay.backends import Backend, make_backend
-from telnetmail.replay.defaults import resolve_jobs
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, resolve_jobs
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
 
 
@@ -24,6 +24,7 @@ def run_cases(
     cases: list[Case],
     *,
     backend: str = "embedded",
+    server_name: str = DEFAULT_SERVER_NAME,
     jobs: int | str = 1,
     timeout: float = DEFAULT_TIMEOUT,
     telnet: str = "auto",
@@ -41,7 +42,7 @@ def run_cases(
     with ExitStack() as stack:
         free: queue.SimpleQueue[Backend] = queue.SimpleQueue()
         for _ in range(jobs):
-            started = make_backend(backend)
+            started = make_backend(backend, server_name)
             started.start()
             stack.callback(started.stop)
             free.put(started)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from telnetmail.core.services import SERVICE_NAMES
 from telnetmail.core.services import SERVICES as SERVICES_BY_NAME
+from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.server.limits import Limits
 
 __all__ = [
@@ -38,7 +39,7 @@ SERVICE_ALIASES: dict[str, str] = {
 class Identity:
     """Host names and greeting texts the servers present."""
 
-    smtp_host: str = "mx1.example.com"
+    smtp_host: str = DEFAULT_SERVER_NAME
     pop3_host: str = "pop.example.com"
     imap_host: str = "imap.example.com"
     # Texts after the fixed parts of each greeting: ``220 <smtp_host> <...>``,

@@ -20,7 +20,7 @@ from telnetmail.server import imap, pop3
 from telnetmail.server.config import SERVICES, ServerConfig
 from telnetmail.server.limits import ConnectionGate, peer_address
 from telnetmail.server.quickack import acknowledge_promptly
-from telnetmail.server.smtp import make_smtp
+from telnetmail.server.smtp import make_smtp, quiet_client_mistakes
 from telnetmail.server.store import MailStore
 from telnetmail.server.watchdog import Watchdog, interrupt
 
@@ -282,7 +282,8 @@ class MailServer:
         loop = asyncio.new_event_loop()
         self._loop = loop
         try:
-            loop.run_until_complete(self._serve(sockets))
+            with quiet_client_mistakes():
+                loop.run_until_complete(self._serve(sockets))
         except BaseException as exc:  # noqa: BLE001 (reported to start(); nothing else can)
             self._error = exc
         finally:

@@ -3,10 +3,12 @@
 pymap 0.36.7 writes an envelope's date in the internal-date form
 (``"23-Nov-2026 09:00:00 +0100"``) and an address without a display name
 with ``""``; Dovecot, and the RFC, use the ``Date:`` header's text and NIL.
-The dict backend builds envelopes through its ``LoadedMessage`` class (in
-``pymap/backend/dict/mailbox.py``), which only our server uses: :func:`install`
-gives that class our envelope. Relies on ``EnvelopeStructure``'s attributes
-and ``BaseLoadedMessage._get_envelope_structure`` of pymap 0.36.7 (pinned).
+The dict backend builds envelopes in its ``LoadedMessage`` class (in
+``pymap/backend/dict/mailbox.py``). We leave that class alone, since other
+code in the process may use pymap too: our store keeps :class:`DovecotMessage`
+objects, which load into :class:`DovecotLoadedMessage`, a subclass with our
+envelope. Relies on ``EnvelopeStructure``'s attributes, ``Message.copy`` and
+``BaseLoadedMessage._get_envelope_structure`` of pymap 0.36.x (pinned).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pymap.parsing.response.fetch import EnvelopeStructure
 if TYPE_CHECKING:
     from email.headerregistry import Address, AddressHeader
 
+    from pymap.message import MessageContent
     from pymap.parsing.primitives import Writeable
+    from pymap.parsing.specials import FetchRequirement
 
 
 class DovecotEnvelope(EnvelopeStructure):
@@ -63,22 +67,47 @@ def _address(address: Address) -> List:
     )
 
 
-def _dovecot_envelope(cls: type, msg: object) -> EnvelopeStructure:
-    plain = super(dict_mailbox.LoadedMessage, cls)._get_envelope_structure(msg)  # type: ignore[misc]
-    return DovecotEnvelope(
-        plain.date,
-        plain.subject,
-        plain.from_,
-        plain.sender,
-        plain.reply_to,
-        plain.to,
-        plain.cc,
-        plain.bcc,
-        plain.in_reply_to,
-        plain.message_id,
-    )
+class DovecotLoadedMessage(dict_mailbox.LoadedMessage):
+    """A loaded message that answers ENVELOPE as Dovecot does."""
+
+    @classmethod
+    def _get_envelope_structure(cls, msg: MessageContent) -> EnvelopeStructure:
+        plain = super()._get_envelope_structure(msg)
+        return DovecotEnvelope(
+            plain.date,
+            plain.subject,
+            plain.from_,
+            plain.sender,
+            plain.reply_to,
+            plain.to,
+            plain.cc,
+            plain.bcc,
+            plain.in_reply_to,
+            plain.message_id,
+        )
 
 
-def install() -> None:
-    """Make the dict backend's messages answer ENVELOPE as Dovecot does."""
-    dict_mailbox.LoadedMessage._get_envelope_structure = classmethod(_dovecot_envelope)  # type: ignore[method-assign,assignment]
+class DovecotMessage(dict_mailbox.Message):
+    """A stored message of our store, loading as :class:`DovecotLoadedMessage`."""
+
+    __slots__ = ()
+
+    async def load_content(self, requirement: FetchRequirement) -> DovecotLoadedMessage:
+        return DovecotLoadedMessage(self, requirement, self._content)
+
+
+def as_dovecot(message: dict_mailbox.Message) -> DovecotMessage:
+    """*message* as a :class:`DovecotMessage` (a copy, unless it is one)."""
+    if isinstance(message, DovecotMessage):
+        return message
+    copy = DovecotMessage.copy(message, recent=message.recent, expunged=message.expunged)
+    assert isinstance(copy, DovecotMessage)  # copy() makes a cls
+    return copy
+
+
+class DovecotMessages(dict[int, dict_mailbox.Message]):
+    """A mailbox's ``_messages``: pymap's ``MailboxData`` stores plain
+    ``Message`` objects (append, copy, move); each is kept as ours instead."""
+
+    def __setitem__(self, uid: int, message: dict_mailbox.Message) -> None:
+        super().__setitem__(uid, as_dovecot(message))

@@ -8,8 +8,11 @@ what trace headers a delivery gets, and the queue id in the reply to DATA.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, AnyStr
 
@@ -23,13 +26,42 @@ if TYPE_CHECKING:
 
     from telnetmail.server.store import MailStore
 
-__all__ = ["DeliveryHandler", "PostfixSMTP", "make_smtp"]
+__all__ = ["DeliveryHandler", "PostfixSMTP", "make_smtp", "quiet_client_mistakes"]
 
 logger = logging.getLogger(__name__)
 
-# aiosmtpd logs every client mistake ("unrecognised: HELLO") as a warning; a
-# course makes them on purpose, and Python would print each one to stderr.
-logging.getLogger("mail.log").addHandler(logging.NullHandler())
+#: aiosmtpd's logger, shared with any other aiosmtpd server in the process.
+AIOSMTPD_LOG = "mail.log"
+
+
+class ClientMistakes(logging.Filter):
+    """Drops aiosmtpd's warnings logged by one thread (our servers' loop).
+
+    aiosmtpd logs every client mistake ("unrecognised: HELLO") as a warning;
+    a course makes them on purpose, and Python would print each one to
+    stderr. Records of other threads (another aiosmtpd server of the host
+    program), and errors, pass untouched.
+    """
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__()
+        self.thread_id = thread_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread_id or record.levelno >= logging.ERROR
+
+
+@contextlib.contextmanager
+def quiet_client_mistakes() -> Iterator[None]:
+    """While the block runs, aiosmtpd logs no client mistake of this thread's
+    sessions; the logger is as it was afterwards."""
+    log = logging.getLogger(AIOSMTPD_LOG)
+    mistakes = ClientMistakes(threading.get_ident())
+    log.addFilter(mistakes)
+    try:
+        yield
+    finally:
+        log.removeFilter(mistakes)
 
 
 #: aiosmtpd's replies, as Postfix words them (RFC 3463 enhanced codes

@@ -48,8 +48,6 @@ from telnetmail.server.limits import LoginPenalty
 
 __all__ = ["MailStore", "StoredMessage", "TraceInfo"]
 
-envelope.install()
-
 # Queue ids count up from here: 36DC72148F1, ... (Postfix's look, 11 hex digits).
 QUEUE_ID_BASE = 0x36DC72148F0
 
@@ -57,11 +55,18 @@ _LINE_ENDS = re.compile(rb"\r?\n|\r(?!\n)")
 
 
 class DovecotMailboxData(MailboxData):
-    """A mailbox whose first UID is 1, as Dovecot's (pymap starts at 101)."""
+    """A mailbox whose first UID is 1, as Dovecot's (pymap starts at 101),
+    and whose messages answer ENVELOPE as Dovecot's."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._max_uid = 0
+        # Messages that answer ENVELOPE as Dovecot's (envelope.py).
+        self._messages = envelope.DovecotMessages()
+
+    async def get(self, uid: int, cached_msg: Any) -> Message:
+        # pymap makes a plain copy of a message expunged meanwhile: ours too.
+        return envelope.as_dovecot(await super().get(uid, cached_msg))
 
 
 class DovecotMailboxSet(MailboxSet):
