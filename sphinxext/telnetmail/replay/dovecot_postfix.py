@@ -286,10 +286,8 @@ class DovecotPostfixBackend:
         atexit.register(self.stop)
         SUBREAPING.acquire()
         self.subreaping = True
-        self.base = Path(tempfile.mkdtemp(prefix="tm-", dir=temp_root()))
-        # Postfix's and Dovecot's unprivileged processes must reach their files.
-        self.base.chmod(0o755)
-        self.post_warden()
+        # The warden makes our directory: it knows of it from its first instant.
+        self.base = self.post_warden(temp_root())
         self.ports = Ports.pick()
         self.write_configuration()
         postfix = [POSTFIX_MASTER, "-c", str(self.base / "postfix"), "-d"]
@@ -425,17 +423,23 @@ class DovecotPostfixBackend:
 
     # -- the warden -------------------------------------------------------------
 
-    def post_warden(self) -> None:
-        """Start the warden, which ends the servers should this process die first."""
+    def post_warden(self, root: str) -> Path:
+        """Start the warden, which ends the servers should this process die
+        first; it makes the backend's directory in ``root`` and says where."""
         self.warden = subprocess.Popen(
             [sys.executable, "-I", "-S", str(WARDEN)],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             cwd="/",
             # Out of reach of the terminal's Ctrl-C, which is ours to handle.
             start_new_session=True,
         )
-        self.tell_warden(str(self.base))
+        self.tell_warden(root)
+        assert self.warden.stdout is not None
+        made = self.warden.stdout.readline().decode().strip()
+        if not made:
+            raise BackendUnavailable(f"the warden could not make a folder in {root}")
+        return Path(made)
 
     def tell_warden(self, line: str) -> None:
         assert self.warden is not None and self.warden.stdin is not None
@@ -454,6 +458,8 @@ class DovecotPostfixBackend:
         except subprocess.TimeoutExpired:
             warden_process.kill()
             warden_process.wait()
+        if warden_process.stdout is not None:
+            warden_process.stdout.close()
 
     def wait_ready(self, greetings: list[Greeting]) -> None:
         deadline = time.monotonic() + START_TIMEOUT

@@ -2,8 +2,11 @@
 
 The backend starts it first, as ``python -I -S warden.py`` (standard library
 only, so it needs no virtualenv), in a session of its own, and keeps the
-write end of a pipe to its standard input. On that pipe it writes the
-backend's directory, then the session id of each server it launches.
+write end of a pipe to its standard input. On that pipe it writes where
+the backend's directory may go; the warden makes the directory and answers
+its path on its standard output (so no instant exists in which the
+directory is there and the warden does not know of it), then the backend
+writes the session id of each server it launches.
 
 At end of file the warden kills every process of those sessions, and every
 process whose working directory lies inside the backend's directory (each
@@ -24,6 +27,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 
@@ -90,16 +94,26 @@ class Orders:
         self.sessions: set[int] = set()
 
     def read(self, stream: Iterable[str]) -> None:
-        """The directory (first line), then the sessions (one a line), until end of file.
+        """Where to make the directory (first line), then the sessions (one a
+        line), until end of file.
 
         Kept as they come, so that a signal in the middle loses none.
         """
         for raw in stream:
             line = raw.strip()
             if not self.base:
-                self.base = line
+                self.base = make_directory(line)
             elif line.isdigit():
                 self.sessions.add(int(line))
+
+
+def make_directory(root: str) -> str:
+    """The backend's directory, made here and told back to the backend."""
+    base = tempfile.mkdtemp(prefix="tm-", dir=root)
+    # Postfix's and Dovecot's unprivileged processes must reach their files.
+    os.chmod(base, 0o755)
+    print(base, flush=True)
+    return base
 
 
 class Stop(Exception):
