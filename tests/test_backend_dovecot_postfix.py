@@ -597,3 +597,24 @@ def test_a_long_or_private_tmpdir_gives_way_to_a_short_open_one(monkeypatch):
             assert dovecot_postfix.temp_root() == expected
         finally:
             shutil.rmtree(folder.parent)
+
+
+def test_the_warden_removes_the_folder_it_made_when_the_backend_died_before_reading(
+    tmp_path,
+):
+    # The backend SIGKILLed between asking for its folder and reading where it
+    # is: the warden's answer meets a broken pipe, and the folder must go all
+    # the same.
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-S", warden.__file__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(f"{tmp_path}\n".encode())
+    process.stdin.flush()
+    process.stdout.close()
+    process.stdin.close()
+    assert process.wait(20) == 0, process.stderr.read() if process.stderr else ""
+    assert list(tmp_path.iterdir()) == []

@@ -103,6 +103,7 @@ class Orders:
             line = raw.strip()
             if not self.base:
                 self.base = make_directory(line)
+                announce(self.base)
             elif line.isdigit():
                 self.sessions.add(int(line))
 
@@ -112,8 +113,18 @@ def make_directory(root: str) -> str:
     base = tempfile.mkdtemp(prefix="tm-", dir=root)
     # Postfix's and Dovecot's unprivileged processes must reach their files.
     os.chmod(base, 0o755)
-    print(base, flush=True)
     return base
+
+
+def announce(base: str) -> None:
+    """Tell the backend where its directory is, if it is still there to hear."""
+    try:
+        sys.stdout.write(base + "\n")
+        sys.stdout.flush()
+    except OSError:
+        # The backend died before reading (a broken pipe): the sweep at end
+        # of file removes the directory. Nothing more may be written.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of our life
 
 
 class Stop(Exception):
