@@ -33,7 +33,7 @@ def untagged(page: str, received: str, sent=()) -> tuple[int, str] | None:
     matcher.received = [Line(Role.SERVER, received, 0)]
     [got] = matcher.received_turns()
     shown = [turn for turn in step.turns if turn.tag == "*"][-1]
-    failure = compare_imap(shown, got, context, matcher)
+    failure = compare_imap(shown, got, context, matcher.rules)
     if failure is None:
         return None
     where, reason = failure

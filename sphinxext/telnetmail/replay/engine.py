@@ -273,7 +273,7 @@ class Walk:
         """
         last = self.transcript.lines[-1]
         deadline = self.timeout if self.closing() else min(self.timeout, self.grace())
-        while (text := self.read_within(deadline)) is not None:
+        while (text := self.read(seconds=deadline)) is not None:
             if text == CLOSED or self.allowed_unshown(text):
                 continue
             raise Mismatch(
@@ -311,16 +311,14 @@ class Walk:
             and not text.upper().startswith("* BYE")
         )
 
-    def read_within(self, seconds: float) -> str | None:
-        text = self.session.read_line(time.monotonic() + seconds)
+    def read(self, role: str = "server", seconds: float | None = None) -> str | None:
+        """The next line within ``seconds`` (the timeout by default), noted
+        in ``actual``: telnet's own lines as telnet's."""
+        wait = self.timeout if seconds is None else seconds
+        text = self.session.read_line(time.monotonic() + wait)
         if text is not None:
-            self.actual.append(("telnet" if text == CLOSED else "server", text))
-        return text
-
-    def read(self, role: str = "server") -> str | None:
-        text = self.session.read_line(time.monotonic() + self.timeout)
-        if text is not None:
-            self.actual.append(("telnet" if not self.banner_done else role, text))
+            telnets = not self.banner_done or text == CLOSED
+            self.actual.append(("telnet" if telnets else role, text))
         return text
 
     def finish_banner(self) -> None:

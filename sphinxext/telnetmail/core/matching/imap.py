@@ -24,7 +24,6 @@ from telnetmail.core.model import Line, Turn
 if TYPE_CHECKING:
     from telnetmail.core.matching.base import Context
     from telnetmail.core.matching.matcher import ReplyMatcher
-    from telnetmail.core.matching.sizes import SizeLedger
 
 #: Response codes whose value is the server's to choose.
 VOLATILE_CODES = frozenset({"UIDVALIDITY", "HIGHESTMODSEQ", "MAILBOXID"})
@@ -40,7 +39,8 @@ RENUMBERING = frozenset({"SELECT", "EXAMINE", "EXPUNGE", "CLOSE", "UNSELECT", "M
 class ImapRules(Rules):
     def __init__(self, matcher: ReplyMatcher) -> None:
         super().__init__(matcher)
-        self.tags = {turn.tag for turn in self.expected if turn.tag not in (None, "*")}
+        #: Where the run reads: the page's history is fixed for the run.
+        self.where = position(matcher)
         self.matched: dict[int, Turn] = {}
         #: The page's turns cut at each completion: untagged data belongs
         #: between the completions that surround it on the page.
@@ -94,7 +94,7 @@ class ImapRules(Rules):
                 and expected.verb == turn.verb
                 and self.segment_of[id(expected)] == self.completions
             ):
-                failure = compare_imap(expected, turn, self.context, self.matcher)
+                failure = compare_imap(expected, turn, self.context, self)
                 if failure is not None:
                     return self.fail(*failure)
         command = turn.answers
@@ -118,7 +118,7 @@ class ImapRules(Rules):
 
     def check_greeting(self, turn: Turn) -> None:
         expected = self.expected[0]
-        failure = compare_imap(expected, turn, self.context, self.matcher)
+        failure = compare_imap(expected, turn, self.context, self)
         if failure is not None:
             raise self.fail(*failure)
         self.matched[id(expected)] = turn
@@ -133,7 +133,7 @@ class ImapRules(Rules):
         for earlier in self.expected[: self.expected.index(expected)]:
             if id(earlier) not in self.matched and earlier.tag == "*":
                 raise self.missing(earlier, unmatched, turn)
-        failure = compare_imap(expected, turn, self.context, self.matcher)
+        failure = compare_imap(expected, turn, self.context, self)
         if failure is not None:
             raise self.fail(*failure)
         self.matched[id(expected)] = turn
@@ -156,7 +156,7 @@ class ImapRules(Rules):
                 f"the server does not send this response: it completes the command "
                 f"with {completion.lines[0].text!r}",
             )
-        failure = compare_imap(expected, near, self.context, self.matcher)
+        failure = compare_imap(expected, near, self.context, self)
         if failure is not None:
             return self.fail(*failure)  # the difference itself: a value, a body line
         return self.fail(
@@ -182,7 +182,7 @@ class ImapRules(Rules):
                 or self.segment_of[id(expected)] != completions
             ):
                 continue
-            if compare_imap(expected, turn, self.context, self.matcher) is None:
+            if compare_imap(expected, turn, self.context, self) is None:
                 self.matched[id(expected)] = turn
                 return True
             if expected.verb == "EXPUNGE" == turn.verb:
@@ -228,7 +228,7 @@ def is_completion(turn: Turn) -> bool:
 
 
 def compare_imap(
-    expected: Turn, received: Turn, context: Context, matcher: ReplyMatcher
+    expected: Turn, received: Turn, context: Context, rules: ImapRules
 ) -> Failure | None:
     """Compare two IMAP responses; None when they agree."""
     first = expected.lines[0]
@@ -249,7 +249,7 @@ def compare_imap(
         return enforce_turn_names(expected, received, context)
     if expected.verb != received.verb:
         return first, f"* {received.verb} where the page shows * {expected.verb}"
-    return compare_data(expected, received, context, position(matcher), ledger(matcher))
+    return compare_data(expected, received, context, rules.where, rules.matcher.sizes)
 
 
 def position(matcher: ReplyMatcher) -> tuple[str, int]:
@@ -267,10 +267,6 @@ def position(matcher: ReplyMatcher) -> tuple[str, int]:
         if verb in ("SELECT", "EXAMINE") and len(words) > 2:
             mailbox = words[2].strip('"').upper()
     return mailbox, epoch
-
-
-def ledger(matcher: ReplyMatcher) -> SizeLedger:
-    return matcher.sizes
 
 
 def compare_codes(shown: str | None, got: str | None) -> str | None:
