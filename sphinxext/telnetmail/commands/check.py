@@ -66,6 +66,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, spec in REPLAY_OPTIONS.items():
         parser.add_argument(f"--{name}", **spec)
     parser.add_argument(
+        "--no-walk",
+        dest="walk",
+        action="store_false",
+        help="replay each transcript alone only; by default each page is also "
+        "walked: its transcripts in page order on one server, as a student types them",
+    )
+    parser.add_argument(
         "--junit-xml",
         type=Path,
         metavar="PATH",
@@ -215,6 +222,7 @@ def replay(cases: list[Case], args: argparse.Namespace, latch: Latch) -> list[Ou
 
     return run_cases(
         cases,
+        walk=args.walk,
         backend=args.backend,
         server_name=args.server_name,
         jobs=args.jobs,
@@ -339,7 +347,7 @@ def report_duplicate_names(cases: list[Case]) -> bool:
 
 def show(outcome: Outcome, quiet: bool) -> None:
     from telnetmail.replay.engine import Status
-    from telnetmail.replay.report import describe
+    from telnetmail.replay.report import describe, label
 
     if outcome.status is Status.FAILED:
         print(
@@ -349,6 +357,6 @@ def show(outcome: Outcome, quiet: bool) -> None:
     elif not quiet:
         note = f": {outcome.message}" if outcome.message else ""
         print(
-            f"{outcome.status.upper():7} {outcome.case.name} ({outcome.seconds:.2f} s){note}",
+            f"{outcome.status.upper():7} {label(outcome)} ({outcome.seconds:.2f} s){note}",
             flush=True,
         )

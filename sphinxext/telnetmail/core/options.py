@@ -33,10 +33,12 @@ OPTIONS: dict[str, Kind] = {
     "match": Kind.MODE,
     "class": Kind.CLASSES,
     "no-index": Kind.FLAG,
+    "reset": Kind.FLAG,
 }
 
 #: The options a replay reads, as text: ``{"after": "send, read", ...}``.
-REPLAYED: tuple[str, ...] = ("name", "protocol", "after", "match")
+#: A flag (``reset``) is there only when given, with the value ``""``.
+REPLAYED: tuple[str, ...] = ("name", "protocol", "after", "match", "reset")
 
 _NAME_SEPARATORS = re.compile(r"[\s,]+")
 

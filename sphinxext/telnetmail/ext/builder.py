@@ -84,6 +84,7 @@ class TranscriptsBuilder(Builder):
         try:
             outcomes = run_cases(
                 self.cases,
+                walk=config.transcript_walk,
                 backend=config.transcript_backend,
                 server_name=config.transcript_server_name,
                 jobs=config.transcript_jobs,
@@ -115,7 +116,7 @@ class TranscriptsBuilder(Builder):
 
     def report(self, outcome: Outcome) -> None:
         from telnetmail.replay.engine import Status
-        from telnetmail.replay.report import describe
+        from telnetmail.replay.report import describe, label
 
         if outcome.status is Status.FAILED:
             logger.warning(
@@ -127,7 +128,7 @@ class TranscriptsBuilder(Builder):
             )
         else:
             note = f": {outcome.message}" if outcome.message else ""
-            logger.info(f"{outcome.status:7} {outcome.case.name}{note}")
+            logger.info(f"{outcome.status:7} {label(outcome)}{note}")
 
 
 def cases_in(doctree: nodes.document, default_match: str) -> Iterator[Case]:

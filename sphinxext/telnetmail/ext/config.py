@@ -30,7 +30,7 @@ class Setting:
     """One config value: what Sphinx is told, and what is refused."""
 
     name: str
-    default: str | int | float
+    default: str | int | float | bool
     #: What to rebuild when it changes ("" nothing, "env" every page).
     rebuild: str
     description: str
@@ -51,7 +51,9 @@ class Setting:
                 return f"must be one of {', '.join(map(repr, self.choices))}"
             return None
         # bool is an int to Python, never a number of seconds or workers.
-        if isinstance(value, bool) or not isinstance(value, self.types):
+        if isinstance(value, bool) is not (bool in self.types) or not isinstance(
+            value, self.types
+        ):
             kinds = " or ".join(kind.__name__ for kind in self.types)
             words = "".join(f" or {word!r}" for word in self.words)
             return f"must be {'an' if kinds[0] in 'aeiou' else 'a'} {kinds}{words}"
@@ -85,6 +87,14 @@ SETTINGS: tuple[Setting, ...] = (
         types=(int,),
         minimum=1,
         words=("auto",),
+    ),
+    Setting(
+        "transcript_walk",
+        True,
+        "",
+        "Also walk each page: its transcripts in page order on one server, "
+        "as a student types them (besides each alone).",
+        types=(bool,),
     ),
     Setting(
         "transcript_telnet",

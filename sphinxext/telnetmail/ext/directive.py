@@ -28,6 +28,7 @@ from telnetmail.core.modes import Mode
 from telnetmail.core.options import OPTIONS, REPLAYED, Kind, split_names
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.plain import format_prefixed
+from telnetmail.core.starts import reset_command, unnamed_reset_problem
 from telnetmail.core.vocabulary import commands_used, replies_seen
 from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
 from telnetmail.ext.nodes import transcript
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import OptionSpec
 
 logger = logging.getLogger(__name__)
+_ = get_translation("telnetmail")
 __ = get_translation("telnetmail", "console")
 
 MATCH_MODES = tuple(str(mode) for mode in Mode)
@@ -100,7 +102,39 @@ class TranscriptDirective(SphinxDirective):
         wrapper = self.with_caption(node)
         self.add_name(wrapper)
         self.note(parsed, wrapper, numbered)
-        return [wrapper]
+        return [*self.start_note(), wrapper]
+
+    def start_note(self) -> list[nodes.Node]:
+        """For a ``:reset:`` dialogue, one line telling the reader where it
+        starts and the command that gets the practice server there."""
+        if "reset" not in self.options:
+            return []
+        after = self.options.get("after", [])
+        problem = unnamed_reset_problem(self.transcript_name, after, reset=True)
+        if problem is not None:
+            source, line = self.get_source_info()
+            logger.warning(
+                "transcript: %s",
+                problem,
+                location=f"{source}:{line}",
+                type="transcript",
+                subtype="options",
+            )
+            return []
+        command = reset_command(self.transcript_name, after)
+        if after:
+            said = _("Before this dialogue, put the practice server back in its starting state:")
+        else:
+            said = _("Before this dialogue, empty the practice server's mailboxes:")
+        note = nodes.paragraph(
+            "",
+            "",
+            nodes.Text(f"{said} "),
+            nodes.literal(command, command),
+            classes=["transcript-start"],
+        )
+        self.set_source_info(note)
+        return [note]
 
     def replay_options(self) -> dict[str, str]:
         """The options a replay reads (``core.options.REPLAYED``), as text."""
@@ -111,7 +145,9 @@ class TranscriptDirective(SphinxDirective):
             "match": self.options.get("match", self.config.transcript_match),
         }
         return {
-            key: special.get(key, str(self.options.get(key, ""))) for key in REPLAYED
+            key: special.get(key, str(self.options.get(key) or ""))
+            for key in REPLAYED
+            if key in self.options or key in special
         }
 
     def numbered_content(self) -> list[tuple[int, str]]:

@@ -1,9 +1,13 @@
 """The replay engine: one transcript at a time, through telnet, against a backend.
 
-For each case: reset the backend to an empty store, replay the cases its
-``:after:`` names (they build the state it reads), then spawn telnet as the
-page's ``telnet`` line says, type each ``client:`` line and compare each
+Isolated, each case starts from an empty store, replays the cases its
+``:after:`` names (they build the state it reads), then spawns telnet as the
+page's ``telnet`` line says, types each ``client:`` line and compares each
 ``server:`` line as it arrives. The first difference ends the case.
+
+Walked (:class:`PageWalk`), a page's cases run in page order on one store,
+as a student types them: only a ``:reset:`` case goes back to its isolated
+starting state first.
 """
 
 from __future__ import annotations
@@ -53,6 +57,13 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class Walking(enum.StrEnum):
+    """How a case was replayed: alone, or in its page's order."""
+
+    ISOLATED = "isolated"  # from an empty store and its :after: chain
+    WALKED = "walked"  # after the page's earlier dialogues, on one store
+
+
 @dataclass
 class Case:
     """A transcript to verify, wherever it was written."""
@@ -63,6 +74,9 @@ class Case:
     transcript: Transcript
     match: Mode = Mode.PROTOCOL
     after: list[str] = field(default_factory=list)
+    #: ``:reset:``: a walk puts the store back in this case's isolated
+    #: starting state first (empty, then its :after: chain).
+    reset: bool = False
 
     @classmethod
     def parse(
@@ -81,6 +95,7 @@ class Case:
             transcript=transcript,
             match=Mode(options.get("match") or default_match),
             after=split_names(options.get("after", "")),
+            reset="reset" in options,
         )
 
     @property
@@ -99,6 +114,9 @@ class Outcome:
     #: What was typed and read in the case's own session, as page lines
     #: (``("client", "HELO x")``, ``("server", "250 mx")``...).
     actual: list[tuple[str, str]] = field(default_factory=list)
+    walking: Walking = Walking.ISOLATED
+    #: Of a walked case: its isolated status, once known (reports name both).
+    isolated: Status | None = None
 
     @property
     def lineno(self) -> int:
@@ -155,6 +173,17 @@ class Verifier:
 
     def verify_chain(self, case: Case, named: dict[str, Case]) -> Outcome:
         self.backend.reset()
+        prepared = self.prepare(case, named)
+        if isinstance(prepared, Outcome):
+            return prepared
+        context = Context(
+            case.match, prepared.captured, prepared.sent + messages_sent(case.transcript)
+        )
+        return self.outcome_of(case, context)
+
+    def prepare(self, case: Case, named: dict[str, Case]) -> Context | Outcome:
+        """Replay ``case``'s :after: chain on the store as it is; what the
+        chain captured and sent, or the failure that stopped it."""
         shared = Context()  # captures and typed headers carry along the chain
         for name in chain_of(case, named):
             before = named[name]
@@ -169,9 +198,10 @@ class Verifier:
                     f"it needs {name!r} first, which fails at {before.path}:{failure.lineno}: {failure.reason}",
                     failure,
                 )
-        context = Context(
-            case.match, shared.captured, shared.sent + messages_sent(case.transcript)
-        )
+        return shared
+
+    def outcome_of(self, case: Case, context: Context) -> Outcome:
+        """Replay ``case`` itself in ``context``, noting what was said."""
         actual: list[tuple[str, str]] = []
         failure = self.replay(case, context, actual)
         if failure is not None:
@@ -198,6 +228,83 @@ class Verifier:
                 return mismatch
         self.backend.settle()
         return None
+
+
+class PageWalk:
+    """A page's cases in page order, on one store, as a student types them.
+
+    The store is emptied before the first case; a ``:reset:`` case puts it
+    back in its isolated starting state. After a failure the store is in a
+    state no page describes: the cases up to the next ``:reset:`` are skipped.
+    """
+
+    def __init__(self, verifier: Verifier, named: dict[str, Case]) -> None:
+        self.verifier = verifier
+        self.named = named
+        self.started = False
+        #: Where the walk failed, until a :reset: case starts it again.
+        self.stopped_at: str | None = None
+        #: The messages typed since the store was last emptied.
+        self.sent: tuple[Sent, ...] = ()
+        #: Each walked case's captures, for the cases that name it :after:.
+        self.captured: dict[str, dict[str, str]] = {}
+
+    def run(self, cases: list[Case]) -> list[Outcome]:
+        return [self.step(case) for case in cases]
+
+    def step(self, case: Case) -> Outcome:
+        started = time.monotonic()
+        outcome = self.outcome(case)
+        outcome.seconds = time.monotonic() - started
+        outcome.walking = Walking.WALKED
+        if outcome.status is Status.FAILED and self.stopped_at is None:
+            self.stopped_at = f"{case.path}:{outcome.lineno}"
+        return outcome
+
+    def outcome(self, case: Case) -> Outcome:
+        skipped = self.verifier.skip_reason(case, self.named)
+        if skipped is not None:
+            return skipped
+        if case.reset or not self.started:
+            restart = self.restart(case)
+            if restart is not None:
+                return restart
+        if self.stopped_at is not None:
+            return Outcome(
+                case,
+                Status.SKIPPED,
+                f"not walked: the walk failed at {self.stopped_at}, which leaves "
+                f"the mailboxes in a state the page does not describe "
+                f"(a :reset: dialogue starts the walk again)",
+            )
+        typed = messages_sent(case.transcript)
+        context = Context(case.match, self.captures_for(case), self.sent + typed)
+        outcome = self.verifier.outcome_of(case, context)
+        self.sent += typed
+        self.captured[case.name] = context.captured
+        return outcome
+
+    def restart(self, case: Case) -> Outcome | None:
+        """Empty the store, and for a :reset: case replay its chain; the
+        failure that keeps the case from starting, or None."""
+        self.verifier.backend.reset()
+        self.started, self.stopped_at, self.sent = True, None, ()
+        if not case.reset:
+            return None
+        prepared = self.verifier.prepare(case, self.named)
+        if isinstance(prepared, Outcome):
+            return prepared
+        self.sent = prepared.sent
+        for name in chain_of(case, self.named):
+            self.captured[name] = prepared.captured
+        return None
+
+    def captures_for(self, case: Case) -> dict[str, str]:
+        """What the walked cases of its :after: chain captured."""
+        captured: dict[str, str] = {}
+        for name in chain_of(case, self.named):
+            captured.update(self.captured.get(name, {}))
+        return captured
 
 
 def chain_of(case: Case, named: dict[str, Case]) -> list[str]:

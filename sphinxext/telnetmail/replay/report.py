@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from xml.etree import ElementTree
 
-from telnetmail.replay.engine import Outcome, Status
+from telnetmail.replay.engine import Outcome, Status, Walking
 
 #: Lines of context shown around the page line that diverges.
 CONTEXT = 3
@@ -16,11 +16,31 @@ RECEIVED_SHOWN = 12
 
 def describe(outcome: Outcome) -> str:
     """A failure as a reader needs it: where, why, the page and the server."""
-    head = f"transcript {outcome.case.name!r} ({outcome.case.match}): {outcome.message}"
+    head = (
+        f"transcript {outcome.case.name!r} ({outcome.case.match}, "
+        f"{how_replayed(outcome)}): {outcome.message}"
+    )
     mismatch = outcome.mismatch
     if mismatch is None:
         return head
     return "\n".join([head, *diff_lines(outcome)])
+
+
+def label(outcome: Outcome) -> str:
+    """The case's name, and ``[walked]`` after it for its walk."""
+    if outcome.walking is Walking.ISOLATED:
+        return outcome.case.name
+    return f"{outcome.case.name} [{outcome.walking}]"
+
+
+def how_replayed(outcome: Outcome) -> str:
+    """The mode of a replay, in words; of a walk, with the isolated verdict."""
+    if outcome.walking is Walking.ISOLATED:
+        return "isolated: alone, after its :after: chain"
+    said = "walked: in page order, on one server"
+    if outcome.isolated is not None and outcome.isolated is not outcome.status:
+        said += f"; isolated it {outcome.isolated}"
+    return said
 
 
 def diff_lines(outcome: Outcome) -> list[str]:
@@ -46,18 +66,30 @@ def diff_lines(outcome: Outcome) -> list[str]:
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    """Passed, failed and skipped per page, then in all."""
-    pages: dict[str, Counter[Status]] = defaultdict(Counter)
+    """Passed, failed and skipped per page and mode, then in all."""
+    pages: dict[str, dict[Walking, Counter[Status]]] = defaultdict(
+        lambda: defaultdict(Counter)
+    )
     for outcome in outcomes:
-        pages[outcome.case.path][outcome.status] += 1
+        pages[outcome.case.path][outcome.walking][outcome.status] += 1
     width = max((len(path) for path in pages), default=10)
     rows = [
-        f"{path:<{width}}  {_counts(counts)}" for path, counts in sorted(pages.items())
+        f"{path:<{width}}  {_by_mode(modes)}" for path, modes in sorted(pages.items())
     ]
-    total: Counter[Status] = Counter(outcome.status for outcome in outcomes)
+    total: dict[Walking, Counter[Status]] = defaultdict(Counter)
+    for outcome in outcomes:
+        total[outcome.walking][outcome.status] += 1
     seconds = sum(outcome.seconds for outcome in outcomes)
-    rows.append(f"{_counts(total)} in {seconds:.2f} s")
+    rows.append(f"{_by_mode(total)} in {seconds:.2f} s")
     return "\n".join(rows)
+
+
+def _by_mode(modes: dict[Walking, Counter[Status]]) -> str:
+    """``3 passed, 0 failed, 0 skipped``, then the walk's counts if any."""
+    told = [_counts(modes[Walking.ISOLATED])]
+    if Walking.WALKED in modes:
+        told.append(f"walked: {_counts(modes[Walking.WALKED])}")
+    return "; ".join(told)
 
 
 def _counts(counts: Counter[Status]) -> str:
@@ -67,7 +99,7 @@ def _counts(counts: Counter[Status]) -> str:
 def output_text(outcomes: list[Outcome]) -> str:
     """``output.txt``: every transcript's result, the failures in full, the summary."""
     lines = [
-        f"{outcome.case.path}:{outcome.lineno}: [{outcome.status}] {outcome.case.name}"
+        f"{outcome.case.path}:{outcome.lineno}: [{outcome.status}] {label(outcome)}"
         + (f": {outcome.message}" if outcome.message else "")
         for outcome in outcomes
     ]
@@ -109,7 +141,7 @@ def _add_case(suite: ElementTree.Element, outcome: Outcome) -> None:
         suite,
         "testcase",
         classname=outcome.case.path,
-        name=outcome.case.name,
+        name=label(outcome),
         file=outcome.case.path,
         line=str(outcome.lineno),
         time=f"{outcome.seconds:.3f}",

@@ -9,7 +9,15 @@ from contextlib import ExitStack
 
 from telnetmail.replay.backends import Backend, make_backend
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, resolve_jobs
-from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Verifier
+from telnetmail.replay.engine import (
+    DEFAULT_TIMEOUT,
+    Case,
+    Outcome,
+    PageWalk,
+    Status,
+    Verifier,
+    Walking,
+)
 
 
 def named_cases(cases: list[Case]) -> dict[str, Case]:
@@ -20,9 +28,23 @@ def named_cases(cases: list[Case]) -> dict[str, Case]:
     return named
 
 
+def pages_of(cases: list[Case]) -> list[list[Case]]:
+    """The cases page by page, in the order the pages first come, each page's
+    in its own line order (solutions of exercises where the page puts them)."""
+    pages: dict[str, list[Case]] = {}
+    for case in cases:
+        pages.setdefault(case.path, []).append(case)
+    return [sorted(page, key=lambda case: case.lineno) for page in pages.values()]
+
+
+#: What a worker does: verify one case alone, or walk one page.
+Unit = Case | list[Case]
+
+
 def run_cases(
     cases: list[Case],
     *,
+    walk: bool = True,
     backend: str = "embedded",
     server_name: str = DEFAULT_SERVER_NAME,
     jobs: int | str = 1,
@@ -32,13 +54,17 @@ def run_cases(
 ) -> list[Outcome]:
     """Verify ``cases`` in their order; outcomes in the same order.
 
+    With ``walk``, each page is then walked too (:class:`PageWalk`): its
+    outcomes follow the isolated ones, page by page.
+
     With ``jobs`` > 1 (or ``auto``), that many workers run at once, each with
     a backend of its own, so that no two transcripts ever share a mail store.
     ``progress`` hears of the outcomes in the cases' order whatever ``jobs``
     is, so the output of a parallel run reads as that of ``jobs=1``.
     """
     named = named_cases(cases)
-    jobs = max(1, min(resolve_jobs(jobs), len(cases)))
+    units: list[Unit] = [*cases, *(pages_of(cases) if walk else [])]
+    jobs = max(1, min(resolve_jobs(jobs), len(units)))
     with ExitStack() as stack:
         free: queue.SimpleQueue[Backend] = queue.SimpleQueue()
         for _ in range(jobs):
@@ -47,27 +73,41 @@ def run_cases(
             stack.callback(started.stop)
             free.put(started)
 
-        def verify(case: Case) -> Outcome:
+        def verify(unit: Unit) -> list[Outcome]:
             worker = free.get()
             try:
-                return Verifier(worker, timeout=timeout, telnet=telnet).verify(
-                    case, named
-                )
+                verifier = Verifier(worker, timeout=timeout, telnet=telnet)
+                if isinstance(unit, list):
+                    return PageWalk(verifier, named).run(unit)
+                return [verifier.verify(unit, named)]
             finally:
                 free.put(worker)
 
-        def told(outcome: Outcome) -> Outcome:
-            if progress is not None:
-                progress(outcome)
-            return outcome
+        alone: dict[int, Status] = {}
+
+        def told(outcomes: list[Outcome]) -> list[Outcome]:
+            for outcome in outcomes:
+                if outcome.walking is Walking.ISOLATED:
+                    alone[id(outcome.case)] = outcome.status
+                else:  # the isolated outcomes come first, in this order
+                    outcome.isolated = alone.get(id(outcome.case))
+                if progress is not None:
+                    progress(outcome)
+            return outcomes
 
         if jobs == 1:
-            return [told(verify(case)) for case in cases]
+            return [each for unit in units for each in told(verify(unit))]
         pool = stack.enter_context(
             ThreadPoolExecutor(jobs, thread_name_prefix="replay")
         )
+        # The long units (page walks) first, so that none is left to run
+        # alone at the end; told in the units' order all the same.
+        longest_first = sorted(units, key=lambda unit: not isinstance(unit, list))
+        futures = {id(unit): pool.submit(verify, unit) for unit in longest_first}
         try:
-            return [told(outcome) for outcome in pool.map(verify, cases)]
+            return [
+                each for unit in units for each in told(futures[id(unit)].result())
+            ]
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
