@@ -14,7 +14,7 @@ def test_a_mismatch_warns_at_the_diverging_page_line_with_both_sides(app):
     app.build()
     text = warnings(app)
     assert (
-        "wrong.rst:11: WARNING: transcript 'refused-mail' (protocol): "
+        "wrong.rst:11: WARNING: transcript 'refused-mail' (protocol, isolated): "
         "reply code 503 where the page shows 250"
     ) in text
     assert ">   11 | 250 Ok" in text

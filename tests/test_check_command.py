@@ -110,7 +110,7 @@ def test_a_wrong_page_exits_1_naming_file_line_and_diff(tmp_path):
     result = check(str(path))
     assert result.returncode == 1
     assert (
-        f"{path}:10: FAIL transcript 'wrong-noop' (protocol): reply code 250 where the page shows 500"
+        f"{path}:10: FAIL transcript 'wrong-noop' (protocol, isolated): reply code 250 where the page shows 500"
         in result.stdout
     )
     assert ">   10 | 500 Ok" in result.stdout
@@ -146,10 +146,13 @@ def test_junit_xml_and_output_report_every_transcript(tmp_path):
     result = check(str(path), "--junit-xml", str(junit), "--output", str(output))
     assert result.returncode == 1
     suite = ElementTree.parse(junit).getroot().find("testsuite")
-    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
-    failure = suite.find("testcase[@name='wrong-noop']/failure")
-    assert "reply code 250 where the page shows 500" in failure.get("message")
+    # Each transcript alone, then the page walked.
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "2")
+    for name in ("wrong-noop", "wrong-noop [walked]"):
+        failure = suite.find(f"testcase[@name='{name}']/failure")
+        assert "reply code 250 where the page shows 500" in failure.get("message")
     assert f"{path}:{wrong_line}: [failed] wrong-noop" in output.read_text()
+    assert f"{path}:{wrong_line}: [failed] wrong-noop [walked]" in output.read_text()
 
 
 def test_parallel_workers_give_the_same_results(tmp_path):

@@ -21,6 +21,8 @@ import pytest
 INSTALLED = bool(entry_points(group="pytest11", name="telnetmail"))
 PLUGIN = ["-p", "telnetmail" if INSTALLED else "telnetmail.pytest_plugin"]
 
+from walkpages import DELETE, READ, SEND
+
 HELLO = """\
 Hello
 =====
@@ -47,50 +49,6 @@ Hello
    server: +OK bye
 """
 
-SEND = """\
-.. transcript::
-   :name: send
-
-   telnet: > telnet mx1.example.com smtp
-   server: 220 mx1.example.com ESMTP
-   client: HELO client.example.com
-   server: 250 mx1.example.com
-   client: MAIL FROM:<sender@example.com>
-   server: 250 OK
-   client: RCPT TO:<recipient@example.com>
-   server: 250 OK
-   client: DATA
-   server: 354 End data with <CR><LF>.<CR><LF>
-   client: Subject: hello
-   client:
-   client: Hi.
-   client: .
-   server: 250 OK
-   client: QUIT
-   server: 221 Bye
-"""
-
-# STAT counts one message only if ``send`` ran first, on the same store.
-READ = """\
-.. transcript::
-   :name: read
-   :after: send
-
-   telnet: > telnet pop.example.com pop3
-   server: +OK ready
-   client: USER MyUsername
-   server: +OK
-   client: PASS MyPassword
-   server: +OK Logged in.
-   client: LIST
-   server: +OK 1 messages
-   server: 1 371
-   server: .
-   client: QUIT
-   server: +OK bye
-"""
-
-
 def children() -> set[str]:
     """Process ids of this process's children (Linux), as text."""
     found: set[str] = set()
@@ -113,8 +71,28 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def replay(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """A run that asks for transcripts."""
-    return run(pytester, "--transcripts", *args)
+    """A run that asks for transcripts, each alone (no walk item per page)."""
+    return run(pytester, "--transcripts", "--transcript-no-walk", *args)
+
+
+def test_each_page_is_also_walked_by_an_item_of_its_own(pytester):
+    pytester.makefile(".rst", hello=HELLO)
+    result = run(pytester, "--transcripts", "hello.rst")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["hello.rst::walk PASSED*"])
+
+
+def test_a_page_that_fails_only_when_walked_fails_its_walk_item(pytester):
+    # Alone, read starts after send; walked, after delete too: no message left.
+    pytester.makefile(".rst", page=SEND + "\n" + DELETE + "\n" + READ)
+    result = run(pytester, "--transcripts", "page.rst")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "page.rst::walk FAILED*",
+            "*page.rst:*: transcript 'read' (protocol, walked in page order; isolated it passed)*",
+        ]
+    )
 
 
 def test_each_transcript_of_a_named_page_is_an_item_named_by_its_name(pytester):
@@ -156,7 +134,7 @@ def test_a_wrong_server_line_fails_with_the_page_line_and_the_diff(pytester):
     result.stdout.fnmatch_lines(
         [
             "*_ transcript hello-smtp _*",
-            "hello.rst:13: transcript 'hello-smtp' (protocol): reply code 250 where the page shows 354",
+            "hello.rst:13: transcript 'hello-smtp' (protocol, isolated): reply code 250 where the page shows 354",
             "  page:",
             "  >   13 | 354 mx1.example.com",
             "  server:",
@@ -238,7 +216,7 @@ def test_the_ini_glob_asks_for_the_pages_it_matches(pytester):
     pytester.makefile(".txt", hello=HELLO)
     pytester.makefile(".rst", other=HELLO.replace("hello-", "other-"))
     result = run(pytester)
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)  # and the page's walk
     result.stdout.fnmatch_lines(["hello.txt::hello-smtp PASSED*"])
     result.stdout.no_fnmatch_line("*other.rst*")
 
@@ -270,7 +248,7 @@ def test_match_option_applies_to_transcripts_without_match(pytester):
     result = replay(pytester, "hello.rst", "--transcript-match=exact")
     # Our server's greeting is not the page's, character for character.
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*transcript 'hello-smtp' (exact)*"])
+    result.stdout.fnmatch_lines(["*transcript 'hello-smtp' (exact, isolated)*"])
 
 
 def test_the_python_telnet_can_replace_the_real_one(pytester):
@@ -365,7 +343,11 @@ def test_telnet_is_forked_with_no_other_thread_alive(pytester):
     pytester.makefile(".rst", send=SEND, read=READ)
     # On Python 3.12+, each fork with a thread alive would be a warning.
     result = pytester.runpytest_subprocess(
-        *PLUGIN, "--transcripts", "-W", "always::DeprecationWarning"
+        *PLUGIN,
+        "--transcripts",
+        "--transcript-no-walk",
+        "-W",
+        "always::DeprecationWarning",
     )
     result.assert_outcomes(passed=2)
     result.stdout.no_fnmatch_line("*multi-threaded*")

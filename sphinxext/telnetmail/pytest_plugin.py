@@ -16,6 +16,11 @@ hooks are registered only when enabled. The backend runs in a child
 process of its own (:mod:`telnetmail.replay.isolated`): no thread of ours
 is alive in pytest's process when pexpect forks telnet.
 
+Each page also gives a ``walk`` item (unless ``--transcript-no-walk``): its
+transcripts in page order on one store, as a student types them (see
+:class:`telnetmail.replay.engine.PageWalk`); it fails at the first walked
+transcript that does.
+
 ``:after:`` may name a transcript of any page collected in the session, even
 one deselected with ``-k``: prerequisites are found among everything collected.
 So a ``:name:`` defined twice among them is a collection error, at the page
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr, TracebackStyle
 
     from telnetmail.replay.backends import Backend
-    from telnetmail.replay.engine import Case, Outcome, Verifier
+    from telnetmail.replay.engine import Case, Outcome, Status, Verifier
 
 #: The pages collected when ``--transcripts`` is given and no ini says which.
 DEFAULT_GLOB = "*.rst *.md"
@@ -55,6 +60,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     for name, spec in REPLAY_OPTIONS.items():
         group.addoption(f"--transcript-{name}", **spec)
+    group.addoption(
+        "--transcript-no-walk",
+        dest="transcript_walk",
+        action="store_false",
+        help="no walk item per page (its transcripts in page order on one server)",
+    )
     parser.addini(
         "transcripts_glob",
         type="args",
@@ -123,11 +134,24 @@ class Replay:
         self.cases: list[Case] = []
         self.backend: Backend | None = None
         self.verifier: Verifier | None = None
+        #: Each case's isolated status, for its walk's report.
+        self.alone: dict[int, Status] = {}
 
     def verify(self, case: Case) -> Outcome:
         from telnetmail.replay.runner import named_cases
 
-        return self.started().verify(case, named_cases(self.cases))
+        outcome = self.started().verify(case, named_cases(self.cases))
+        self.alone[id(case)] = outcome.status
+        return outcome
+
+    def walk(self, cases: list[Case]) -> list[Outcome]:
+        from telnetmail.replay.engine import PageWalk
+        from telnetmail.replay.runner import named_cases
+
+        outcomes = PageWalk(self.started(), named_cases(self.cases)).run(cases)
+        for outcome in outcomes:
+            outcome.isolated = self.alone.get(id(outcome.case))
+        return outcomes
 
     def started(self) -> Verifier:
         """The verifier, its backend started at the first call: a run with no
@@ -161,7 +185,7 @@ replay_key = pytest.StashKey[Replay]()
 class TranscriptFile(pytest.File):
     """An .rst page: one item per ``transcript`` directive."""
 
-    def collect(self) -> Iterator[TranscriptItem]:
+    def collect(self) -> Iterator[pytest.Item]:
         from telnetmail.core.mystscan import scan_page
         from telnetmail.replay.engine import Case
 
@@ -180,6 +204,8 @@ class TranscriptFile(pytest.File):
         for block, case in zip(blocks, cases, strict=True):
             name = block.options.get("name") or str(block.lineno)
             yield TranscriptItem.from_parent(self, name=name, case=case)
+        if cases and self.config.option.transcript_walk:
+            yield PageWalkItem.from_parent(self, name="walk", cases=cases)
 
     def refuse_duplicates(self, collected: list[Case], mine: set[str]) -> None:
         """A collection error for each of this page's names defined before.
@@ -259,3 +285,37 @@ class TranscriptItem(pytest.Item):
         # pytest counts lines from 0; once replayed, point where page and server diverge.
         lineno = self.outcome.lineno if self.outcome is not None else self.case.lineno
         return self.path, lineno - 1, f"transcript {self.name}"
+
+
+class PageWalkItem(pytest.Item):
+    """A page's transcripts in page order, on one server."""
+
+    def __init__(self, *, cases: list[Case], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cases = cases
+        self.outcome: Outcome | None = None
+
+    def runtest(self) -> None:
+        from telnetmail.replay.engine import Status
+
+        outcomes = self.config.stash[replay_key].walk(self.cases)
+        failed = [each for each in outcomes if each.status is Status.FAILED]
+        if failed:
+            self.outcome = failed[0]
+            raise TranscriptFailed(failed[0])
+
+    def repr_failure(
+        self,
+        excinfo: ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, TranscriptFailed):
+            from telnetmail.replay.report import describe
+
+            outcome = excinfo.value.outcome
+            return f"{outcome.case.path}:{outcome.lineno}: {describe(outcome)}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        lineno = self.outcome.lineno if self.outcome is not None else 1
+        return self.path, lineno - 1, "walk of the page"

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail.core.model import Category
-from telnetmail.core.mystscan import PAGE_SUFFIXES, scan_page
 from telnetmail.core.names import duplicates
 from telnetmail.core.sizes import Placed, check_pages
+from telnetmail.core.starts import unnamed_reset_problem
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
 from telnetmail.replay.options import REPLAY_OPTIONS
+from telnetmail.replay.pages import Unreadable, collect
 from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
@@ -36,9 +37,6 @@ Exit status: 0 all pass, 1 some fail, 2 usage, parse or environment errors
 #: Problems that leave a transcript replayable: reported, not fatal. A
 #: refused volatile mark is dropped, so its example is compared as written.
 WARNINGS_ONLY = frozenset({Category.CONSISTENCY, Category.VOLATILE})
-
-#: Folders never searched for pages.
-SKIPPED_FOLDERS = frozenset({"_build", ".venv", "venv", ".git", "node_modules", ".tox"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -157,10 +155,6 @@ class Latch:
                 signal.signal(signum, handler)
 
 
-class Unreadable(Exception):
-    """A page that cannot be read as UTF-8 text; the message says which and why."""
-
-
 def check(args: argparse.Namespace) -> int:
     latch = Latch()
     try:
@@ -264,47 +258,6 @@ def actual_name(case: Case) -> str:
     )
 
 
-def collect(paths: list[Path], default_match: str) -> Iterator[Case]:
-    from telnetmail.replay.engine import Case
-
-    for page in pages(paths):
-        try:
-            text = page.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise Unreadable(f"cannot read {page}: {reason(error)}") from None
-        for block in scan_page(page.name, text):
-            yield Case.parse(
-                str(page), block.lineno, block.content, block.options, default_match
-            )
-
-
-def reason(error: OSError | UnicodeDecodeError) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (byte {error.start})"
-    return error.strerror or str(error)
-
-
-def pages(paths: list[Path]) -> Iterator[Path]:
-    """Each page once, even when named both itself and through its folder:
-    read twice, its every name would be a duplicate of itself."""
-    seen: set[Path] = set()
-    for page in _pages_under(paths):
-        if page.resolve() not in seen:
-            seen.add(page.resolve())
-            yield page
-
-
-def _pages_under(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_file():
-            yield path
-            continue
-        found = (page for suffix in PAGE_SUFFIXES for page in path.rglob(f"*{suffix}"))
-        for page in sorted(found):
-            if not SKIPPED_FOLDERS.intersection(page.relative_to(path).parts):
-                yield page
-
-
 def report_parse_errors(cases: list[Case]) -> bool:
     """Print what keeps transcripts from being replayed; True if anything does."""
     found = False
@@ -317,6 +270,10 @@ def report_parse_errors(cases: list[Case]) -> bool:
                 file=sys.stderr,
             )
             found |= serious
+        named = "" if case.name == case.location else case.name
+        problem = unnamed_reset_problem(named, case.after, case.reset)
+        if problem is not None:
+            print(f"{case.location}: warning: {problem}", file=sys.stderr)
     return found
 
 

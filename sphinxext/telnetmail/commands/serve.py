@@ -9,10 +9,12 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telnetmail.core.services import PRACTICE_PORTS
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from telnetmail.replay.pages import COURSE
 from telnetmail.replay.requirements import Unavailable, require_replay
 
 # Light modules of the server package (its __init__ loads the rest lazily):
@@ -21,6 +23,8 @@ from telnetmail.server.config import Account, ServerConfig, parse_account
 from telnetmail.server.limits import Limits
 
 if TYPE_CHECKING:
+    from telnetmail.replay.engine import Case
+    from telnetmail.server.control import ControlListener
     from telnetmail.server.controller import MailServer
 
 __all__ = ["register", "serve"]
@@ -72,6 +76,7 @@ LIMITS_HELP = (
 EPILOG = """\
 examples:
   telnetmail serve
+  telnetmail serve --from imap-copy      # mailboxes as right before that dialogue
   telnetmail serve --smtp-port 0 --pop3-port 0 --imap-port 0
   telnetmail serve --listen 0.0.0.0 --user anna:secret1:anna@example.com \\
                    --user ben:secret2:ben@example.com"""
@@ -193,6 +198,22 @@ def register(subparsers: Any) -> None:
         help="accounts, one NAME:PASSWORD:ADDRESS a line (# comments), added"
         " to those of --user; keeps passwords out of ps",
     )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="NAME",
+        help="start with the mailboxes as they are right before the dialogue"
+        " NAME (its :after: chain typed for every account); while the server"
+        " runs, 'telnetmail reset [NAME]' empties them or puts them back",
+    )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="pages (.rst, .md, or folders) where --from and 'telnetmail reset'"
+        " find dialogues (repeatable; default: the course shipped with telnetmail)",
+    )
     add_limit_options(parser)
     parser.set_defaults(handler=serve)
 
@@ -282,18 +303,26 @@ def serve(args: argparse.Namespace) -> int:
         pop3_port=args.pop3_port,
         imap_port=args.imap_port,
     )
+    pages = args.pages or [COURSE]
     # Handlers first: a signal sent as soon as the banner appears must not
     # find Python's defaults (SIGTERM would kill us without a clean stop).
     with stop_signals() as stop:
         failure = start(server)
         if failure is not None:
             return failure
+        control: ControlListener | None = None
         try:
-            print(banner(server), flush=True)
+            failure = prepare(server, args.start, pages)
+            if failure is not None:
+                return failure
+            control = listen_for_resets(server, pages)
+            print(banner(server, control is not None), flush=True)
             # A timed wait, so that the main thread gets to run the handlers.
             while not stop.wait(0.2):
                 pass
         finally:
+            if control is not None:
+                control.stop()
             server.stop()
     print("Mail servers stopped.", flush=True)
     return EXIT_OK
@@ -322,11 +351,56 @@ def start(server: MailServer) -> int | None:
     return None
 
 
-def banner(server: MailServer) -> str:
+def prepare(server: MailServer, name: str | None, pages: list[Path]) -> int | None:
+    """Put the mailboxes where dialogue ``name`` starts; on failure, explain
+    and return the exit code."""
+    if name is None:
+        return None
+    from telnetmail.replay.starting import StartError, UnknownStart, start_from
+
+    try:
+        print(start_from(server, name, dialogues(pages)), flush=True)
+    except StartError as problem:
+        print(f"telnetmail serve: --from {name}: {problem}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(problem, UnknownStart) else EXIT_FAILED
+    return None
+
+
+def listen_for_resets(server: MailServer, pages: list[Path]) -> ControlListener | None:
+    """The control channel of ``telnetmail reset``; None where it cannot be."""
+    from telnetmail.server.control import ControlError, ControlListener
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        from telnetmail.replay.starting import StartError, UnknownStart, start_from
+
+        name = request.get("reset")
+        try:
+            started = start_from(server, name, dialogues(pages) if name else {})
+        except StartError as problem:
+            usage = isinstance(problem, UnknownStart)
+            return {"ok": False, "message": str(problem), "usage": usage}
+        print(f"telnetmail reset: {started}", flush=True)
+        return {"ok": True, "message": str(started)}
+
+    try:
+        listener = ControlListener(handle, dict(server.ports))
+        listener.start()
+    except (ControlError, OSError) as problem:
+        print(f"telnetmail serve: no 'telnetmail reset': {problem}", file=sys.stderr)
+        return None
+    return listener
+
+
+def dialogues(pages: list[Path]) -> dict[str, Case]:
+    from telnetmail.replay.starting import dialogues as named_dialogues
+
+    return named_dialogues(pages)
+
+
+def banner(server: MailServer, resettable: bool = False) -> str:
     """What to tell the person who started the servers."""
     identity = server.config.identity
-    # A wildcard address is not somewhere to connect to; this machine is.
-    host = "127.0.0.1" if server.host in ("0.0.0.0", "::") else server.host
+    host = server.client_host
     plays = {
         "smtp": identity.smtp_host,
         "pop3": identity.pop3_host,
@@ -344,11 +418,13 @@ def banner(server: MailServer) -> str:
     lines += [
         f"  {account.name}  {account.address}" for account in server.config.accounts
     ]
-    lines += [
-        "",
-        "Mail lives in memory and is gone when the servers stop.",
-        "Press Ctrl-C to stop.",
-    ]
+    lines += ["", "Mail lives in memory and is gone when the servers stop."]
+    if resettable:
+        lines.append(
+            "'telnetmail reset' empties the mailboxes; 'telnetmail reset NAME'"
+            " puts them as right before dialogue NAME."
+        )
+    lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 

@@ -123,7 +123,9 @@ class TranscriptDirective(SphinxDirective):
             return []
         command = reset_command(self.transcript_name, after)
         if after:
-            said = _("Before this dialogue, put the practice server back in its starting state:")
+            said = _(
+                "Before this dialogue, put the practice server back in its starting state:"
+            )
         else:
             said = _("Before this dialogue, empty the practice server's mailboxes:")
         note = nodes.paragraph(

@@ -177,7 +177,9 @@ class Verifier:
         if isinstance(prepared, Outcome):
             return prepared
         context = Context(
-            case.match, prepared.captured, prepared.sent + messages_sent(case.transcript)
+            case.match,
+            prepared.captured,
+            prepared.sent + messages_sent(case.transcript),
         )
         return self.outcome_of(case, context)
 

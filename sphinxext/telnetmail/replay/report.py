@@ -34,10 +34,12 @@ def label(outcome: Outcome) -> str:
 
 
 def how_replayed(outcome: Outcome) -> str:
-    """The mode of a replay, in words; of a walk, with the isolated verdict."""
+    """The mode of a replay: ``isolated`` (alone, after its :after: chain) or
+    ``walked`` (after the page's earlier transcripts, on one server), with
+    the isolated verdict where it differs."""
     if outcome.walking is Walking.ISOLATED:
-        return "isolated: alone, after its :after: chain"
-    said = "walked: in page order, on one server"
+        return "isolated"
+    said = "walked in page order"
     if outcome.isolated is not None and outcome.isolated is not outcome.status:
         said += f"; isolated it {outcome.isolated}"
     return said

@@ -105,9 +105,7 @@ def run_cases(
         longest_first = sorted(units, key=lambda unit: not isinstance(unit, list))
         futures = {id(unit): pool.submit(verify, unit) for unit in longest_first}
         try:
-            return [
-                each for unit in units for each in told(futures[id(unit)].result())
-            ]
+            return [each for unit in units for each in told(futures[id(unit)].result())]
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

@@ -187,6 +187,12 @@ class MailServer:
         return self.ports["imap"]
 
     @property
+    def client_host(self) -> str:
+        """Where a client on this machine connects: a wildcard address is
+        not somewhere to connect to, this machine is."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+
+    @property
     def running(self) -> bool:
         return self._thread is not None
 
