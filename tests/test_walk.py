@@ -128,3 +128,28 @@ def test_a_reset_with_after_but_no_name_is_warned_at_its_directive(tmp_path):
     assert (
         f"{path}:{directives[1]}: warning: :reset: with :after: needs a :name:"
     ) in result.stderr
+
+
+def test_pasting_types_every_client_line_at_once_after_the_greeting(tmp_path):
+    path = page(tmp_path, SEND)
+    saved = tmp_path / "actual"
+    result = check(str(path), "--paste", "--no-walk", "--save-actual", str(saved))
+    assert result.returncode == 0, result.stdout
+    session = next(saved.rglob("send.txt")).read_text().splitlines()
+    talk = [line.split(":", 1)[0] for line in session if not line.startswith("telnet")]
+    # The greeting, every typed line, then the replies.
+    assert talk[:2] == ["server", "client"]
+    assert talk.index("server", 1) == 1 + talk.count("client")
+
+
+def test_a_wrong_page_fails_pasted_too(tmp_path):
+    path = page(tmp_path, SEND.replace("server: 354 ", "server: 250 "))
+    result = check(str(path), "--paste", "--no-walk")
+    assert result.returncode == 1
+    assert "reply code 354 where the page shows 250" in result.stdout
+
+
+def test_every_course_page_typed_or_pasted_in_order_gives_what_it_shows():
+    for how in ((), ("--paste",)):
+        result = check("course", *how)
+        assert result.returncode == 0, result.stdout

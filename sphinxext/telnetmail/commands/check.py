@@ -71,6 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "walked: its transcripts in page order on one server, as a student types them",
     )
     parser.add_argument(
+        "--paste",
+        action="store_true",
+        help="type each transcript's client lines at once, after the server's "
+        "greeting, as a student who pastes the copy button's text into telnet",
+    )
+    parser.add_argument(
         "--junit-xml",
         type=Path,
         metavar="PATH",
@@ -217,6 +223,7 @@ def replay(cases: list[Case], args: argparse.Namespace, latch: Latch) -> list[Ou
     return run_cases(
         cases,
         walk=args.walk,
+        paste=args.paste,
         backend=args.backend,
         server_name=args.server_name,
         jobs=args.jobs,

@@ -32,7 +32,7 @@ from telnetmail.core.matching import (
     telnet_line_matches,
 )
 from telnetmail.core.messages import Sent, sent_message
-from telnetmail.core.model import Protocol, Role, Transcript
+from telnetmail.core.model import Line, Protocol, Role, Transcript
 from telnetmail.core.options import split_names
 from telnetmail.core.parser import outstanding, parse_lines
 from telnetmail.replay.backends import Backend, endpoint
@@ -133,10 +133,14 @@ class Verifier:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         telnet: str = "auto",
+        paste: bool = False,
     ) -> None:
         self.backend = backend
         self.timeout = timeout
         self.telnet = telnet_command(telnet)
+        #: Type each dialogue's client lines at once, as a student who
+        #: pastes the copy button's text once the server has greeted.
+        self.paste = paste
 
     def verify(self, case: Case, named: dict[str, Case]) -> Outcome:
         """Replay ``case`` after its ``:after:`` chain, on a fresh store."""
@@ -224,6 +228,7 @@ class Verifier:
         )
         with TelnetSession(self.telnet, address, port) as session:
             walk = Walk(session, transcript, context, self.timeout, actual)
+            walk.paste = self.paste
             try:
                 walk.run()
             except Mismatch as mismatch:
@@ -344,6 +349,8 @@ class Walk:
         self.context = context
         self.timeout = timeout
         self.banner_done = False
+        #: Whether every client line goes at the first chance (see Verifier).
+        self.paste = False
         self.actual = actual if actual is not None else []
         if transcript.connection is not None:
             command = next(
@@ -358,9 +365,7 @@ class Walk:
         for step in plan(self.transcript):
             if isinstance(step, Send):
                 self.finish_banner()
-                for line in step.lines:
-                    self.session.send_line(line.text)
-                    self.actual.append(("client", line.text))
+                self.type_lines(step)
             elif isinstance(step, ExpectTelnet):
                 self.expect_telnet(step)
             elif isinstance(step, Expect):
@@ -373,6 +378,21 @@ class Walk:
             lineno, reason = wrong
             shown = [(line.lineno, line.text) for line in self.transcript.lines]
             raise Mismatch(lineno, reason, [p for p in shown if p[0] == lineno], [])
+
+    def type_lines(self, step: Send) -> None:
+        """Type the step's lines; pasting, every client line at the first step."""
+        if not self.paste:
+            lines = step.lines
+        elif step.lines[0] is self.first_client_line():
+            lines = self.transcript.client_lines()
+        else:
+            return  # pasted already
+        for line in lines:
+            self.session.send_line(line.text)
+            self.actual.append(("client", line.text))
+
+    def first_client_line(self) -> Line | None:
+        return next(iter(self.transcript.client_lines()), None)
 
     def drain(self) -> None:
         """What the server still says after the page's last line must be shown.

@@ -45,6 +45,7 @@ def run_cases(
     cases: list[Case],
     *,
     walk: bool = True,
+    paste: bool = False,
     backend: str = "embedded",
     server_name: str = DEFAULT_SERVER_NAME,
     jobs: int | str = 1,
@@ -53,6 +54,9 @@ def run_cases(
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Verify ``cases`` in their order; outcomes in the same order.
+
+    With ``paste``, each dialogue's client lines are typed at once after
+    the greeting, as the copy button's text pasted into telnet.
 
     With ``walk``, each page is then walked too (:class:`PageWalk`): its
     outcomes follow the isolated ones, page by page.
@@ -76,7 +80,9 @@ def run_cases(
         def verify(unit: Unit) -> list[Outcome]:
             worker = free.get()
             try:
-                verifier = Verifier(worker, timeout=timeout, telnet=telnet)
+                verifier = Verifier(
+                    worker, timeout=timeout, telnet=telnet, paste=paste
+                )
                 if isinstance(unit, list):
                     return PageWalk(verifier, named).run(unit)
                 return [verifier.verify(unit, named)]
