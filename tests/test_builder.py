@@ -19,7 +19,9 @@ def test_a_mismatch_warns_at_the_diverging_page_line_with_both_sides(app):
     ) in text
     assert ">   11 | 250 Ok" in text
     assert "[transcript.mismatch]" in text
-    assert text.count("WARNING") == 1
+    # Alone, then again when its page is walked.
+    assert "wrong.rst:11: WARNING: transcript 'refused-mail' (protocol, walked" in text
+    assert text.count("WARNING") == 2
 
 
 @pytest.mark.sphinx("transcripts", testroot="replay", freshenv=True)
@@ -44,7 +46,36 @@ def test_junit_xml_is_written_when_configured(app):
         case.get("name"): case.find("failure") is not None
         for case in root.iter("testcase")
     }
-    assert names == {"greeting": False, "refused-mail": True}
+    assert names == {
+        "greeting": False,
+        "refused-mail": True,
+        "greeting [walked]": False,
+        "refused-mail [walked]": True,
+    }
+
+
+@pytest.mark.sphinx("transcripts", testroot="walk", freshenv=True)
+def test_a_page_that_fails_only_walked_warns_at_its_line_naming_both_modes(app):
+    app.build()
+    text = warnings(app)
+    assert (
+        "index.rst:51: WARNING: transcript 'read' (protocol, walked in page order;"
+        " isolated it passed): 0 messages where the page shows 1 messages"
+    ) in text
+    assert text.count("WARNING") == 1
+
+
+@pytest.mark.sphinx(
+    "transcripts",
+    testroot="walk",
+    freshenv=True,
+    confoverrides={"transcript_walk": False},
+)
+def test_transcript_walk_false_replays_each_transcript_alone_only(app):
+    app.build()
+    assert "WARNING" not in warnings(app)
+    output = (app.outdir / "output.txt").read_text(encoding="utf-8")
+    assert "[walked]" not in output
 
 
 @pytest.mark.sphinx(

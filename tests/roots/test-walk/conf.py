@@ -1,0 +1,2 @@
+extensions = ["telnetmail"]
+transcript_timeout = 2.0
