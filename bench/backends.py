@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from telnetmail.commands.check import collect
+from telnetmail.replay.pages import collect
 from telnetmail.core.model import Protocol
 from telnetmail.replay.backends import BACKENDS, Backend, make_backend
 from telnetmail.replay.dovecot_postfix import missing_requirements, requirement_message

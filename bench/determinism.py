@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from telnetmail.commands.check import collect
+from telnetmail.replay.pages import collect
 from telnetmail.replay.dovecot_postfix import missing_requirements
 from telnetmail.replay.engine import Status
 from telnetmail.replay.report import describe

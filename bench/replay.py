@@ -41,7 +41,7 @@ from unittest import mock
 
 import pexpect
 
-from telnetmail.commands.check import collect
+from telnetmail.replay.pages import collect
 from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, plan
 from telnetmail.core.model import Role
 from telnetmail.core.parser import parse_transcript

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telnetmail.commands.check import collect, pages
+from telnetmail.replay.pages import collect, pages
 from telnetmail.core.mystscan import scan_myst, scan_page
 
 pytest.importorskip("myst_parser", reason="myst-parser is not installed")
