@@ -145,8 +145,8 @@ class Replay:
         return outcome
 
     def walk(self, cases: list[Case]) -> list[Outcome]:
-        from telnetmail.replay.engine import PageWalk
         from telnetmail.replay.runner import named_cases
+        from telnetmail.replay.walk import PageWalk
 
         outcomes = PageWalk(self.started(), named_cases(self.cases)).run(cases)
         for outcome in outcomes:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from telnetmail.commands.serve_state import listen_for_resets, prepare
 from telnetmail.core.services import PRACTICE_PORTS
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.pages import COURSE
@@ -23,7 +24,6 @@ from telnetmail.server.config import Account, ServerConfig, parse_account
 from telnetmail.server.limits import Limits
 
 if TYPE_CHECKING:
-    from telnetmail.replay.engine import Case
     from telnetmail.server.control import ControlListener
     from telnetmail.server.controller import MailServer
 
@@ -349,52 +349,6 @@ def start(server: MailServer) -> int | None:
         )
         return EXIT_FAILED
     return None
-
-
-def prepare(server: MailServer, name: str | None, pages: list[Path]) -> int | None:
-    """Put the mailboxes where dialogue ``name`` starts; on failure, explain
-    and return the exit code."""
-    if name is None:
-        return None
-    from telnetmail.replay.starting import StartError, UnknownStart, start_from
-
-    try:
-        print(start_from(server, name, dialogues(pages)), flush=True)
-    except StartError as problem:
-        print(f"telnetmail serve: --from {name}: {problem}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(problem, UnknownStart) else EXIT_FAILED
-    return None
-
-
-def listen_for_resets(server: MailServer, pages: list[Path]) -> ControlListener | None:
-    """The control channel of ``telnetmail reset``; None where it cannot be."""
-    from telnetmail.server.control import ControlError, ControlListener
-
-    def handle(request: dict[str, Any]) -> dict[str, Any]:
-        from telnetmail.replay.starting import StartError, UnknownStart, start_from
-
-        name = request.get("reset")
-        try:
-            started = start_from(server, name, dialogues(pages) if name else {})
-        except StartError as problem:
-            usage = isinstance(problem, UnknownStart)
-            return {"ok": False, "message": str(problem), "usage": usage}
-        print(f"telnetmail reset: {started}", flush=True)
-        return {"ok": True, "message": str(started)}
-
-    try:
-        listener = ControlListener(handle, dict(server.ports))
-        listener.start()
-    except (ControlError, OSError) as problem:
-        print(f"telnetmail serve: no 'telnetmail reset': {problem}", file=sys.stderr)
-        return None
-    return listener
-
-
-def dialogues(pages: list[Path]) -> dict[str, Case]:
-    from telnetmail.replay.starting import dialogues as named_dialogues
-
-    return named_dialogues(pages)
 
 
 def banner(server: MailServer, resettable: bool = False) -> str:

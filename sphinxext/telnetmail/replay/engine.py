@@ -5,9 +5,8 @@ Isolated, each case starts from an empty store, replays the cases its
 page's ``telnet`` line says, types each ``client:`` line and compares each
 ``server:`` line as it arrives. The first difference ends the case.
 
-Walked (:class:`PageWalk`), a page's cases run in page order on one store,
-as a student types them: only a ``:reset:`` case goes back to its isolated
-starting state first.
+Walked (:mod:`telnetmail.replay.walk`), a page's cases run in page order on
+one store, as a student types them.
 """
 
 from __future__ import annotations
@@ -235,83 +234,6 @@ class Verifier:
                 return mismatch
         self.backend.settle()
         return None
-
-
-class PageWalk:
-    """A page's cases in page order, on one store, as a student types them.
-
-    The store is emptied before the first case; a ``:reset:`` case puts it
-    back in its isolated starting state. After a failure the store is in a
-    state no page describes: the cases up to the next ``:reset:`` are skipped.
-    """
-
-    def __init__(self, verifier: Verifier, named: dict[str, Case]) -> None:
-        self.verifier = verifier
-        self.named = named
-        self.started = False
-        #: Where the walk failed, until a :reset: case starts it again.
-        self.stopped_at: str | None = None
-        #: The messages typed since the store was last emptied.
-        self.sent: tuple[Sent, ...] = ()
-        #: Each walked case's captures, for the cases that name it :after:.
-        self.captured: dict[str, dict[str, str]] = {}
-
-    def run(self, cases: list[Case]) -> list[Outcome]:
-        return [self.step(case) for case in cases]
-
-    def step(self, case: Case) -> Outcome:
-        started = time.monotonic()
-        outcome = self.outcome(case)
-        outcome.seconds = time.monotonic() - started
-        outcome.walking = Walking.WALKED
-        if outcome.status is Status.FAILED and self.stopped_at is None:
-            self.stopped_at = f"{case.path}:{outcome.lineno}"
-        return outcome
-
-    def outcome(self, case: Case) -> Outcome:
-        skipped = self.verifier.skip_reason(case, self.named)
-        if skipped is not None:
-            return skipped
-        if case.reset or not self.started:
-            restart = self.restart(case)
-            if restart is not None:
-                return restart
-        if self.stopped_at is not None:
-            return Outcome(
-                case,
-                Status.SKIPPED,
-                f"not walked: the walk failed at {self.stopped_at}, which leaves "
-                f"the mailboxes in a state the page does not describe "
-                f"(a :reset: dialogue starts the walk again)",
-            )
-        typed = messages_sent(case.transcript)
-        context = Context(case.match, self.captures_for(case), self.sent + typed)
-        outcome = self.verifier.outcome_of(case, context)
-        self.sent += typed
-        self.captured[case.name] = context.captured
-        return outcome
-
-    def restart(self, case: Case) -> Outcome | None:
-        """Empty the store, and for a :reset: case replay its chain; the
-        failure that keeps the case from starting, or None."""
-        self.verifier.backend.reset()
-        self.started, self.stopped_at, self.sent = True, None, ()
-        if not case.reset:
-            return None
-        prepared = self.verifier.prepare(case, self.named)
-        if isinstance(prepared, Outcome):
-            return prepared
-        self.sent = prepared.sent
-        for name in chain_of(case, self.named):
-            self.captured[name] = prepared.captured
-        return None
-
-    def captures_for(self, case: Case) -> dict[str, str]:
-        """What the walked cases of its :after: chain captured."""
-        captured: dict[str, str] = {}
-        for name in chain_of(case, self.named):
-            captured.update(self.captured.get(name, {}))
-        return captured
 
 
 def chain_of(case: Case, named: dict[str, Case]) -> list[str]:

@@ -13,11 +13,11 @@ from telnetmail.replay.engine import (
     DEFAULT_TIMEOUT,
     Case,
     Outcome,
-    PageWalk,
     Status,
     Verifier,
     Walking,
 )
+from telnetmail.replay.walk import PageWalk
 
 
 def named_cases(cases: list[Case]) -> dict[str, Case]:
