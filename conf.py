@@ -22,6 +22,8 @@ extensions = ["telnetmail"]
 
 exclude_patterns = [
     "_build",
+    "build",  # setuptools' copies of the package (pip wheel .), course pages included
+    "dist",
     ".venv",
     "venv",
     "README.md",

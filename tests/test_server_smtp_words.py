@@ -46,6 +46,23 @@ def test_answers_in_postfix_s_words(
     assert in_mail.command(line) == answer
 
 
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        (b"MAIL FROM:<sender@example.com", b"501 5.1.7 Bad sender address syntax"),
+        (b"MAIL FROM:<a b@example.com>", b"501 5.1.7 Bad sender address syntax"),
+        (b"MAIL FROM:<>", b"250 2.1.0 Ok"),
+        (b"MAIL FROM:sender@example.com", b"250 2.1.0 Ok"),
+    ],
+)
+def test_a_sender_address_is_checked_as_postfix_checks_it(
+    raw_client: Connect, line: bytes, answer: bytes
+) -> None:
+    client = raw_client("smtp")
+    assert client.command(b"HELO client.example.com") == b"250 mx1.example.com"
+    assert client.command(line) == answer
+
+
 def test_a_latin1_address_is_echoed_as_typed(in_mail: RawClient) -> None:
     answer = in_mail.command(b"RCPT TO:<jos\xe9@example.com>")
     assert answer.startswith(b"550 5.1.1 <jos\xe9@example.com>: Recipient address")

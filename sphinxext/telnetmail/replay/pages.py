@@ -12,7 +12,10 @@ if TYPE_CHECKING:
     from telnetmail.replay.engine import Case
 
 #: Folders never searched for pages.
-SKIPPED_FOLDERS = frozenset({"_build", ".venv", "venv", ".git", "node_modules", ".tox"})
+SKIPPED_FOLDERS = frozenset(
+    # build/ holds setuptools' copies of a package's files (pip wheel .)
+    {"_build", "build", "dist", ".venv", "venv", ".git", "node_modules", ".tox"}
+)
 
 #: The course's own pages, shipped with the package: where ``telnetmail
 #: serve --from`` and ``telnetmail reset`` find a dialogue by default.
