@@ -422,13 +422,24 @@ def test_the_longest_lines_and_a_reset_command_wrap_on_a_phone(
     assert found["wrapped"] >= 5
 
 
-def test_the_copy_button_puts_the_client_lines_on_the_clipboard(
+def test_the_telnet_window_view_fits_a_phone(
     browser: Browser, narrow_root: Path
 ) -> None:
     tab = on_a_phone(browser, narrow_root)
     try:
-        # The dialogue with the long lines, after a short one.
-        button = tab.locator(".literal-block-wrapper button.transcript-copy")
+        for button in tab.locator(".transcript-switch").all():
+            button.click()
+        assert tab.locator("pre.transcript-window:visible").count() == 2
+        assert tab.evaluate(OVERFLOW)["overflowing"] == []
+    finally:
+        tab.context.close()
+
+
+def copy(browser: Browser, page: Path, button_selector: str) -> str:
+    """Click a copy button on a phone; what the clipboard then holds."""
+    tab = on_a_phone(browser, page)
+    try:
+        button = tab.locator(button_selector).first
         button.click()
         tab.wait_for_function(
             "(button) => button.parentElement"
@@ -437,13 +448,37 @@ def test_the_copy_button_puts_the_client_lines_on_the_clipboard(
         )
         status = button.locator("xpath=..").locator(".transcript-status")
         assert status.text_content() == button.get_attribute("data-done-label")
-        copied = tab.evaluate("() => navigator.clipboard.readText()")
+        return tab.evaluate("() => navigator.clipboard.readText()")
     finally:
         tab.context.close()
-    typed = [line for line in copied.split("\n") if line]
-    assert typed[0] == "EHLO client.example.com" and typed[-1] == "QUIT"
-    assert copied.endswith("QUIT\n") and len(typed) == 9
-    assert not any(line.startswith(("250", "354", "telnet")) for line in typed)
+
+
+def typed_lines(page: Path, index: int = 0) -> str:
+    """What the student types in one of the page's dialogues, from its source."""
+    from telnetmail.core.rstscan import scan
+
+    block = list(scan(read(page)))[index]
+    return "".join(
+        text.partition("client:")[2].removeprefix(" ") + "\n"
+        for _, text in block.content
+        if text.startswith("client:")
+    )
+
+
+def test_the_copy_button_of_a_lesson_fills_the_clipboard(
+    browser: Browser, course: Callable[[str], Path]
+) -> None:
+    copied = copy(browser, course("html") / "course" / "index.html", ".transcript-copy")
+    assert copied == typed_lines(ROOT / "course" / "index.rst")
+
+
+def test_the_copy_button_copies_long_lines_whole(
+    browser: Browser, narrow_root: Path
+) -> None:
+    # The dialogue with the long lines, after a short one.
+    copied = copy(browser, narrow_root, ".literal-block-wrapper .transcript-copy")
+    assert copied == typed_lines(narrow_root.parent.parent.parent / "index.rst", 1)
+    assert len(copied.splitlines()) == 9
 
 
 @pytest.mark.parametrize("mode", ("light", "dark"))
