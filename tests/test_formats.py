@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from bs4 import BeautifulSoup
 
-from browserkit import CHROMIUM, MEASURE, MINIMUM, contrast
+from browserkit import CHROMIUM, MEASURE, MINIMUM, contrast, luminance, painted
 from sphinxkit import warnings
 from telnetmail.ext.html import WRAP_CSS, WRAP_MEDIA
 
@@ -490,6 +490,8 @@ def test_telnet_lines_have_contrast_on_the_course_pages(
         shown = tab.evaluate(MEASURE)
     finally:
         tab.context.close()
+    if mode == "dark":
+        assert luminance(painted(shown["page"])) < 0.2, "the page did not turn dark"
     ratios = {
         sample["text"]: contrast(sample)
         for sample in shown["samples"]
