@@ -50,7 +50,11 @@ if TYPE_CHECKING:
 _ = get_translation("telnetmail")
 
 STATIC_DIR = Path(__file__).parent / "static"
-ASSETS = ("transcript.css", "transcript.js")
+WRAP_CSS = "transcript-wrap.css"
+ASSETS = ("transcript.css", WRAP_CSS, "transcript.js")
+#: Where a long line wraps rather than scrolls, in HTML: on paper and on
+#: screens too narrow for a line of a mail session (a phone, a small tablet).
+WRAP_MEDIA = "print, (max-width: 60em)"
 
 # Characters that XML (epub is XHTML) would normalise to spaces inside an
 # attribute value: keep them as character references so the copy is exact.
@@ -164,8 +168,24 @@ def add_static_files(app: Sphinx, config: Config) -> None:
     ]
 
 
+def add_wrap_css(app: Sphinx) -> None:
+    """Wrap long lines on paper and narrow screens, and always in e-books.
+
+    An e-book's page is as narrow as its reader makes it, and its readers
+    honour media queries unevenly: no query there.
+    """
+    if app.builder.format != "html":
+        return
+    if app.builder.name.startswith("epub"):
+        app.add_css_file(WRAP_CSS)
+    else:
+        app.add_css_file(WRAP_CSS, media=WRAP_MEDIA)
+
+
 def setup(app: Sphinx) -> None:
-    """Ship the stylesheet and the script of the HTML transcripts."""
+    """Ship the stylesheets and the script of the HTML transcripts."""
     app.connect("config-inited", add_static_files)
     app.add_css_file("transcript.css")
+    # After transcript.css, whose rules it overrides where it applies.
+    app.connect("builder-inited", add_wrap_css)
     app.add_js_file("transcript.js", defer="defer")

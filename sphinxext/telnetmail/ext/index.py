@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.locale import get_translation
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from telnetmail.core.model import Protocol
+from telnetmail.ext.nodes import transcript
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
     from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
 
+logger = logging.getLogger(__name__)
 _ = get_translation("telnetmail")
 
 
@@ -72,6 +75,48 @@ def note_shown_captions(app: Sphinx, doctree: nodes.document) -> None:
     for info in domain.documents.get(app.env.docname, []):
         if info["target"] in shown:
             info["caption"] = shown[info["target"]]
+
+
+def escaped_words(caption: str) -> list[str]:
+    """The words of a caption as written that follow a backslash, with it.
+
+    Inline literals are left out, as is an escaped backslash.
+    """
+    outside_literals = re.sub(r"``.+?``", "", caption)
+    return [
+        "\\" + match[1]
+        for match in re.finditer(r"\\\\|\\([A-Za-z]\w*)", outside_literals)
+        if match[1]
+    ]
+
+
+def warn_dropped_backslashes(app: Sphinx, doctree: nodes.document) -> None:
+    """A transcript's caption that loses a backslash (an IMAP flag's) says so.
+
+    reST reads ``STORE \\Deleted`` as "STORE Deleted", in the page and in the
+    reference tables alike; a literal or a doubled backslash keeps it. Markdown
+    keeps it as written, so a word is reported only if the caption shown lacks it.
+    """
+    for container in doctree.findall(nodes.container):
+        if not (container.children and isinstance(container[0], nodes.caption)):
+            continue
+        if not any(isinstance(child, transcript) for child in container.children):
+            continue
+        caption = container[0]
+        for word in escaped_words(caption.rawsource):
+            if word in caption.astext():
+                continue
+            logger.warning(
+                "transcript caption: reST drops the backslash of %s, which "
+                "reads %r: write ``%s`` or \\%s",
+                word,
+                word[1:],
+                word,
+                word,
+                location=caption,
+                type="transcript",
+                subtype="caption",
+            )
 
 
 def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -162,5 +207,6 @@ def setup(app: Sphinx) -> None:
     app.add_node(transcript_index)
     app.add_directive("transcript-index", TranscriptIndexDirective)
     app.connect("doctree-read", note_shown_captions)
+    app.connect("doctree-read", warn_dropped_backslashes)
     app.connect("doctree-resolved", resolve_indexes)
     app.connect("env-get-outdated", outdated_indexes)

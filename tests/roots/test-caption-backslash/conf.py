@@ -1,0 +1,2 @@
+extensions = ["telnetmail"]
+exclude_patterns = ["_build"]
