@@ -144,12 +144,16 @@ def test_the_seed_lab_says_how_to_continue_after_pop3_deleted_the_message(
     built_course,
 ):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
-    empty = after_id(page, "seed-imap-vuota", r'<pre class="transcript-dialogue">(.*?)</pre>')
+    empty = after_id(
+        page, "seed-imap-vuota", r'<pre class="transcript-dialogue">(.*?)</pre>'
+    )
     assert ("server", "* 0 EXISTS") in lines_of(empty)
     start = re.findall(r'<p class="transcript-start">(.*?)</p>', page, re.S)
     assert [re.sub(r"<[^>]+>", "", line) for line in start] == [
-        "Prima di questo dialogo, riporta il server di prova al suo stato di "
-        "partenza: telnetmail reset seed-imap"
+        (
+            "Prima di questo dialogo, riporta il server di prova al suo stato di "
+            "partenza: telnetmail reset seed-imap"
+        )
     ]
     assert page.index('class="transcript-start"') < page.index('id="seed-imap"')
 
