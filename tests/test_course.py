@@ -151,11 +151,16 @@ def test_the_seed_lab_says_how_to_continue_after_pop3_deleted_the_message(
     start = re.findall(r'<p class="transcript-start">(.*?)</p>', page, re.S)
     assert [re.sub(r"<[^>]+>", "", line) for line in start] == [
         (
+            "Prima di questo dialogo, svuota le caselle del server di prova: "
+            "telnetmail reset"
+        ),
+        (
             "Prima di questo dialogo, riporta il server di prova al suo stato di "
             "partenza: telnetmail reset seed-imap"
-        )
+        ),
     ]
-    assert page.index('class="transcript-start"') < page.index('id="seed-imap"')
+    last = page.rindex('class="transcript-start"')
+    assert page.index('id="seed-imap-vuota"') < last < page.index('id="seed-imap"')
 
 
 def test_the_page_notes_each_correction_of_the_seed(built_course):
