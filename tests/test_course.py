@@ -100,18 +100,33 @@ def test_the_course_builds_with_zero_warnings(built_course):
     assert (built_course / "course" / "index.html").exists()
 
 
+#: The seed's three dialogues on the lab page, by section: the page adds one
+#: between POP3 and IMAP (the mailbox IMAP finds after POP3's DELE and QUIT).
+SEED_DIALOGUES = {"SMTP": "seed-smtp", "POP3": "seed-pop3", "IMAP": "seed-imap"}
+
+
+def after_id(page: str, name: str, pattern: str) -> str:
+    """The first match of ``pattern`` after the element with id ``name``."""
+    found = re.search(pattern, page[page.index(f'id="{name}"') :], re.S)
+    assert found is not None, name
+    return found[1]
+
+
 def test_the_seed_lesson_shows_every_seed_line_with_its_role(built_course):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
-    shown = dialogues(page)
-    assert len(shown) == 3
-    for dialogue, section in zip(shown, ["SMTP", "POP3", "IMAP"], strict=True):
+    assert len(dialogues(page)) == 4
+    ids = re.findall(r'<div class="literal-block-wrapper[^"]*" id="([^"]+)"', page)
+    assert ids == ["seed-smtp", "seed-pop3", "seed-imap-vuota", "seed-imap"]
+    for section, name in SEED_DIALOGUES.items():
+        dialogue = after_id(page, name, r'<pre class="transcript-dialogue">(.*?)</pre>')
         assert lines_of(dialogue) == corrected_seed(section)
 
 
 def test_the_copy_button_yields_exactly_the_client_lines(built_course):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
     payloads = [
-        html.unescape(p) for p in re.findall(r'data-client-input="([^"]*)"', page)
+        html.unescape(after_id(page, name, r'data-client-input="([^"]*)"'))
+        for name in SEED_DIALOGUES.values()
     ]
     expected = [
         "".join(
@@ -119,10 +134,33 @@ def test_the_copy_button_yields_exactly_the_client_lines(built_course):
             for _, role, content in role_lines(seed_sessions()[s])
             if role == "client"
         )
-        for s in ["SMTP", "POP3", "IMAP"]
+        for s in SEED_DIALOGUES
     ]
     assert payloads == expected
     assert payloads[0].startswith("HELO client.example.com\nMAIL from:")
+
+
+def test_the_seed_lab_says_how_to_continue_after_pop3_deleted_the_message(
+    built_course,
+):
+    page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
+    empty = after_id(
+        page, "seed-imap-vuota", r'<pre class="transcript-dialogue">(.*?)</pre>'
+    )
+    assert ("server", "* 0 EXISTS") in lines_of(empty)
+    start = re.findall(r'<p class="transcript-start">(.*?)</p>', page, re.S)
+    assert [re.sub(r"<[^>]+>", "", line) for line in start] == [
+        (
+            "Prima di questo dialogo, svuota le caselle del server di prova: "
+            "telnetmail reset"
+        ),
+        (
+            "Prima di questo dialogo, riporta il server di prova al suo stato di "
+            "partenza: telnetmail reset seed-imap"
+        ),
+    ]
+    last = page.rindex('class="transcript-start"')
+    assert page.index('id="seed-imap-vuota"') < last < page.index('id="seed-imap"')
 
 
 def test_the_page_notes_each_correction_of_the_seed(built_course):
