@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from telnetmail import __version__
 from telnetmail.cli import main
@@ -37,3 +38,19 @@ def test_an_unknown_command_is_a_usage_error():
     )
     assert result.returncode == 2
     assert "invalid choice: 'frobnicate'" in result.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_check_quietly():
+    # `telnetmail check course | head -1`: no traceback, SIGPIPE's status.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telnetmail", "check", "course"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()  # as head does after its line
+    _, stderr = process.communicate(timeout=120)
+    assert b"Traceback" not in stderr
+    assert process.returncode == 141

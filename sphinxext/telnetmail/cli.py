@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -12,6 +14,9 @@ from telnetmail.commands import COMMAND_MODULES
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]
+
+#: As a shell reports a process killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 DESCRIPTION = """\
 Speak SMTP, POP3 and IMAP by hand over telnet, and keep the course that
@@ -49,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Every command cleans up in its own finally blocks; say so briefly.
         print("telnetmail: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `telnetmail check ... | head`: the reader has gone, which is no
+        # error of ours. Python would report it again when flushing stdout
+        # at exit: point stdout at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -71,11 +72,13 @@ def run_cases(
     jobs = max(1, min(resolve_jobs(jobs), len(units)))
     with ExitStack() as stack:
         free: queue.SimpleQueue[Backend] = queue.SimpleQueue()
+        backends: list[Backend] = []
         for _ in range(jobs):
             started = make_backend(backend, server_name)
             started.start()
             stack.callback(started.stop)
             free.put(started)
+            backends.append(started)
 
         def verify(unit: Unit) -> list[Outcome]:
             worker = free.get()
@@ -113,5 +116,10 @@ def run_cases(
         try:
             return [each for unit in units for each in told(futures[id(unit)].result())]
         except BaseException:
+            # Ctrl-C or SIGTERM: the workers' telnet sessions would wait for
+            # their timeout; with the servers gone they end at once.
+            for each in backends:
+                with contextlib.suppress(Exception):
+                    each.stop()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
