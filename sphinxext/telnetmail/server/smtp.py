@@ -185,7 +185,7 @@ class PostfixSMTP(SMTP):
     async def smtp_MAIL(self, arg: str | None) -> None:
         self.command = "MAIL"
         try:
-            if arg and self.session.host_name and not address_ok(arg):
+            if arg and self.session and self.session.host_name and not address_ok(arg):
                 await self.push(BAD_ADDRESS["MAIL"])
                 return
             await super().smtp_MAIL(arg)
