@@ -84,6 +84,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write what the server really answered, one file per transcript: DIR/PAGE/NAME.txt",
     )
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite the server lines of failing transcripts from what the server sent",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --update: print the diff only, change nothing",
+    )
+    parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -172,6 +182,9 @@ def check(args: argparse.Namespace) -> int:
 
 
 def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
+    if args.dry_run and not args.update:
+        print("telnetmail check: --dry-run goes with --update", file=sys.stderr)
+        return EXIT_USAGE
     paths = [Path(path) for path in args.paths]
     missing = [path for path in paths if not path.exists()]
     if missing:
@@ -202,6 +215,10 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
         write_junit(args.junit_xml, outcomes)
     if args.save_actual:
         save_actual(args.save_actual, outcomes)
+    if args.update:
+        from telnetmail.commands.update import update_pages
+
+        return update_pages(cases, outcomes, args)
     failed = any(outcome.status is Status.FAILED for outcome in outcomes)
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telnetmail.core.model import Protocol
@@ -71,7 +72,7 @@ def mark_session(
     for role, text in lines:
         if role == "client":
             command = _verb(text)
-        spans = _spans(protocol, text, command) if role == "server" else []
+        spans = value_spans(protocol, text, command) if role == "server" else []
         found.append([] if text in typed else spans)
     names = _capture_names(lines, found)
     return [
@@ -85,7 +86,14 @@ def _verb(text: str) -> str:
     return words[0].upper() if words else ""
 
 
-def _spans(protocol: Protocol, text: str, command: str) -> list[tuple[int, int, str]]:
+def value_spans(
+    protocol: Protocol, text: str, command: str, taken: Iterable[tuple[int, int]] = ()
+) -> list[tuple[int, int, str]]:
+    """Where ``text`` shows values that vary, and their kinds, outside ``taken``.
+
+    ``command`` is the verb the client typed last (``UIDL``), or ``greeting``.
+    """
+    held = list(taken)
     spans: list[tuple[int, int, str]] = []
     for rule in RULES:
         if rule.protocol not in (None, protocol):
@@ -94,7 +102,8 @@ def _spans(protocol: Protocol, text: str, command: str) -> list[tuple[int, int, 
             continue
         for match in rule.pattern.finditer(text):
             start, end = match.span("v")
-            if start < end and not any(s < end and start < e for s, e, _ in spans):
+            busy = held + [(s, e) for s, e, _ in spans]
+            if start < end and not any(s < end and start < e for s, e in busy):
                 spans.append((start, end, rule.kind))
     return sorted(spans)
 
@@ -117,11 +126,19 @@ def _capture_names(
 def _marked(
     text: str, spans: list[tuple[int, int, str]], names: dict[tuple[str, str], str]
 ) -> str:
+    named = [
+        (start, end, kind, names.get((kind, text[start:end])))
+        for start, end, kind in spans
+    ]
+    return with_marks(text, named)
+
+
+def with_marks(text: str, marks: list[tuple[int, int, str, str | None]]) -> str:
+    """``text`` with each ``(start, end, kind, name)`` written as a mark."""
     out: list[str] = []
     last = 0
-    for start, end, kind in spans:
+    for start, end, kind, name in sorted(marks):
         value = text[start:end]
-        name = names.get((kind, value))
         label = f"{kind}@{name}" if name else kind
         out += [text[last:start], f"{{{{{label}:{value}}}}}"]
         last = end
