@@ -67,7 +67,7 @@ def record(service: str, steps: Steps, *options: str) -> pexpect.spawn:
     return child
 
 
-def check(*paths: Path, backend: str = "embedded") -> subprocess.CompletedProcess[str]:
+def check(*paths: Path | str, backend: str = "embedded") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "telnetmail", "check", "-j", "1", "--backend", backend]
         + [str(path) for path in paths],

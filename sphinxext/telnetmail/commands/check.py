@@ -78,6 +78,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also write a report (like the builder's output.txt)",
     )
     parser.add_argument(
+        "--results",
+        type=Path,
+        metavar="PATH",
+        help="also write each dialogue's result as JSON, for transcript_results",
+    )
+    parser.add_argument(
         "--save-actual",
         type=Path,
         metavar="DIR",
@@ -215,6 +221,10 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
         write_junit(args.junit_xml, outcomes)
     if args.save_actual:
         save_actual(args.save_actual, outcomes)
+    if args.results:
+        from telnetmail.replay.results import write_results
+
+        write_results(args.results, outcomes, args.backend)
     if args.update:
         from telnetmail.commands.update import update_pages
 
