@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+
 from recordkit import check
 from sphinxkit import warnings
-
 from telnetmail import __version__
 
 
@@ -48,8 +48,10 @@ def test_each_dialogue_shows_its_proof_in_italian(app):
     assert proofs(app) == [
         (
             "passed",
-            "✓ verificato con il server di prova (telnetmail 0.1.0), 30/11/2026; "
-            "verificato con Postfix 3.7.11 e Dovecot 2.3.19.1, 29/11/2026",
+            (
+                "✓ verificato con il server di prova (telnetmail 0.1.0), 30/11/2026; "
+                "verificato con Postfix 3.7.11 e Dovecot 2.3.19.1, 29/11/2026"
+            ),
         ),
         (
             "failed",
@@ -67,8 +69,10 @@ def test_in_english(app):
     app.build()
     assert proofs(app)[0] == (
         "passed",
-        "✓ verified with the practice server (telnetmail 0.1.0), 2026-11-30; "
-        "verified with Postfix 3.7.11 and Dovecot 2.3.19.1, 2026-11-29",
+        (
+            "✓ verified with the practice server (telnetmail 0.1.0), 2026-11-30; "
+            "verified with Postfix 3.7.11 and Dovecot 2.3.19.1, 2026-11-29"
+        ),
     )
 
 
