@@ -145,3 +145,45 @@ def test_after_naming_no_transcript_is_a_usage_error(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 2
     assert "names 'nessuno', which no transcript is named" in child.before
+
+
+def test_connect_records_against_a_server_given_by_address(tmp_path: Path) -> None:
+    from telnetmail.core.model import Protocol
+    from telnetmail.replay.backends import make_backend
+
+    lab = make_backend("embedded")
+    lab.start()
+    try:
+        address = f"127.0.0.1:{lab.port_for(Protocol.POP3)}"
+        out = tmp_path / "lab.rst"
+        done = record(
+            "pop3",
+            [("USER MyUsername", "+OK"), ("QUIT", "+OK")],
+            "--connect",
+            address,
+            "-o",
+            str(out),
+        )
+    finally:
+        lab.stop()
+    assert done.exitstatus == 0, done.before
+    block = out.read_text(encoding="utf-8")
+    assert "   telnet: > telnet mx1.example.com pop3\n" in block
+    assert "   client: USER MyUsername\n   server: +OK\n" in block
+    page = write_page(tmp_path, block)
+    result = check(page)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_after_with_connect_is_a_usage_error() -> None:
+    child = spawn_record("pop3", "--connect", "127.0.0.1:1", "--after", "invio")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "--after replays on a backend: it cannot go with --connect" in child.before
+
+
+def write_page(tmp_path: Path, block: str) -> Path:
+    page = tmp_path / "page.rst"
+    page.write_text(PAGE_HEAD + "\n" + block, encoding="utf-8")
+    return page

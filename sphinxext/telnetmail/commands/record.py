@@ -107,6 +107,8 @@ def record_block(args: argparse.Namespace) -> str:
     if not sys.stdin.isatty():
         raise UsageError("record needs a terminal: it passes your typing to telnet")
     after = split_names(args.after)
+    if after and args.connect is not None:
+        raise UsageError("--after replays on a backend: it cannot go with --connect")
     named = named_transcripts(args, after)
     if args.connect is not None:
         talk, terminal = session(args, parse_connect(args.connect))
