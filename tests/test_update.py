@@ -186,3 +186,17 @@ def test_dry_run_without_update_is_a_usage_error(tmp_path: Path, capsys) -> None
     page = write(tmp_path, SMTP_RIGHT)
     assert main(["check", "--dry-run", str(page)]) == 2
     assert "--dry-run goes with --update" in capsys.readouterr().err
+
+
+def test_a_transcript_after_a_failing_one_is_updated_after_it(tmp_path: Path) -> None:
+    wrong_send = SEND.replace(
+        "   server: 354 End data with <CR><LF>.<CR><LF>\n", "   server: 250 Ok\n"
+    )
+    page = write(tmp_path, wrong_send + IMAP_WRONG)
+    assert main(["check", "-j", "1", "--update", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "   server: 354 End data with <CR><LF>.<CR><LF>\n" in text
+    assert "   server: * 1 EXISTS\n" in text
+    result = check(page)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed, 0 failed" in result.stdout

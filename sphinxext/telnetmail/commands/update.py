@@ -45,7 +45,9 @@ def update_pages(
         for outcome in failing:
             case = outcome.case
             try:
-                found = confirmed_edits(verifier, outcome, named, args.match)
+                found, named[case.name] = confirmed_edits(
+                    verifier, case, named, args.match
+                )
             except (NeedsClient, ChainFailed) as why:
                 print(
                     f"{case.location}: not rewritten: {case.name!r}: {why}",
@@ -53,7 +55,8 @@ def update_pages(
                 )
                 refused += 1
                 continue
-            edits[case.path] += found
+            if found:
+                edits[case.path] += found
     finally:
         backend.stop()
     for path, page_edits in edits.items():
@@ -62,15 +65,19 @@ def update_pages(
 
 
 def confirmed_edits(
-    verifier: Verifier, outcome: Outcome, named: dict[str, Case], default_match: str
-) -> list[Edit]:
-    """The edits for the failing ``outcome``'s transcript, once it passes.
+    verifier: Verifier, case: Case, named: dict[str, Case], default_match: str
+) -> tuple[list[Edit], Case]:
+    """The edits for a failing ``case``, once it passes, and the case rewritten.
 
     Only the replies that fail are rewritten: the one where the check
-    failed, then each where the rewritten page fails next, so a reply the
-    verifier accepts stays as the author wrote it.
+    fails, then each where the rewritten page fails next, so a reply the
+    verifier accepts stays as the author wrote it. The case is verified
+    again first: the transcripts of its ``:after:`` chain may have just been
+    rewritten (``named`` holds them so).
     """
-    case = outcome.case
+    outcome = verifier.verify(case, named)
+    if outcome.status is Status.PASSED:
+        return [], case
     source = page_lines(case.path)
     run = session_of(verifier, case, named)
     typed = typed_lines(case.after, named) | {
@@ -87,7 +94,7 @@ def confirmed_edits(
         current = reparse(case, apply(source, edits), default_match)
         outcome = verifier.verify(current, {**named, case.name: current})
         if outcome.status is Status.PASSED:
-            return edits
+            return edits, current
     raise NeedsClient(
         f"with the server's lines it still fails at line {outcome.lineno}"
         f" ({outcome.message}): the dialogue needs a client change"
