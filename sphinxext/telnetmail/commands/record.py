@@ -19,6 +19,8 @@ from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.requirements import Unavailable, require_replay
 
 if TYPE_CHECKING:
+    import pexpect
+
     from telnetmail.core.recording import PageLine
     from telnetmail.replay.engine import Case
 
@@ -30,6 +32,9 @@ block of it: client and server lines from who sent what, telnet's own lines,
 the values that vary marked, a name and a caption proposed. The block passes
 `telnetmail check` on the same backend as it is written.
 Exit status: 0 written, 2 usage or environment errors."""
+
+#: Seconds to read what telnet still printed after the session.
+LAST_WORDS = 2.0
 
 #: Options of ``check`` that record takes too.
 SHARED = ("backend", "telnet", "server-name", "timeout")
@@ -190,6 +195,7 @@ def session(
         try:
             child.logfile_read = terminal
             child.interact(escape_character=None)
+            last_words(child)
         finally:
             child.close(force=True)
     if tap.error is not None:
@@ -197,6 +203,18 @@ def session(
             f"cannot connect to {upstream[0]}:{upstream[1]}: {tap.error.strerror}"
         )
     return wire_lines(tap.chunks), terminal.getvalue().decode("utf-8", "replace")
+
+
+def last_words(child: pexpect.spawn) -> None:
+    """What telnet printed as it exited (``Connection closed by foreign
+    host.``): interact() stops once telnet is gone, maybe before reading it."""
+    import pexpect
+
+    with contextlib.suppress(pexpect.ExceptionPexpect, OSError):
+        child.expect(pexpect.EOF, timeout=LAST_WORDS)
+    if isinstance(child.before, bytes) and child.before:
+        sys.stdout.buffer.write(child.before)
+        sys.stdout.flush()
 
 
 def block_of(
