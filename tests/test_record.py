@@ -189,3 +189,20 @@ def write_page(tmp_path: Path, block: str) -> Path:
     page = tmp_path / "page.rst"
     page.write_text(PAGE_HEAD + "\n" + block, encoding="utf-8")
     return page
+
+
+def test_a_block_appended_to_a_myst_page_passes_check(tmp_path: Path) -> None:
+    page = tmp_path / "lezione.md"
+    page.write_text("# Lezione\n\nTesto.\n", encoding="utf-8")
+    done = record(
+        "smtp",
+        [("HELO client.example.com", "250 "), ("QUIT", "221 ")],
+        "--append",
+        str(page),
+    )
+    assert done.exitstatus == 0, done.before
+    text = page.read_text(encoding="utf-8")
+    assert "\n```{transcript}\n:name: smtp\n" in text
+    result = check(page)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

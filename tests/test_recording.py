@@ -110,3 +110,14 @@ def test_block_layout() -> None:
         ".. transcript::\n   :name: n\n   :caption: c\n\n"
         "   telnet: > telnet mx1 smtp\n   client:\n"
     )
+
+
+def test_a_myst_page_gets_a_fence() -> None:
+    block = render_block(
+        [("telnet", "> telnet mx1 smtp"), ("server", "220 mx1")],
+        {"name": "n", "caption": "", "protocol": "", "after": ""},
+        myst=True,
+    )
+    assert block == (
+        "```{transcript}\n:name: n\n\ntelnet: > telnet mx1 smtp\nserver: 220 mx1\n```\n"
+    )

@@ -64,7 +64,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o", "--output", type=Path, metavar="FILE", help="write the block to FILE"
     )
     parser.add_argument(
-        "--append", type=Path, metavar="PAGE", help="append the block to PAGE (.rst)"
+        "--append",
+        type=Path,
+        metavar="PAGE",
+        help="append the block to PAGE (a MyST fence if PAGE is .md)",
     )
     parser.add_argument(
         "--after",
@@ -250,7 +253,10 @@ def block_of(
         "protocol": "" if protocol else str(found),
         "after": " ".join(after),
     }
-    return render_block(lines, options)
+    target = args.append or args.output
+    return render_block(
+        lines, options, myst=target is not None and target.suffix == ".md"
+    )
 
 
 def sniffed(lines: list[PageLine]) -> Protocol | None:

@@ -102,9 +102,10 @@ def propose_name(
 
 
 def propose_caption(protocol: Protocol, verbs: list[str]) -> str:
-    """``SMTP: EHLO, MAIL, RCPT, DATA, QUIT``."""
-    shown = ", ".join(verbs[:8]) or "saluto"
-    return f"{str(protocol).upper()}: {shown}"
+    """``SMTP: EHLO, MAIL, RCPT, DATA, QUIT`` (``SMTP`` when nothing was typed)."""
+    shown = ", ".join(verbs[:8])
+    name = str(protocol).upper()
+    return f"{name}: {shown}" if shown else name
 
 
 def commands_typed(lines: list[PageLine], protocol: Protocol) -> list[str]:
@@ -118,14 +119,17 @@ def commands_typed(lines: list[PageLine], protocol: Protocol) -> list[str]:
 
 
 def render_block(
-    lines: list[PageLine], options: dict[str, str], indent: str = "   "
+    lines: list[PageLine], options: dict[str, str], myst: bool = False
 ) -> str:
-    """A ``.. transcript::`` directive, ready to paste into a page."""
-    out = [".. transcript::"]
+    """A ``.. transcript::`` directive, ready to paste into a page; with
+    ``myst``, a MyST fence (for a ``.md`` page)."""
+    indent = "" if myst else "   "
+    out = ["```{transcript}" if myst else ".. transcript::"]
     out += [f"{indent}:{key}: {value}" for key, value in options.items() if value]
     out.append("")
     out += [
         f"{indent}{role}: {text}" if text else f"{indent}{role}:"
         for role, text in lines
     ]
+    out += ["```"] if myst else []
     return "\n".join(out) + "\n"
