@@ -78,10 +78,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--pages",
         type=Path,
-        nargs="*",
+        action="append",
         default=[],
         metavar="PATH",
-        help="where --after's transcripts are",
+        help="a page or folder where --after's transcripts are (repeatable)",
     )
     parser.add_argument(
         "--name", help="the :name: (default: proposed from the commands)"
