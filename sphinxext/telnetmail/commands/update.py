@@ -98,6 +98,7 @@ def confirmed_edits(
     raise NeedsClient(
         f"with the server's lines it still fails at line {outcome.lineno}"
         f" ({outcome.message}): the dialogue needs a client change"
+        " (or a narrated reply written out)"
     )
 
 
