@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from recordkit import IMAP_READ, POP3_READ, SMTP_SEND, check, record, spawn_record
 from telnetmail.core.marking import unmarked
@@ -100,19 +101,29 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in listed]
 
 
-def test_sigterm_reaps_telnet_and_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "status", "said"),
+    [
+        (signal.SIGTERM, 128 + signal.SIGTERM, "stopped by SIGTERM"),
+        (signal.SIGHUP, 128 + signal.SIGHUP, "stopped by SIGHUP"),
+        (signal.SIGINT, 130, "telnetmail: interrupted"),
+    ],
+)
+def test_a_signal_reaps_telnet_and_writes_nothing(
+    tmp_path: Path, signum: int, status: int, said: str
+) -> None:
     out = tmp_path / "out.rst"
     child = spawn_record("smtp", "-o", str(out))
     try:
         child.expect_exact("220 ")
         telnets = children(child.pid)
         assert len(telnets) == 1
-        os.kill(child.pid, signal.SIGTERM)
+        os.kill(child.pid, signum)
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    assert child.exitstatus == 128 + signal.SIGTERM
-    assert "stopped by SIGTERM" in child.before
+    assert child.exitstatus == status
+    assert said in child.before
     time.sleep(0.1)
     assert not Path(f"/proc/{telnets[0]}").exists()
     assert not out.exists()
