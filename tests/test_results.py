@@ -116,3 +116,16 @@ def test_check_writes_the_record_too(tmp_path):
     assert result.returncode == 0, result.stderr
     (entry,) = json.loads(out.read_text(encoding="utf-8"))["dialogues"]
     assert (entry["name"], entry["line"], entry["result"]) == ("hello", 1, "passed")
+
+
+@pytest.mark.sphinx(
+    "html", testroot="results", confoverrides={"transcript_results": [5]}
+)
+def test_a_record_list_of_anything_but_paths_is_refused(make_app, app_params) -> None:
+    from sphinx.errors import ConfigError
+
+    args, kwargs = app_params
+    with pytest.raises(
+        ConfigError, match=r"transcript_results = \[5\]: must be a path"
+    ):
+        make_app(*args, **kwargs)

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx.errors import ConfigError
 from sphinx.locale import get_translation
 from sphinx.util import logging
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
@@ -169,6 +171,18 @@ def outdated(
     return sorted(env.found_docs - added - removed) if record_paths(app) else []
 
 
+def check_config(app: Sphinx, config: Config) -> None:
+    """Refuse a value that names no files, in one line, as config.py does."""
+    value = config.transcript_results
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list | tuple) or not all(
+        isinstance(p, str) for p in paths
+    ):
+        raise ConfigError(
+            f"transcript_results = {value!r}: must be a path or a list of paths"
+        )
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value(
         "transcript_results",
@@ -177,5 +191,6 @@ def setup(app: Sphinx) -> None:
         types=frozenset({list, tuple, str}),
         description="Replay records (JSON, relative to conf.py) whose results the html pages show.",
     )
+    app.connect("config-inited", check_config, priority=100)
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", add_proofs)

@@ -42,7 +42,7 @@ def free_run(verifier: Verifier, case: Case) -> FreeRun:
         reader = Reader(session, transcript.protocol, run, verifier.timeout)
         reader.banner()
         for step in plan(transcript):
-            if not isinstance(step, Send) or run.stopped:
+            if not isinstance(step, Send):
                 continue
             lineno = step.lines[0].lineno
             if not reader.until_settled(lineno):
