@@ -155,6 +155,8 @@ def test_marks_captures_and_accepted_replies_are_kept(tmp_path: Path) -> None:
     # Replies the verifier accepts stay as written (texts, codes left out).
     assert "   server: a OK Logged in\n" in text
     assert "   server: d OK Logout completed.\n" in text
+    # In a reply rewritten, a line the verifier accepts as written stays too.
+    assert "   server: c OK Fetch completed.\n" in text
     assert "   server: * OK [UIDVALIDITY {{uidvalidity@v:1234}}] UIDs valid\n" in text
     assert "   server: * 1 EXISTS\n   server: * 1 RECENT\n" in text
     # A changed line keeps its mark and the mark's name, with the new value.

@@ -94,12 +94,36 @@ def confirmed_edits(
         current = reparse(case, apply(source, edits), default_match)
         outcome = verifier.verify(current, {**named, case.name: current})
         if outcome.status is Status.PASSED:
-            return edits, current
+            return keep_accepted(verifier, current, named, source, edits, default_match)
     raise NeedsClient(
         f"with the server's lines it still fails at line {outcome.lineno}"
         f" ({outcome.message}): the dialogue needs a client change"
         " (or a narrated reply written out)"
     )
+
+
+def keep_accepted(
+    verifier: Verifier,
+    case: Case,
+    named: dict[str, Case],
+    source: list[str],
+    edits: list[Edit],
+    default_match: str,
+) -> tuple[list[Edit], Case]:
+    """Put back each page line the rewrite replaced that the verifier
+    accepts as written (a reply's text, a response code left out)."""
+    for edit in edits:
+        for index, written in list(edit.was.items()):
+            new, edit.new[index] = edit.new[index], written
+            trial = reparse(case, apply(source, edits), default_match)
+            if (
+                verifier.verify(trial, {**named, case.name: trial}).status
+                is Status.PASSED
+            ):
+                case = trial
+            else:
+                edit.new[index] = new
+    return edits, case
 
 
 def session_of(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from telnetmail.core.marking import value_spans, with_marks
@@ -39,6 +39,9 @@ class Edit:
     first: int
     last: int
     new: list[str]
+    #: For a line of ``new`` (by index) that replaces a page line, that line
+    #: as the author wrote it: to keep, should the verifier accept it still.
+    was: dict[int, str] = field(default_factory=dict)
 
 
 def rewrite(
@@ -147,16 +150,21 @@ def _gap_edits(
         if tag == "equal":
             continue
         old = servers[i1:i2]
-        new = [
-            _line(source, prefix, partner, text, marker)
-            for partner, text in _pairs(old, got[j1:j2])
-        ]
-        if old:
-            edits.append(Edit(old[0].lineno, old[-1].lineno, new))
-        else:
-            at = servers[i1].lineno if i1 < len(servers) else servers[-1].lineno + 1
-            edits.append(Edit(at, at - 1, new))
+        edit = (
+            Edit(old[0].lineno, old[-1].lineno, []) if old else _insertion(servers, i1)
+        )
+        for index, (partner, text) in enumerate(_pairs(old, got[j1:j2])):
+            edit.new.append(_line(source, prefix, partner, text, marker))
+            if partner is not None and edit.new[-1] != source[partner.lineno - 1]:
+                edit.was[index] = source[partner.lineno - 1]
+        edits.append(edit)
     return edits
+
+
+def _insertion(servers: list[Line], at: int) -> Edit:
+    """An empty edit before the page's server line ``at`` (after the last)."""
+    lineno = servers[at].lineno if at < len(servers) else servers[-1].lineno + 1
+    return Edit(lineno, lineno - 1, [])
 
 
 #: How alike (difflib's ratio) a page line and a server line must be for
