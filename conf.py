@@ -47,6 +47,18 @@ exclude_patterns = [
     "**/.pytest_cache",
 ]
 
+# Each dialogue's proof, shown under it: the records of the replays found
+# (make check's, and CI's against Postfix and Dovecot, an artifact to put in
+# _build/results/). Read the Docs replays before it builds: .readthedocs.yaml.
+transcript_results = [
+    record
+    for record in (
+        "_build/transcripts/results.json",
+        "_build/results/dovecot-postfix.json",
+    )
+    if (Path(__file__).parent / record).is_file()
+]
+
 html_theme = "furo"
 html_title = "Telnet Mail"
 

@@ -8,4 +8,4 @@ code) as the parser's default.
 from __future__ import annotations
 
 # The order here is the order of ``telnetmail --help``.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "reset", "check")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "reset", "check", "record")

@@ -89,10 +89,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also write a report (like the builder's output.txt)",
     )
     parser.add_argument(
+        "--results",
+        type=Path,
+        metavar="PATH",
+        help="also write each dialogue's result as JSON, for transcript_results",
+    )
+    parser.add_argument(
         "--save-actual",
         type=Path,
         metavar="DIR",
         help="write what the server really answered, one file per transcript: DIR/PAGE/NAME.txt",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite the server lines of failing transcripts from what the server sent",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --update: print the diff only, change nothing",
     )
     parser.add_argument(
         "-q",
@@ -179,6 +195,9 @@ def check(args: argparse.Namespace) -> int:
 
 
 def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
+    if args.dry_run and not args.update:
+        print("telnetmail check: --dry-run goes with --update", file=sys.stderr)
+        return EXIT_USAGE
     paths = [Path(path) for path in args.paths]
     missing = [path for path in paths if not path.exists()]
     if missing:
@@ -209,6 +228,14 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
         write_junit(args.junit_xml, outcomes)
     if args.save_actual:
         save_actual(args.save_actual, outcomes)
+    if args.results:
+        from telnetmail.replay.results import write_results
+
+        write_results(args.results, outcomes, args.backend)
+    if args.update:
+        from telnetmail.commands.update import update_pages
+
+        return update_pages(cases, outcomes, args)
     failed = any(outcome.status is Status.FAILED for outcome in outcomes)
     return EXIT_FAILED if failed else EXIT_OK
 

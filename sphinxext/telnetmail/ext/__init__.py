@@ -12,6 +12,7 @@ from telnetmail.ext import (
     directive,
     domain,
     index,
+    results,
     sizes,
     solution,
     visitors,
@@ -36,6 +37,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     visitors.setup(app)
     solution.setup(app)
     index.setup(app)
+    results.setup(app)
     builder.register(app)
     return {
         "version": __version__,

@@ -73,6 +73,7 @@ class TranscriptsBuilder(Builder):
     def finish(self) -> None:
         # The replay is imported here only: other builders never pay for it.
         from telnetmail.replay.report import output_text, summary, write_junit
+        from telnetmail.replay.results import write_results
         from telnetmail.replay.runner import run_cases
 
         if not self.cases:
@@ -98,6 +99,12 @@ class TranscriptsBuilder(Builder):
         logger.info(summary(outcomes))
         (Path(self.outdir) / "output.txt").write_text(
             output_text(outcomes), encoding="utf-8"
+        )
+        write_results(
+            Path(self.outdir) / "results.json",
+            outcomes,
+            config.transcript_backend,
+            Path(self.srcdir),
         )
         if config.transcript_junit_xml:
             write_junit(Path(self.confdir, config.transcript_junit_xml), outcomes)

@@ -1,0 +1,289 @@
+"""``telnetmail record``: run telnet by hand, get a verified ``transcript`` block."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from telnetmail.commands.check import Latch, Terminated, Unreadable, collect
+from telnetmail.core.model import Protocol
+from telnetmail.core.options import split_names
+from telnetmail.core.parser import parse_lines, protocol_of_port
+from telnetmail.exitcodes import EXIT_OK, EXIT_USAGE
+from telnetmail.replay.options import REPLAY_OPTIONS
+from telnetmail.replay.requirements import Unavailable, require_replay
+
+if TYPE_CHECKING:
+    import pexpect
+
+    from telnetmail.core.recording import PageLine
+    from telnetmail.replay.engine import Case
+
+DESCRIPTION = """\
+Run instead of telnet: `telnetmail record mx1.example.com smtp` connects to
+the embedded test server (or --backend, or --connect HOST:PORT), passes the
+session through as telnet does, and when it ends writes a `.. transcript::`
+block of it: client and server lines from who sent what, telnet's own lines,
+the values that vary marked, a name and a caption proposed. The block passes
+`telnetmail check` on the same backend as it is written.
+Exit status: 0 written, 2 usage or environment errors."""
+
+#: Seconds to read what telnet still printed after the session.
+LAST_WORDS = 2.0
+
+#: Options of ``check`` that record takes too.
+SHARED = ("backend", "telnet", "server-name", "timeout")
+
+
+class UsageError(Exception):
+    """A wrong argument: the message says which."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "record",
+        help="record a telnet session into a transcript block",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("host", help="the host the page shows (mx1.example.com)")
+    parser.add_argument("port", help="the service: smtp, pop3, imap or a port")
+    for name in SHARED:
+        parser.add_argument(f"--{name}", **REPLAY_OPTIONS[name])
+    parser.add_argument(
+        "--connect",
+        metavar="HOST:PORT",
+        help="record against this server instead of a backend (your own lab)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the block to FILE"
+    )
+    parser.add_argument(
+        "--append",
+        type=Path,
+        metavar="PAGE",
+        help="append the block to PAGE (a MyST fence if PAGE is .md)",
+    )
+    parser.add_argument(
+        "--after",
+        default="",
+        metavar="NAMES",
+        help="replay these transcripts first (found in --append's page and --pages)",
+    )
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a page or folder where --after's transcripts are (repeatable)",
+    )
+    parser.add_argument(
+        "--name", help="the :name: (default: proposed from the commands)"
+    )
+    parser.add_argument("--caption", help="the :caption: (default: proposed)")
+    parser.set_defaults(handler=record)
+
+
+def record(args: argparse.Namespace) -> int:
+    latch = Latch()
+    try:
+        with latch.installed():
+            block = record_block(args)
+            latch.raise_if_signalled()
+    except Terminated as stop:
+        with contextlib.suppress(OSError):
+            print(f"telnetmail record: stopped by {stop}", file=sys.stderr)
+        return 128 + stop.signum
+    except (Unavailable, Unreadable, UsageError) as problem:
+        print(f"telnetmail record: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return write_block(args, block)
+
+
+def record_block(args: argparse.Namespace) -> str:
+    protocol = protocol_of_port(args.port)
+    if protocol is None and args.connect is None:
+        raise UsageError(
+            f"{args.port!r} names no mail service (smtp, pop3, imap, or their ports)"
+        )
+    if not sys.stdin.isatty():
+        raise UsageError("record needs a terminal: it passes your typing to telnet")
+    after = split_names(args.after)
+    if after and args.connect is not None:
+        raise UsageError("--after replays on a backend: it cannot go with --connect")
+    named = named_transcripts(args, after)
+    if args.connect is not None:
+        talk, terminal = session(args, parse_connect(args.connect))
+        typed: frozenset[str] = frozenset()
+    else:
+        talk, terminal, typed = on_backend(args, protocol, after, named)
+    return block_of(args, protocol, talk, terminal, after, typed)
+
+
+def parse_connect(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--connect {text!r}: expected HOST:PORT")
+    return host, int(port)
+
+
+def named_transcripts(args: argparse.Namespace, after: list[str]) -> dict[str, Case]:
+    if not after:
+        return {}
+    paths = [*args.pages, *([args.append] if args.append else [])]
+    if not paths:
+        raise UsageError(
+            "--after needs the pages its transcripts are in (--pages or --append)"
+        )
+    require_replay(args.backend)
+    from telnetmail.replay.runner import named_cases
+
+    return named_cases(list(collect(paths, "protocol")))
+
+
+def on_backend(
+    args: argparse.Namespace,
+    protocol: Protocol | None,
+    after: list[str],
+    named: dict[str, Case],
+) -> tuple[list[PageLine], str, frozenset[str]]:
+    require_replay(args.backend)
+    from telnetmail.replay.backends import endpoint, make_backend
+    from telnetmail.replay.chain import ChainFailed, replay_chain, typed_lines
+    from telnetmail.replay.engine import Verifier
+
+    backend = make_backend(args.backend, args.server_name)
+    backend.start()
+    try:
+        if after:
+            try:
+                verifier = Verifier(backend, timeout=args.timeout, telnet=args.telnet)
+                replay_chain(verifier, after, named)
+            except ChainFailed as failure:
+                raise UsageError(f"cannot replay --after: {failure}") from None
+        else:
+            backend.reset()
+        talk, terminal = session(args, endpoint(backend, args.port, protocol))
+        backend.settle()
+    finally:
+        backend.stop()
+    return talk, terminal, typed_lines(after, named)
+
+
+def session(
+    args: argparse.Namespace, upstream: tuple[str, int]
+) -> tuple[list[PageLine], str]:
+    """Telnet through a tap to ``upstream``, the user at the keyboard."""
+    import pexpect
+
+    from telnetmail.core.recording import wire_lines
+    from telnetmail.replay.session import telnet_command
+    from telnetmail.replay.tap import Tap
+
+    command = telnet_command(args.telnet)
+    terminal = io.BytesIO()  # interact() logs bytes, whatever the encoding
+    with Tap(upstream) as tap:
+        size = shutil.get_terminal_size()
+        child = pexpect.spawn(
+            command[0],
+            [*command[1:], "127.0.0.1", str(tap.port)],
+            dimensions=(size.lines, size.columns),
+        )
+        try:
+            child.logfile_read = terminal
+            child.interact(escape_character=None)
+            last_words(child)
+        finally:
+            child.close(force=True)
+    if tap.error is not None:
+        raise UsageError(
+            f"cannot connect to {upstream[0]}:{upstream[1]}: {tap.error.strerror}"
+        )
+    return wire_lines(tap.chunks), terminal.getvalue().decode("utf-8", "replace")
+
+
+def last_words(child: pexpect.spawn) -> None:
+    """What telnet printed as it exited (``Connection closed by foreign
+    host.``): interact() stops once telnet is gone, maybe before reading it."""
+    import pexpect
+
+    with contextlib.suppress(pexpect.ExceptionPexpect, OSError):
+        child.expect(pexpect.EOF, timeout=LAST_WORDS)
+    if isinstance(child.before, bytes) and child.before:
+        sys.stdout.buffer.write(child.before)
+        sys.stdout.flush()
+
+
+def block_of(
+    args: argparse.Namespace,
+    protocol: Protocol | None,
+    talk: list[PageLine],
+    terminal: str,
+    after: list[str],
+    typed: frozenset[str],
+) -> str:
+    from telnetmail.core.marking import mark_session
+    from telnetmail.core.recording import (
+        commands_typed,
+        propose_caption,
+        propose_name,
+        render_block,
+        session_lines,
+        telnet_lines,
+    )
+
+    opening, closed = telnet_lines(terminal, args.host)
+    lines = session_lines(f"telnet {args.host} {args.port}", opening, talk, closed)
+    found = protocol or sniffed(lines)
+    if found is None:
+        raise UsageError(
+            "the server said nothing that names its protocol: nothing to write"
+        )
+    lines = mark_session(found, lines, typed)
+    verbs = commands_typed(lines, found)
+    options = {
+        "name": args.name or propose_name(found, verbs, names_in(args.append)),
+        "caption": args.caption or propose_caption(found, verbs),
+        "protocol": "" if protocol else str(found),
+        "after": " ".join(after),
+    }
+    target = args.append or args.output
+    return render_block(
+        lines, options, myst=target is not None and target.suffix == ".md"
+    )
+
+
+def sniffed(lines: list[PageLine]) -> Protocol | None:
+    numbered = [
+        (index, f"{role}: {text}") for index, (role, text) in enumerate(lines, 1)
+    ]
+    return parse_lines(numbered).protocol
+
+
+def names_in(page: Path | None) -> list[str]:
+    if page is None or not page.exists():
+        return []
+    from telnetmail.core.mystscan import scan_page
+
+    text = page.read_text(encoding="utf-8")
+    return [block.options.get("name", "") for block in scan_page(page.name, text)]
+
+
+def write_block(args: argparse.Namespace, block: str) -> int:
+    if args.append is not None:
+        before = args.append.read_text(encoding="utf-8") if args.append.exists() else ""
+        page = f"{before.rstrip()}\n\n{block}" if before.strip() else block
+        args.append.write_text(page, encoding="utf-8")
+        print(f"telnetmail record: appended to {args.append}", file=sys.stderr)
+    if args.output is not None:
+        args.output.write_text(block, encoding="utf-8")
+        print(f"telnetmail record: written to {args.output}", file=sys.stderr)
+    if args.append is None and args.output is None:
+        sys.stdout.write(block)
+    return EXIT_OK

@@ -1,0 +1,2 @@
+extensions = ["telnetmail"]
+transcript_results = ["embedded.json", "dovecot-postfix.json"]
