@@ -28,11 +28,13 @@ def test_the_builder_writes_a_record_per_dialogue(app):
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     assert record["format"] == 1
     assert [
-        (entry["name"], entry["page"], entry["line"], entry["result"])
+        (entry["name"], entry["page"], entry["line"], entry["result"], entry["mode"])
         for entry in record["dialogues"]
     ] == [
-        ("greeting", "index.rst", 8, "passed"),
-        ("refused-mail", "wrong.rst", 4, "failed"),
+        ("greeting", "index.rst", 8, "passed", "isolated"),
+        ("refused-mail", "wrong.rst", 4, "failed", "isolated"),
+        ("greeting", "index.rst", 8, "passed", "walked"),
+        ("refused-mail", "wrong.rst", 4, "failed", "walked"),
     ]
     for entry in record["dialogues"]:
         assert entry["backend"] == "embedded"
@@ -114,8 +116,11 @@ def test_check_writes_the_record_too(tmp_path):
     out = tmp_path / "results.json"
     result = check(page, "--results", str(out))
     assert result.returncode == 0, result.stderr
-    (entry,) = json.loads(out.read_text(encoding="utf-8"))["dialogues"]
-    assert (entry["name"], entry["line"], entry["result"]) == ("hello", 1, "passed")
+    entries = json.loads(out.read_text(encoding="utf-8"))["dialogues"]
+    assert [
+        (entry["name"], entry["line"], entry["result"], entry["mode"])
+        for entry in entries
+    ] == [("hello", 1, "passed", "isolated"), ("hello", 1, "passed", "walked")]
 
 
 @pytest.mark.sphinx(
@@ -129,3 +134,18 @@ def test_a_record_list_of_anything_but_paths_is_refused(make_app, app_params) ->
         ConfigError, match=r"transcript_results = \[5\]: must be a path"
     ):
         make_app(*args, **kwargs)
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="results",
+    freshenv=True,
+    confoverrides={"transcript_results": "walked.json"},
+)
+def test_a_dialogue_that_fails_walked_is_shown_failing_once(app):
+    # Passed alone, failed in its page's order, same backend: one line, failing.
+    app.build()
+    assert proofs(app)[0] == (
+        "failed",
+        "✗ fails with the practice server (telnetmail 0.1.0), 2026-11-30",
+    )

@@ -247,11 +247,13 @@ def block_of(
         )
     lines = mark_session(found, lines, typed)
     verbs = commands_typed(lines, found)
-    options = {
+    options: dict[str, str | bool] = {
         "name": args.name or propose_name(found, verbs, names_in(args.append)),
         "caption": args.caption or propose_caption(found, verbs),
         "protocol": "" if protocol else str(found),
         "after": " ".join(after),
+        # Recorded after its chain: the walk of its page starts it there too.
+        "reset": bool(after),
     }
     target = args.append or args.output
     return render_block(

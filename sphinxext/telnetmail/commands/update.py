@@ -24,7 +24,7 @@ from telnetmail.core.rewrite import Edit, NeedsClient, apply, gap_at, rewrite
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK
 from telnetmail.replay.backends import make_backend
 from telnetmail.replay.chain import ChainFailed, replay_chain, typed_lines
-from telnetmail.replay.engine import Case, Outcome, Status, Verifier
+from telnetmail.replay.engine import Case, Outcome, Status, Verifier, Walking
 from telnetmail.replay.freerun import free_run
 from telnetmail.replay.runner import named_cases
 
@@ -36,12 +36,25 @@ def update_pages(
     cases: list[Case], outcomes: list[Outcome], args: argparse.Namespace
 ) -> int:
     """Rewrite (or with ``--dry-run`` show) each failing transcript; the exit status."""
-    failing = [outcome for outcome in outcomes if outcome.status is Status.FAILED]
-    if not failing:
+    failed = [outcome for outcome in outcomes if outcome.status is Status.FAILED]
+    if not failed:
         return EXIT_OK
+    # A transcript is rewritten from its replay alone; one that fails only
+    # when its page is walked needs its page's order changed, not its lines.
+    failing = [each for each in failed if each.walking is Walking.ISOLATED]
+    alone = {id(each.case) for each in failing}
+    walked_only = {
+        id(each.case): each for each in failed if id(each.case) not in alone
+    }
+    for each in walked_only.values():
+        print(
+            f"{each.case.path}:{each.lineno}: not rewritten: {each.case.name!r} "
+            f"passes alone and fails only walked in page order: {each.message}",
+            file=sys.stderr,
+        )
     named = named_cases(cases)
     edits: dict[str, list[Edit]] = defaultdict(list)
-    refused = 0
+    refused = len(walked_only)
     backend = make_backend(args.backend, args.server_name)
     backend.start()
     try:

@@ -119,13 +119,18 @@ def commands_typed(lines: list[PageLine], protocol: Protocol) -> list[str]:
 
 
 def render_block(
-    lines: list[PageLine], options: dict[str, str], myst: bool = False
+    lines: list[PageLine], options: dict[str, str | bool], myst: bool = False
 ) -> str:
     """A ``.. transcript::`` directive, ready to paste into a page; with
-    ``myst``, a MyST fence (for a ``.md`` page)."""
+    ``myst``, a MyST fence (for a ``.md`` page). An option whose value is
+    True is a flag (``:reset:``); empty ones are left out."""
     indent = "" if myst else "   "
     out = ["```{transcript}" if myst else ".. transcript::"]
-    out += [f"{indent}:{key}: {value}" for key, value in options.items() if value]
+    out += [
+        f"{indent}:{key}:" if value is True else f"{indent}:{key}: {value}"
+        for key, value in options.items()
+        if value
+    ]
     out.append("")
     out += [
         f"{indent}{role}: {text}" if text else f"{indent}{role}:"

@@ -110,8 +110,26 @@ def date_text(iso: str) -> str:
     return _("%(year)s-%(month)s-%(day)s") % {"year": year, "month": month, "day": day}
 
 
+#: Of a dialogue's results with one backend (alone, walked), the one told.
+WORST_FIRST = ("failed", "skipped", "passed")
+
+
+def per_backend(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per backend: a dialogue is verified with a backend when it
+    passed there both alone and walked in its page's order."""
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        kept = merged.setdefault(str(entry.get("backend", "")), dict(entry))
+        results = {kept.get("result"), entry.get("result")}
+        kept["result"] = next(
+            (result for result in WORST_FIRST if result in results), kept["result"]
+        )
+    return list(merged.values())
+
+
 def proof(entries: list[dict[str, Any]]) -> nodes.paragraph:
     """The discreet line under a dialogue: its status and what proved it."""
+    entries = per_backend(entries)
     results = {entry.get("result") for entry in entries}
     state = (
         "unverified"

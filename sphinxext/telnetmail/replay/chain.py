@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from telnetmail.core.chain import replay_order
 from telnetmail.core.matching import Context
-from telnetmail.replay.engine import Case, Verifier, messages_sent
+from telnetmail.replay.engine import Case, ChainFailed, Verifier
 
-
-class ChainFailed(Exception):
-    """A transcript of the chain fails: the message says which, where and why."""
+__all__ = ["ChainFailed", "replay_chain", "typed_lines"]
 
 
 def replay_chain(
@@ -27,18 +25,7 @@ def replay_chain(
     if missing:
         raise ChainFailed(f":after: names {missing[0]!r}, which no transcript is named")
     verifier.backend.reset()
-    shared = Context()
-    for key in order:
-        before = named[key]
-        failure = verifier.replay(
-            before, Context(before.match, shared.captured, shared.sent)
-        )
-        shared.sent += messages_sent(before.transcript)
-        if failure is not None:
-            raise ChainFailed(
-                f"{key!r} fails at {before.path}:{failure.lineno}: {failure.reason}"
-            )
-    return shared
+    return verifier.replay_names(order, named)
 
 
 def typed_lines(after: list[str], named: dict[str, Case]) -> frozenset[str]:

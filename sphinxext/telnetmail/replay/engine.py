@@ -123,6 +123,15 @@ class Outcome:
         return self.mismatch.lineno if self.mismatch else self.case.lineno
 
 
+class ChainFailed(Exception):
+    """A chain cannot be replayed: the message says which transcript, where
+    and why (``'send' first, which fails at page.rst:12: ...``)."""
+
+    def __init__(self, message: str, mismatch: Mismatch | None = None) -> None:
+        super().__init__(message)
+        self.mismatch = mismatch
+
+
 class Verifier:
     """Replays cases against a started backend."""
 
@@ -189,18 +198,26 @@ class Verifier:
     def prepare(self, case: Case, named: dict[str, Case]) -> Context | Outcome:
         """Replay ``case``'s :after: chain on the store as it is; what the
         chain captured and sent, or the failure that stopped it."""
+        try:
+            return self.replay_names(chain_of(case, named), named)
+        except ChainFailed as failed:
+            return Outcome(case, Status.FAILED, f"it needs {failed}", failed.mismatch)
+
+    def replay_names(self, names: list[str], named: dict[str, Case]) -> Context:
+        """Replay the cases ``names`` in order, on the store as it is; what
+        they captured and sent. Raises :class:`ChainFailed` at the first
+        that fails."""
         shared = Context()  # captures and typed headers carry along the chain
-        for name in chain_of(case, named):
+        for name in names:
             before = named[name]
             failure = self.replay(
                 before, Context(before.match, shared.captured, shared.sent)
             )
             shared.sent += messages_sent(before.transcript)
             if failure is not None:
-                return Outcome(
-                    case,
-                    Status.FAILED,
-                    f"it needs {name!r} first, which fails at {before.path}:{failure.lineno}: {failure.reason}",
+                raise ChainFailed(
+                    f"{name!r} first, which fails at {before.path}:"
+                    f"{failure.lineno}: {failure.reason}",
                     failure,
                 )
         return shared

@@ -70,6 +70,8 @@ def results_record(
                 "page": relative(outcome.case.path, root or Path.cwd()),
                 "line": outcome.case.lineno,
                 "result": str(outcome.status),
+                # isolated (alone), or walked (in page order): see replay.walk
+                "mode": str(outcome.walking),
                 "backend": backend,
                 "servers": servers,
                 "date": date,
