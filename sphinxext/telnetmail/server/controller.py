@@ -17,14 +17,17 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Self
 
 from telnetmail.server import imap, pop3
-from telnetmail.server.config import SERVICES, ServerConfig
+from telnetmail.server.config import SERVICES, TLS_SERVICE_NAMES, ServerConfig
 from telnetmail.server.limits import ConnectionGate, peer_address
 from telnetmail.server.quickack import acknowledge_promptly
-from telnetmail.server.smtp import make_smtp, quiet_client_mistakes
+from telnetmail.server.smtp import quiet_client_mistakes
+from telnetmail.server.smtp_secure import make_secure_smtp
 from telnetmail.server.store import MailStore
+from telnetmail.server.tls import server_context
 from telnetmail.server.watchdog import Watchdog, interrupt
 
 if TYPE_CHECKING:
+    import ssl
     from types import TracebackType
 
     from aiosmtpd.smtp import SMTP
@@ -41,6 +44,7 @@ REFUSALS: dict[str, str] = {
     "pop3": "-ERR [SYS/TEMP] Maximum number of connections exceeded: {why}.",
     "imap": "* BYE Maximum number of connections exceeded: {why}.",
 }
+REFUSALS["pop3s"], REFUSALS["imaps"] = REFUSALS["pop3"], REFUSALS["imap"]
 
 
 class PortInUseError(OSError):
@@ -143,7 +147,9 @@ class MailServer:
     """SMTP, POP3 and IMAP over one mail store, on *host* (127.0.0.1).
 
     Ports default to 0 (a free port each); after :meth:`start`, :attr:`ports`
-    maps ``"smtp"``, ``"pop3"`` and ``"imap"`` to the ports bound.
+    maps ``"smtp"``, ``"pop3"`` and ``"imap"`` to the ports bound, and with
+    TLS on (``config.tls``) ``"submission"``, ``"smtps"``, ``"pop3s"`` and
+    ``"imaps"`` too.
     """
 
     def __init__(
@@ -154,12 +160,16 @@ class MailServer:
         smtp_port: int = 0,
         pop3_port: int = 0,
         imap_port: int = 0,
+        tls_ports: dict[str, int] | None = None,
         ready_timeout: float = 5.0,
     ) -> None:
         self.config = config or ServerConfig()
         self.host = host
         self.ready_timeout = ready_timeout
         self._wanted = {"smtp": smtp_port, "pop3": pop3_port, "imap": imap_port}
+        self._wanted.update(dict.fromkeys(TLS_SERVICE_NAMES, 0))
+        self._wanted.update(tls_ports or {})
+        self._context: ssl.SSLContext | None = None
         self.ports: dict[str, int] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -198,6 +208,9 @@ class MailServer:
         """Bind, start serving, and return once all three accept connections."""
         if self._thread is not None:
             raise RuntimeError("the mail server is already running")
+        tls = self.config.tls
+        if tls is not None and self._context is None:
+            self._context = server_context(tls, self.config.identity.names)
         sockets = self._bind_all()
         self.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
         self._ready.clear()
@@ -270,7 +283,8 @@ class MailServer:
         sockets: dict[str, socket.socket] = {}
         backlog = self.config.limits.backlog
         try:
-            for name in SERVICES:
+            names = SERVICES + (TLS_SERVICE_NAMES if self.config.tls else ())
+            for name in names:
                 sockets[name] = bind(name, self.host, self._wanted[name], backlog)
         except BaseException:
             for sock in sockets.values():
@@ -326,26 +340,39 @@ class MailServer:
     ) -> None:
         """Serve each protocol on its socket, adding each server to *servers*
         as soon as it exists, so that a failure half-way closes the others."""
+        context = self._context
+        for name in ("smtp", "submission", "smtps"):
+            if name in sockets:
+                servers.append(await self._serve_smtp(store, name, sockets[name]))
+        for name, handler, limit in (
+            ("pop3", pop3.POP3Handler, 4 * pop3.LINE_LIMIT),
+            ("imap", imap.IMAPHandler, imap.LINE_LIMIT),
+        ):
+            for service, implicit in ((name, False), (name + "s", True)):
+                if service not in sockets:
+                    continue
+                callback = self._connections.track(
+                    handler(store, context, secure=implicit), service
+                )
+                servers.append(
+                    await asyncio.start_server(
+                        callback,
+                        sock=sockets[service],
+                        limit=limit,
+                        ssl=context if implicit else None,
+                    )
+                )
+
+    async def _serve_smtp(
+        self, store: MailStore, role: str, sock: socket.socket
+    ) -> asyncio.Server:
+        """SMTP in *role* (port 25's, submission's, smtps') on *sock*."""
         loop = asyncio.get_running_loop()
-        track = self._connections.track
-        smtp_factory = self._connections.track_smtp(
-            make_smtp(store, loop, self._connections.gate)
+        factory = self._connections.track_smtp(
+            make_secure_smtp(store, loop, self._connections.gate, role, self._context)
         )
-        servers.append(await loop.create_server(smtp_factory, sock=sockets["smtp"]))
-        servers.append(
-            await asyncio.start_server(
-                track(pop3.POP3Handler(store), "pop3"),
-                sock=sockets["pop3"],
-                limit=4 * pop3.LINE_LIMIT,
-            )
-        )
-        servers.append(
-            await asyncio.start_server(
-                track(imap.IMAPHandler(store), "imap"),
-                sock=sockets["imap"],
-                limit=imap.LINE_LIMIT,
-            )
-        )
+        ssl = self._context if role == "smtps" else None
+        return await loop.create_server(factory, sock=sock, ssl=ssl)
 
     async def _reset(self) -> None:
         await self._connections.close_all()

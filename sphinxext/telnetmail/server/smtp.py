@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import threading
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from telnetmail.server.store import MailStore
 
-__all__ = ["DeliveryHandler", "PostfixSMTP", "make_smtp", "quiet_client_mistakes"]
+__all__ = ["DeliveryHandler", "PostfixSMTP", "quiet_client_mistakes"]
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,10 @@ class PostfixSMTP(SMTP):
         self.refused: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._original_transport is not None:
+            # The same connection again, now over TLS (STARTTLS).
+            super().connection_made(transport)
+            return
         address = peer_address(transport)
         self.refused = self.gate.refusal(address)
         if self.refused is None:
@@ -302,6 +307,10 @@ class DeliveryHandler:
                 continue
             delivered.add(account.name)
             trace = self.trace(session, envelope, recipient, queue_id, when)
+            if secure(server) or session.authenticated:
+                # Postfix's ESMTPS (TLS), ESMTPA (AUTH), ESMTPSA (both).
+                extra = "S" * secure(server) + "A" * bool(session.authenticated)
+                trace = dataclasses.replace(trace, protocol=trace.protocol + extra)
             if await self.store.deliver(account, content, trace) is None:
                 full += 1
         if delivered and full == len(delivered):
@@ -343,6 +352,11 @@ class DeliveryHandler:
         return "221 2.0.0 Bye"
 
 
+def secure(server: SMTP) -> bool:
+    """Whether *server*'s session runs over TLS (Postfix's ``ESMTPS``)."""
+    return bool(getattr(server, "secure", False))
+
+
 def canonical_sender(address: str | None, origin: str) -> str:
     """The envelope sender as Postfix writes it into ``Return-Path`` and a
     missing ``From``: ``MAILER-DAEMON`` for ``<>``, and an address without a
@@ -350,26 +364,3 @@ def canonical_sender(address: str | None, origin: str) -> str:
     if not address or address == "<>":
         return "MAILER-DAEMON"
     return address if "@" in address else f"{address}@{origin}"
-
-
-def make_smtp(
-    store: MailStore, loop: asyncio.AbstractEventLoop, gate: ConnectionGate
-) -> Any:
-    """A protocol factory for ``loop.create_server``: one SMTP object per client."""
-    handler = DeliveryHandler(store)
-    identity = store.config.identity
-
-    def factory() -> SMTP:
-        return PostfixSMTP(
-            handler,
-            hostname=identity.smtp_host,
-            ident=identity.smtp_greeting,
-            data_size_limit=store.config.max_message_size,
-            enable_SMTPUTF8=True,
-            timeout=store.config.idle_timeout,
-            loop=loop,
-            gate=gate,
-            limits=store.config.limits,
-        )
-
-    return factory
