@@ -38,6 +38,14 @@ SERVICES: dict[str, Protocol] = {
     "imap4": Protocol.IMAP,
     "143": Protocol.IMAP,
     **{str(port): protocol for protocol, port in PRACTICE_PORTS.items()},
+    # Implicit TLS (RFC 8314): reached with openssl s_client, not telnet.
+    "smtps": Protocol.SMTP,
+    "submissions": Protocol.SMTP,
+    "465": Protocol.SMTP,
+    "pop3s": Protocol.POP3,
+    "995": Protocol.POP3,
+    "imaps": Protocol.IMAP,
+    "993": Protocol.IMAP,
 }
 
 #: The listeners a server with TLS adds, each speaking the protocol of its
@@ -57,6 +65,10 @@ PRACTICE_TLS_PORTS: dict[str, int] = {
     "pop3s": 1995,
     "imaps": 1993,
 }
+
+SERVICES.update(
+    {str(port): TLS_LISTENERS[name] for name, port in PRACTICE_TLS_PORTS.items()}
+)
 
 #: Service names and ports that name a TLS listener, mapped to its name.
 TLS_SERVICES: dict[str, str] = {

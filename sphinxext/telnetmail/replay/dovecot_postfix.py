@@ -279,6 +279,11 @@ class DovecotPostfixBackend:
             raise RuntimeError("the dovecot-postfix backend is not started")
         return getattr(self.ports, str(protocol))
 
+    def tls_port(self, listener: str) -> int:
+        raise BackendUnavailable(
+            f"the dovecot-postfix backend has no {listener} listener"
+        )
+
     # -- start-up ------------------------------------------------------------
 
     def start_once(self) -> None:
