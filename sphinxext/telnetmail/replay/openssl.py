@@ -91,14 +91,17 @@ def open_session(
 ) -> TelnetSession:
     """The client the page's connection line names, pointed at *backend*."""
     connection = transcript.connection
+    port = connection.port if connection is not None else None
+    listener = TLS_SERVICES.get((port or "").lower())
+    if listener is not None:
+        # telnet to 587 meets submission's STARTTLS rule; to 993, TLS bytes.
+        address = ("127.0.0.1", tls_port(backend, listener))
+    else:
+        address = endpoint(backend, port, transcript.protocol)
     tls = connection.openssl if connection is not None else None
     if tls is None:
-        port = connection.port if connection is not None else None
-        return TelnetSession(telnet, *endpoint(backend, port, transcript.protocol))
-    listener = TLS_SERVICES.get(tls.port.lower())
-    if listener is None:
-        return OpensslSession(tls, *endpoint(backend, tls.port, transcript.protocol))
-    return OpensslSession(tls, "127.0.0.1", tls_port(backend, listener))
+        return TelnetSession(telnet, *address)
+    return OpensslSession(tls, *address)
 
 
 def tls_port(backend: Backend, listener: str) -> int:

@@ -50,10 +50,11 @@ AUTH_WORDS: dict[str, str] = {
         "535 5.7.8 Error: authentication failed: authentication failure"
     ),
     "501 5.5.2 Can't decode base64": (
-        "535 5.7.8 Error: authentication failed: Invalid base64 data"
+        "535 5.7.8 Error: authentication failed:"
+        " Invalid base64 data in initial response"
     ),
     "501 5.5.2 Can't split auth value": (
-        "535 5.7.8 Error: authentication failed: Invalid input"
+        "535 5.7.8 Error: authentication failed: (reason unavailable)"
     ),
     "501 5.7.0 Auth aborted": "501 5.7.0 Authentication aborted",
     "503 Already authenticated": "503 5.5.1 Error: already authenticated",
