@@ -36,6 +36,7 @@ from sphinx.locale import get_translation
 
 from telnetmail.core.model import Line, Role, SpanKind
 from telnetmail.core.plain import client_input, format_window
+from telnetmail.core.tlsmark import encryption_starts
 from telnetmail.ext.nodes import transcript_lines
 
 if TYPE_CHECKING:
@@ -96,9 +97,19 @@ def line_html(line: Line, label: str) -> str:
     )
 
 
-def dialogue_html(lines: Iterable[Line]) -> str:
+def divider_html() -> str:
+    """Where the dialogue starts to travel encrypted (TLS)."""
+    label = escape(str(_("TLS: encrypted from here")), quote=False)
+    return f'<span class="transcript-tls" role="separator">{label}\n</span>'
+
+
+def dialogue_html(lines: list[Line]) -> str:
     labels = role_labels()
-    body = "".join(line_html(line, labels[line.role]) for line in lines)
+    parts = [line_html(line, labels[line.role]) for line in lines]
+    starts = encryption_starts(lines)
+    if starts is not None:
+        parts.insert(starts + 1, divider_html())
+    body = "".join(parts)
     return f'<pre class="transcript-dialogue"><code>{body}</code></pre>\n'
 
 
