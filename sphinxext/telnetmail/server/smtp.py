@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, AnyStr
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, TLSSetupException
 
 from telnetmail.server.limits import ConnectionGate, Limits, peer_address
 from telnetmail.server.store import TraceInfo
@@ -319,6 +319,10 @@ class DeliveryHandler:
         return f"250 2.0.0 Ok: queued as {queue_id}"
 
     async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            # A client that said STARTTLS and then spoke no TLS (telnet):
+            # aiosmtpd hangs up, as Postfix does. Not a bug of ours.
+            return "421 4.7.0 TLS handshake failed"
         # A bug of ours: logged for the teacher, never shown as Python's
         # exception name (aiosmtpd's "500 Error: (UnicodeEncodeError)").
         logger.error("SMTP session error", exc_info=error)
