@@ -53,6 +53,7 @@ from pymap.parsing.specials.flag import (
 from pymap.parsing.state import ParsingInterrupt, ParsingState
 
 from telnetmail.server import imap_guard
+from telnetmail.server.handler import SessionHandler
 from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
@@ -370,19 +371,8 @@ class LimitedConnection(IMAPConnection):
         await self.writer.start_tls(self.state.context)
 
 
-class IMAPHandler:
+class IMAPHandler(SessionHandler):
     """The ``asyncio.start_server`` callback that runs one IMAP session."""
-
-    def __init__(
-        self,
-        store: MailStore,
-        context: ssl.SSLContext | None = None,
-        *,
-        secure: bool = False,
-    ) -> None:
-        self.store = store
-        self.context = context
-        self.secure = secure
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

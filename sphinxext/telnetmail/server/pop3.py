@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from telnetmail.server.handler import SessionHandler
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
 from telnetmail.server.pop3_secure import PLAINTEXT_REFUSED, SecurePOP3
@@ -354,27 +355,14 @@ class POP3Session(SecurePOP3):
         return True
 
 
-class POP3Handler:
+class POP3Handler(SessionHandler):
     """The ``asyncio.start_server`` callback that runs one POP3 session."""
-
-    def __init__(
-        self,
-        store: MailStore,
-        context: ssl.SSLContext | None = None,
-        *,
-        secure: bool = False,
-    ) -> None:
-        self.store = store
-        self.context = context
-        self.secure = secure
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         try:
-            session = POP3Session(
-                self.store, reader, writer, self.context, self.secure
-            )
+            session = POP3Session(self.store, reader, writer, self.context, self.secure)
             await session.run()
         except (EOFError, ConnectionError):
             # The client vanished: nothing was expunged, as RFC 1939 §6 says

@@ -245,8 +245,11 @@ def address_ok(arg: str) -> bool:
 class DeliveryHandler:
     """aiosmtpd hooks: local recipients only, delivered with Postfix's replies."""
 
-    def __init__(self, store: MailStore) -> None:
+    def __init__(self, store: MailStore, *, relay_needs_auth: bool = False) -> None:
         self.store = store
+        #: Submission's ``smtpd_relay_restrictions = permit_sasl_authenticated,
+        #: reject``: no recipient before AUTH.
+        self.relay_needs_auth = relay_needs_auth
 
     async def handle_MAIL(
         self,
@@ -269,6 +272,10 @@ class DeliveryHandler:
         rcpt_options: list[str],
     ) -> str:
         refusal = self.refusal(address)
+        if self.relay_needs_auth and not session.authenticated:
+            refusal = (
+                f"554 5.7.1 <{address}>: Recipient address rejected: Access denied"
+            )
         if refusal:
             return refusal
         envelope.rcpt_tos.append(address)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from telnetmail.server.store import MailStore
 
-__all__ = ["ROLES", "SecureSMTP", "SubmissionHandler", "make_secure_smtp"]
+__all__ = ["ROLES", "SecureSMTP", "make_secure_smtp"]
 
 #: The SMTP listeners' roles, by listener name.
 ROLES = ("smtp", "submission", "smtps")
@@ -161,26 +161,6 @@ class SecureSMTP(PostfixSMTP):
         return AuthResult(success=True, auth_data=data)
 
 
-class SubmissionHandler(DeliveryHandler):
-    """Delivery as submission does it: recipients from authenticated
-    clients only (``smtpd_relay_restrictions = permit_sasl_authenticated,
-    reject``)."""
-
-    async def handle_RCPT(
-        self,
-        server: SMTP,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        rcpt_options: list[str],
-    ) -> str:
-        if not session.authenticated:
-            return f"554 5.7.1 <{address}>: Recipient address rejected: Access denied"
-        return await super().handle_RCPT(
-            server, session, envelope, address, rcpt_options
-        )
-
-
 def make_secure_smtp(
     store: MailStore,
     loop: asyncio.AbstractEventLoop,
@@ -190,7 +170,7 @@ def make_secure_smtp(
 ) -> Any:
     """A protocol factory for SMTP in *role*; *context* for STARTTLS (None:
     no STARTTLS; implicit TLS is the listener's)."""
-    handler = DeliveryHandler(store) if role == "smtp" else SubmissionHandler(store)
+    handler = DeliveryHandler(store, relay_needs_auth=role != "smtp")
     identity = store.config.identity
     starttls = context if role in ("smtp", "submission") else None
 
