@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from telnetmail.core.base64note import decoded_notes
 from telnetmail.core.parser import parse_transcript
 from telnetmail.core.tlsmark import encryption_starts
 
@@ -68,3 +69,37 @@ def test_the_divider_speaks_italian(app: SphinxTestApp) -> None:
     app.build()
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert "TLS: da qui in poi la connessione è cifrata" in html
+
+
+@pytest.mark.parametrize(
+    ("page", "notes"),
+    [
+        (
+            "client: AUTH PLAIN AE15VXNlcm5hbWUATXlQYXNzd29yZA==\nserver: 235 ok",
+            {0: "\\0MyUsername\\0MyPassword"},
+        ),
+        (
+            "client: AUTH LOGIN\nserver: 334 VXNlcm5hbWU6\nclient: TXlVc2VybmFtZQ==",
+            {1: "Username:", 2: "MyUsername"},
+        ),
+        (
+            "client: a AUTHENTICATE PLAIN\nserver: +\nclient: AE15VXNlcm5hbWUA",
+            {2: "\\0MyUsername\\0"},
+        ),
+        # +OK is no challenge, and STAT after it is a command, not base64.
+        ("client: USER MyUsername\nserver: +OK\nclient: STAT", {}),
+        ("client: AUTH PLAIN not-base64!\nserver: 535 no", {}),
+    ],
+)
+def test_base64_is_decoded_for_the_reader(page: str, notes: dict[int, str]) -> None:
+    assert decoded_notes(parse_transcript(page).lines) == notes
+
+
+@pytest.mark.sphinx("html", testroot="tls")
+def test_html_gives_base64_lines_a_decoded_tooltip(app: SphinxTestApp) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert 'title="base64 of: \\0MyUsername\\0MyPassword"' in html
+    assert 'title="base64 of: Username:"' in html
+    assert 'title="base64 of: MyUsername"' in html
+    assert html.count("transcript-base64") == 3

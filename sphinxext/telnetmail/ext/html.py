@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.locale import get_translation
 
+from telnetmail.core.base64note import decoded_notes
 from telnetmail.core.model import Line, Role, SpanKind
 from telnetmail.core.plain import client_input, format_window
 from telnetmail.core.tlsmark import encryption_starts
@@ -83,15 +84,20 @@ def span_html(kind: SpanKind, text: str) -> str:
     return f'<span class="transcript-{kind}"{title}>{escape(text, quote=False)}</span>'
 
 
-def line_html(line: Line, label: str) -> str:
+def line_html(line: Line, label: str, note: str | None = None) -> str:
     classes = ["transcript-line", f"transcript-{line.role}"]
     if line.tone:
         classes.append(f"transcript-{line.tone}")
     content = "".join(span_html(span.kind, span.text) for span in line.spans)
+    title = ""
+    if note is not None:
+        # What the base64 says: a reader's aid, never compared.
+        classes.append("transcript-base64")
+        title = f' title="{escape_attribute(str(_("base64 of: ")) + note)}"'
     # The newline sits inside the line so the <pre> reads right without CSS
     # and a selection copies one line per line.
     return (
-        f'<span class="{" ".join(classes)}">'
+        f'<span class="{" ".join(classes)}"{title}>'
         f'<span class="transcript-role">{escape(label, quote=False)}</span>'
         f"{content}\n</span>"
     )
@@ -105,7 +111,11 @@ def divider_html() -> str:
 
 def dialogue_html(lines: list[Line]) -> str:
     labels = role_labels()
-    parts = [line_html(line, labels[line.role]) for line in lines]
+    notes = decoded_notes(lines)
+    parts = [
+        line_html(line, labels[line.role], notes.get(index))
+        for index, line in enumerate(lines)
+    ]
     starts = encryption_starts(lines)
     if starts is not None:
         parts.insert(starts + 1, divider_html())
