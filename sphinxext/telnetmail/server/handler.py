@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import ssl
-
     from telnetmail.server.store import MailStore
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["SessionHandler"]
 
@@ -19,7 +18,7 @@ class SessionHandler:
     def __init__(
         self,
         store: MailStore,
-        context: ssl.SSLContext | None = None,
+        context: LazyContext | None = None,
         *,
         secure: bool = False,
     ) -> None:

@@ -60,8 +60,6 @@ from telnetmail.server.lines import LineTooLong, read_line
 from telnetmail.server.store import message_bytes
 
 if TYPE_CHECKING:
-    import ssl
-
     from pymap.parsing.command import Command
     from pymap.parsing.command.auth import AppendCommand, SelectCommand
     from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
@@ -73,6 +71,7 @@ if TYPE_CHECKING:
 
     from telnetmail.server.config import ServerConfig
     from telnetmail.server.store import MailStore
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["IMAPHandler"]
 
@@ -118,7 +117,7 @@ class DovecotState(TLSState):
         self,
         store: MailStore,
         peer: str,
-        context: ssl.SSLContext | None = None,
+        context: LazyContext | None = None,
         secure: bool = False,
     ) -> None:
         tls = store.config.tls
@@ -368,7 +367,7 @@ class LimitedConnection(IMAPConnection):
     async def start_tls(self) -> None:
         # pymap's would use its own config's context: ours is the state's.
         assert self.state is not None and self.state.context is not None
-        await self.writer.start_tls(self.state.context)
+        await self.writer.start_tls(self.state.context.get())
 
 
 class IMAPHandler(SessionHandler):

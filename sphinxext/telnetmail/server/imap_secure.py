@@ -21,14 +21,14 @@ from pymap.parsing.response import (
 from pysasl import SASLAuth
 
 if TYPE_CHECKING:
-    import ssl
-
     from pymap.config import IMAPConfig
     from pymap.interfaces.login import LoginInterface
     from pymap.parsing.command import Command
     from pymap.parsing.command.nonauth import LoginCommand, StartTLSCommand
     from pymap.parsing.response import CommandResponse
     from pymap.selected import SelectedMailbox
+
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["TLSState"]
 
@@ -56,7 +56,7 @@ class TLSState(ConnectionState):
         login: LoginInterface,
         config: IMAPConfig,
         *,
-        context: ssl.SSLContext | None,
+        context: LazyContext | None,
         secure: bool,
         require_tls: bool,
     ) -> None:

@@ -19,10 +19,9 @@ from telnetmail.server.lines import LineTooLong, read_line
 from telnetmail.server.pop3_secure import PLAINTEXT_REFUSED, SecurePOP3
 
 if TYPE_CHECKING:
-    import ssl
-
     from telnetmail.server.config import Account
     from telnetmail.server.store import MailStore, StoredMessage
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["LINE_LIMIT", "POP3Handler"]
 
@@ -72,7 +71,7 @@ class POP3Session(SecurePOP3):
         store: MailStore,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        context: ssl.SSLContext | None = None,
+        context: LazyContext | None = None,
         secure: bool = False,
     ) -> None:
         self.store = store

@@ -19,11 +19,11 @@ from telnetmail.server.auth import (
 from telnetmail.server.lines import read_line
 
 if TYPE_CHECKING:
-    import ssl
     from collections.abc import Awaitable, Callable
 
     from telnetmail.server.config import Account
     from telnetmail.server.store import MailStore
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["PLAINTEXT_REFUSED", "SecurePOP3"]
 
@@ -45,7 +45,7 @@ class SecurePOP3:
     store: MailStore
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    context: ssl.SSLContext | None
+    context: LazyContext | None
     secure: bool
     send: Callable[[str | bytes], Awaitable[None]]
     log_in: Callable[[Account | None], Awaitable[bool]]
@@ -74,7 +74,7 @@ class SecurePOP3:
             await self.send("-ERR TLS is already active.")
             return False
         await self.send("+OK Begin TLS negotiation now.")
-        await self.writer.start_tls(self.context)
+        await self.writer.start_tls(self.context.get())
         self.secure = True
         return True
 

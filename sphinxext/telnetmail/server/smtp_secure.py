@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, AnyStr
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from telnetmail.server.smtp import DeliveryHandler, PostfixSMTP, _Commands
+from telnetmail.server.tls import LazyContext
 
 if TYPE_CHECKING:
     import asyncio
-    import ssl
 
     from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -129,6 +129,8 @@ class SecureSMTP(PostfixSMTP):
         if self.secure:
             await self.push("554 5.5.1 Error: TLS already active")
             return
+        if isinstance(self.tls_context, LazyContext):
+            self.tls_context = self.tls_context.get()
         await super().smtp_STARTTLS(arg)
 
     async def smtp_AUTH(self, arg: str) -> None:
@@ -166,7 +168,7 @@ def make_secure_smtp(
     loop: asyncio.AbstractEventLoop,
     gate: Any,
     role: str,
-    context: ssl.SSLContext | None,
+    context: LazyContext | None,
 ) -> Any:
     """A protocol factory for SMTP in *role*; *context* for STARTTLS (None:
     no STARTTLS; implicit TLS is the listener's)."""

@@ -16,7 +16,14 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 
-__all__ = ["Certificate", "TLSConfig", "self_signed", "server_context"]
+__all__ = [
+    "Certificate",
+    "LazyContext",
+    "TLSConfig",
+    "self_signed",
+    "server_context",
+    "write_pem",
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,27 @@ def server_context(config: TLSConfig, names: tuple[str, ...]) -> ssl.SSLContext:
     finally:
         os.unlink(path)
     return context
+
+
+class LazyContext:
+    """The servers' context, made on first use: making the self-signed
+    certificate imports ``cryptography`` (50 to 100 ms), which must not
+    delay the plaintext listeners' start. Used by one thread at a time:
+    the caller of ``MailServer.start``, then the servers' loop."""
+
+    # What aiosmtpd checks of the context it is given.
+    verify_mode = ssl.CERT_NONE
+    check_hostname = False
+
+    def __init__(self, config: TLSConfig, names: tuple[str, ...]) -> None:
+        self.config = config
+        self.names = names
+        self._context: ssl.SSLContext | None = None
+
+    def get(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = server_context(self.config, self.names)
+        return self._context
 
 
 def write_pem(certificate: Certificate, cert_path: str, key_path: str) -> None:
