@@ -290,3 +290,37 @@ def test_no_tls_no_tls_listeners() -> None:
         assert set(plain.ports) == {"smtp", "pop3", "imap"}
         with smtplib.SMTP("127.0.0.1", plain.smtp_port, timeout=TIMEOUT) as client:
             assert "STARTTLS" not in ehlo_keywords(client)
+
+
+# -- commands pipelined in clear behind STARTTLS are dropped ------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "starttls", "smuggled", "after_tls", "reply"),
+    [
+        ("smtp", b"EHLO x\r\nSTARTTLS\r\n", b"QUIT\r\n", b"NOOP\r\n", b"250 "),
+        ("pop3", b"STLS\r\n", b"QUIT\r\n", b"CAPA\r\n", b"+OK\r\n"),
+        ("imap", b"a STARTTLS\r\n", b"b LOGOUT\r\n", b"c NOOP\r\n", b"c OK"),
+    ],
+)
+def test_plaintext_pipelined_after_starttls_is_not_run(
+    server: MailServer,
+    lab: ssl.SSLContext,
+    service: str,
+    starttls: bytes,
+    smuggled: bytes,
+    after_tls: bytes,
+    reply: bytes,
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.ports[service]), 5) as raw:
+        raw.recv(1024)  # the greeting
+        raw.sendall(starttls + smuggled)  # one write: read with STARTTLS
+        heard = b""
+        ready = (b"Ready to start TLS", b"Begin TLS negotiation now.")
+        while not heard.rstrip().endswith(ready):
+            heard += raw.recv(1024)
+        with lab.wrap_socket(raw) as secured:
+            secured.sendall(after_tls)
+            answer = secured.recv(1024)
+    # The answer is to the command typed over TLS, not to the smuggled one.
+    assert answer.startswith(reply), answer

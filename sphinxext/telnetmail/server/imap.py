@@ -58,6 +58,7 @@ from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
 from telnetmail.server.store import message_bytes
+from telnetmail.server.tls import forget_plaintext
 
 if TYPE_CHECKING:
     from pymap.parsing.command import Command
@@ -367,6 +368,7 @@ class LimitedConnection(IMAPConnection):
     async def start_tls(self) -> None:
         # pymap's would use its own config's context: ours is the state's.
         assert self.state is not None and self.state.context is not None
+        forget_plaintext(self.reader)
         await self.writer.start_tls(self.state.context.get())
 
 

@@ -17,6 +17,7 @@ from telnetmail.server.auth import (
     split_plain,
 )
 from telnetmail.server.lines import read_line
+from telnetmail.server.tls import forget_plaintext
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -74,6 +75,7 @@ class SecurePOP3:
             await self.send("-ERR TLS is already active.")
             return False
         await self.send("+OK Begin TLS negotiation now.")
+        forget_plaintext(self.reader)
         await self.writer.start_tls(self.context.get())
         self.secure = True
         return True

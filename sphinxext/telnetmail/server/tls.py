@@ -9,6 +9,7 @@ again, or a second one for another worker, reuses it. An elliptic-curve key
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import functools
 import os
@@ -128,6 +129,14 @@ class LazyContext:
         if self._context is None:
             self._context = server_context(self.config, self.names)
         return self._context
+
+
+def forget_plaintext(reader: asyncio.StreamReader) -> None:
+    """Drop what the client sent in clear after its STARTTLS (RFC 3207 §4.2,
+    RFC 2595 §3.1): commands pipelined behind it must not run as if they had
+    come over TLS (the injection of CVE-2011-0411). asyncio has no public
+    way; aiosmtpd clears the same buffer for SMTP."""
+    reader._buffer.clear()  # type: ignore[attr-defined]
 
 
 def write_pem(certificate: Certificate, cert_path: str, key_path: str) -> None:
