@@ -324,3 +324,21 @@ def test_plaintext_pipelined_after_starttls_is_not_run(
             answer = secured.recv(1024)
     # The answer is to the command typed over TLS, not to the smuggled one.
     assert answer.startswith(reply), answer
+
+
+def test_imap_authenticate_plain_checks_the_account(
+    server: MailServer, lab: ssl.SSLContext
+) -> None:
+    port = server.ports["imaps"]
+    wrong = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=lab, timeout=TIMEOUT)
+    try:
+        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+            wrong.authenticate("PLAIN", lambda _: f"\0{NAME}\0wrong".encode())
+    finally:
+        wrong.logout()
+    right = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=lab, timeout=TIMEOUT)
+    try:
+        plain = f"\0{NAME}\0{PASSWORD}".encode()
+        assert right.authenticate("PLAIN", lambda _: plain)[0] == "OK"
+    finally:
+        right.logout()
