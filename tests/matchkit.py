@@ -10,15 +10,16 @@ from __future__ import annotations
 from telnetmail.core.matching import Context, Mismatch, Mode
 from telnetmail.core.parser import parse_transcript
 from telnetmail.replay.engine import Walk
-from telnetmail.replay.session import BANNER_END
+from telnetmail.replay.session import BANNER_END, TelnetSession
 
 BANNER = ["Trying 127.0.0.1...", "Connected to 127.0.0.1.", BANNER_END]
 
 
-class Playback:
-    """Plays the role of a TelnetSession: what it 'reads' is a list."""
+class Playback(TelnetSession):
+    """Plays the role of a TelnetSession: what it 'reads' is a list (telnet's
+    rules for its own lines are the session's, inherited)."""
 
-    def __init__(self, output: list[str]) -> None:
+    def __init__(self, output: list[str]) -> None:  # no telnet to spawn
         self.output = list(output) if output[:1] == BANNER[:1] else BANNER + output
         self.sent: list[str] = []
 

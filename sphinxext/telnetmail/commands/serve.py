@@ -13,6 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telnetmail.commands.serve_state import listen_for_resets, prepare
+from telnetmail.commands.serve_tls import (
+    add_tls_options,
+    check_certificate,
+    tls_banner,
+    tls_from,
+    tls_ports,
+)
 from telnetmail.core.services import PRACTICE_PORTS
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.pages import COURSE
@@ -215,6 +222,7 @@ def register(subparsers: Any) -> None:
         " find dialogues (repeatable; default: the course shipped with telnetmail)",
     )
     add_limit_options(parser)
+    add_tls_options(parser, port)
     parser.set_defaults(handler=serve)
 
 
@@ -282,7 +290,12 @@ def serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from telnetmail.server.controller import MailServer
 
-    config = ServerConfig(limits=limits_from(args))
+    try:
+        config = ServerConfig(limits=limits_from(args), tls=tls_from(args))
+        check_certificate(config)
+    except (ValueError, OSError) as exc:
+        print(f"telnetmail serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     accounts = (*(args.users or ()), *(args.users_file or ()))
     if accounts:
         try:
@@ -302,6 +315,7 @@ def serve(args: argparse.Namespace) -> int:
         smtp_port=args.smtp_port,
         pop3_port=args.pop3_port,
         imap_port=args.imap_port,
+        tls_ports=tls_ports(args),
     )
     pages = args.pages or [COURSE]
     # Handlers first: a signal sent as soon as the banner appears must not
@@ -367,6 +381,7 @@ def banner(server: MailServer, resettable: bool = False) -> str:
             f"  {service.upper():<4}  port {port_number:<5}  as {name:<17}"
             f"  telnet {host} {port_number}"
         )
+    lines += tls_banner(server, host)
     # Never the passwords: the banner ends up on projectors and in logs.
     lines += ["", "Accounts (login name, address):"]
     lines += [

@@ -14,9 +14,12 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telnetmail.core.volatile import Mark
+
+if TYPE_CHECKING:
+    from telnetmail.core.openssl import OpensslCommand
 
 
 class Role(enum.StrEnum):
@@ -156,6 +159,8 @@ class Connection:
     #: The port as written: a service name (``smtp``) or a number.
     port: str | None
     lineno: int
+    #: Set when the line is ``openssl s_client ...`` rather than ``telnet``.
+    openssl: OpensslCommand | None = None
 
 
 class Category(enum.StrEnum):

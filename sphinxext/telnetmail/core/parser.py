@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from telnetmail.core import checks, imap, pop3, protected, smtp, volatile
+from telnetmail.core import checks, imap, openssl, pop3, protected, smtp, volatile
 from telnetmail.core.lexing import Exchange, excerpt
 from telnetmail.core.model import (
     Category,
@@ -202,8 +202,18 @@ def _strip_separator(item: _Written, rfc_indent: int) -> str:
 
 def _read_telnet_line(transcript: Transcript, line: Line) -> None:
     match = _TELNET_COMMAND.match(line.text)
+    tls = None
     if match is None:
-        return
+        match = openssl.is_openssl(line.text)
+        if match is None:
+            return
+        try:
+            tls = openssl.parse_openssl(match["command"])
+        except ValueError as exc:
+            # Unreadable: replayed over telnet, it would prove nothing.
+            problem = Diagnostic(line.lineno, str(exc), Category.SYNTAX)
+            transcript.diagnostics.append(problem)
+            return
     if transcript.connection is not None:
         transcript.diagnostics.append(
             Diagnostic(
@@ -214,7 +224,11 @@ def _read_telnet_line(transcript: Transcript, line: Line) -> None:
             )
         )
         return
-    transcript.connection = Connection(match["host"], match["port"], line.lineno)
+    if tls is not None:
+        connection = Connection(tls.host, tls.port, line.lineno, tls)
+    else:
+        connection = Connection(match["host"], match["port"], line.lineno)
+    transcript.connection = connection
     line.spans = [
         span
         for span in (
@@ -236,6 +250,9 @@ def protocol_of_port(port: str | None) -> Protocol | None:
 def _choose_protocol(transcript: Transcript, option: str | None) -> Protocol | None:
     if option:
         return Protocol(option.lower())
+    tls = transcript.connection.openssl if transcript.connection else None
+    if tls is not None and tls.starttls is not None:
+        return tls.starttls
     if transcript.connection is not None:
         by_port = protocol_of_port(transcript.connection.port)
         if by_port is not None:

@@ -38,4 +38,48 @@ SERVICES: dict[str, Protocol] = {
     "imap4": Protocol.IMAP,
     "143": Protocol.IMAP,
     **{str(port): protocol for protocol, port in PRACTICE_PORTS.items()},
+    # Implicit TLS (RFC 8314): reached with openssl s_client, not telnet.
+    "smtps": Protocol.SMTP,
+    "submissions": Protocol.SMTP,
+    "465": Protocol.SMTP,
+    "pop3s": Protocol.POP3,
+    "995": Protocol.POP3,
+    "imaps": Protocol.IMAP,
+    "993": Protocol.IMAP,
+}
+
+#: The listeners a server with TLS adds, each speaking the protocol of its
+#: kind: submission (RFC 6409, STARTTLS then AUTH) and the implicit-TLS ports
+#: (RFC 8314). A server without TLS has none of them.
+TLS_LISTENERS: dict[str, Protocol] = {
+    "submission": Protocol.SMTP,
+    "smtps": Protocol.SMTP,
+    "pop3s": Protocol.POP3,
+    "imaps": Protocol.IMAP,
+}
+
+#: The practice server's TLS ports (587, 465, 995, 993 less 0 or plus 2000).
+PRACTICE_TLS_PORTS: dict[str, int] = {
+    "submission": 2587,
+    "smtps": 2465,
+    "pop3s": 1995,
+    "imaps": 1993,
+}
+
+SERVICES.update(
+    {str(port): TLS_LISTENERS[name] for name, port in PRACTICE_TLS_PORTS.items()}
+)
+
+#: Service names and ports that name a TLS listener, mapped to its name.
+TLS_SERVICES: dict[str, str] = {
+    "submission": "submission",
+    "587": "submission",
+    "smtps": "smtps",
+    "submissions": "smtps",
+    "465": "smtps",
+    "pop3s": "pop3s",
+    "995": "pop3s",
+    "imaps": "imaps",
+    "993": "imaps",
+    **{str(port): name for name, port in PRACTICE_TLS_PORTS.items()},
 }

@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.locale import get_translation
 
+from telnetmail.core.base64note import decoded_notes
 from telnetmail.core.model import Line, Role, SpanKind
 from telnetmail.core.plain import client_input, format_window
+from telnetmail.core.tlsmark import encryption_starts
 from telnetmail.ext.nodes import transcript_lines
 
 if TYPE_CHECKING:
@@ -86,23 +88,42 @@ def span_html(kind: SpanKind, text: str) -> str:
     return f'<span class="transcript-{kind}"{title}>{escape(text, quote=False)}</span>'
 
 
-def line_html(line: Line, label: str) -> str:
+def line_html(line: Line, label: str, note: str | None = None) -> str:
     classes = ["transcript-line", f"transcript-{line.role}"]
     if line.tone:
         classes.append(f"transcript-{line.tone}")
     content = "".join(span_html(span.kind, span.text) for span in line.spans)
+    title = ""
+    if note is not None:
+        # What the base64 says: a reader's aid, never compared.
+        classes.append("transcript-base64")
+        title = f' title="{escape_attribute(str(_("base64 of: ")) + note)}"'
     # The newline sits inside the line so the <pre> reads right without CSS
     # and a selection copies one line per line.
     return (
-        f'<span class="{" ".join(classes)}">'
+        f'<span class="{" ".join(classes)}"{title}>'
         f'<span class="transcript-role">{escape(label, quote=False)}</span>'
         f"{content}\n</span>"
     )
 
 
-def dialogue_html(lines: Iterable[Line]) -> str:
+def divider_html() -> str:
+    """Where the dialogue starts to travel encrypted (TLS)."""
+    label = escape(str(_("TLS: encrypted from here")), quote=False)
+    return f'<span class="transcript-tls" role="separator">{label}\n</span>'
+
+
+def dialogue_html(lines: list[Line]) -> str:
     labels = role_labels()
-    body = "".join(line_html(line, labels[line.role]) for line in lines)
+    notes = decoded_notes(lines)
+    parts = [
+        line_html(line, labels[line.role], notes.get(index))
+        for index, line in enumerate(lines)
+    ]
+    starts = encryption_starts(lines)
+    if starts is not None:
+        parts.insert(starts + 1, divider_html())
+    body = "".join(parts)
     return f'<pre class="transcript-dialogue"><code>{body}</code></pre>\n'
 
 

@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from pygments.formatters.latex import escape_tex  # type: ignore[attr-defined]  # not in types-Pygments
 from sphinx.builders.latex.nodes import captioned_literal_block
+from sphinx.locale import get_translation
 from sphinx.util.texescape import hlescape
 
 from telnetmail.core.model import Line, SpanKind
 from telnetmail.core.plain import PLAIN_PREFIXES
+from telnetmail.core.tlsmark import encryption_starts
 from telnetmail.ext.nodes import transcript_lines
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
     from telnetmail.ext.nodes import transcript
 
+
+_ = get_translation("telnetmail")
 
 PACKAGE = "telnetmail"
 STYLE_FILE = Path(__file__).parent / "static" / f"{PACKAGE}.sty"
@@ -82,6 +86,11 @@ def line_latex(line: Line, engine: str | None) -> str:
     return "".join(parts)
 
 
+def tls_divider() -> str:
+    """The divider line where encryption begins, as plain text."""
+    return f"--- {_('TLS: encrypted from here')} ---"
+
+
 def verbatim_environment(self: LaTeXTranslator) -> str:
     """The environment Sphinx itself would use for code at this place."""
     if self.table and not self.in_footnote:
@@ -104,7 +113,12 @@ def latex_visit_transcript(self: LaTeXTranslator, node: transcript) -> None:
 
     environment = verbatim_environment(self)
     engine = self.config.latex_engine
-    body = "\n".join(line_latex(line, engine) for line in transcript_lines(node))
+    lines = transcript_lines(node)
+    rendered = [line_latex(line, engine) for line in lines]
+    starts = encryption_starts(lines)
+    if starts is not None:
+        rendered.insert(starts + 1, styled(("tls",), tls_divider(), engine))
+    body = "\n".join(rendered)
     self.body.append(
         f"\n\\begin{{{environment}}}[commandchars=\\\\\\{{\\}}]\n"
         f"{body}\n"

@@ -38,6 +38,10 @@ class Backend(Interface):
 
     def port_for(self, protocol: Protocol) -> int: ...
 
+    def tls_port(self, listener: str) -> int:
+        """The port of a TLS listener: ``submission``, ``smtps``, ``pop3s``
+        or ``imaps``. Raises BackendUnavailable if the backend has none."""
+
 
 def endpoint(
     backend: Backend, port: str | None, protocol: Protocol | None
@@ -71,6 +75,7 @@ class EmbeddedBackend:
         from telnetmail.server.config import Identity, ServerConfig
         from telnetmail.server.controller import MailServer
         from telnetmail.server.limits import Limits
+        from telnetmail.server.tls import TLSConfig
 
         # No login delay, as the dovecot-postfix backend's auth_failure_delay
         # = 0: a page may show a wrong password, and the replay cannot wait.
@@ -78,6 +83,8 @@ class EmbeddedBackend:
             ServerConfig(
                 identity=Identity(smtp_host=server_name),
                 limits=Limits(auth_failure_delay=0),
+                # STARTTLS and the TLS listeners, for openssl s_client pages.
+                tls=TLSConfig(),
             )
         )
 
@@ -95,6 +102,9 @@ class EmbeddedBackend:
 
     def port_for(self, protocol: Protocol) -> int:
         return self.server.ports[str(protocol)]
+
+    def tls_port(self, listener: str) -> int:
+        return self.server.ports[listener]
 
 
 def _dovecot_postfix(server_name: str = DEFAULT_SERVER_NAME) -> Backend:

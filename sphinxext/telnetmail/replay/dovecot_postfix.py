@@ -162,12 +162,17 @@ class Ports:
     smtp: int
     pop3: int
     imap: int
+    # TLS: Postfix's submission and smtps services, Dovecot's pop3s and imaps.
+    submission: int
+    smtps: int
+    pop3s: int
+    imaps: int
 
     @classmethod
     def pick(cls) -> Ports:
         while True:
-            ports = cls(free_port(), free_port(), free_port())
-            if len({ports.smtp, ports.pop3, ports.imap}) == 3:
+            ports = cls(*(free_port() for _ in range(7)))
+            if len(set(astuple(ports))) == 7:
                 return ports
 
 
@@ -279,6 +284,11 @@ class DovecotPostfixBackend:
             raise RuntimeError("the dovecot-postfix backend is not started")
         return getattr(self.ports, str(protocol))
 
+    def tls_port(self, listener: str) -> int:
+        if self.ports is None:
+            raise RuntimeError("the dovecot-postfix backend is not started")
+        return int(getattr(self.ports, listener))
+
     # -- start-up ------------------------------------------------------------
 
     def start_once(self) -> None:
@@ -299,6 +309,7 @@ class DovecotPostfixBackend:
                 Greeting(self.ports.smtp, f"220 {self.server_name} ".encode()),
                 Greeting(self.ports.pop3, b"+OK "),
                 Greeting(self.ports.imap, b"* OK "),
+                Greeting(self.ports.submission, f"220 {self.server_name} ".encode()),
             ]
         )
 
@@ -318,6 +329,10 @@ class DovecotPostfixBackend:
             "smtp_port": str(self.ports.smtp),
             "pop3_port": str(self.ports.pop3),
             "imap_port": str(self.ports.imap),
+            "submission_port": str(self.ports.submission),
+            "smtps_port": str(self.ports.smtps),
+            "pop3s_port": str(self.ports.pop3s),
+            "imaps_port": str(self.ports.imaps),
             "instance": uuid.uuid4().hex[:8],
             "python": gate_python() or "python3",
             "mailboxes": "\n".join(
@@ -358,6 +373,7 @@ class DovecotPostfixBackend:
                 past = time.time() - 60
                 os.utime(path, (past, past))
         self.make_postfix_directories()
+        self.write_certificate()
         # Postfix's pipe runs the delivery gate as the mail user: a copy it can read.
         shutil.copyfile(IN_ORDER, self.base / "postfix" / IN_ORDER.name)
         self.make_owned(self.base / "mail", mode=0o755)
@@ -367,6 +383,17 @@ class DovecotPostfixBackend:
         os.chown(lda_log, self.uid, self.gid)
         for account in self.accounts:
             self.make_mailbox(account)
+
+    def write_certificate(self) -> None:
+        """The servers' self-signed certificate (the embedded server's maker,
+        once per process), read by Postfix's and Dovecot's masters as root."""
+        from telnetmail.server.tls import self_signed, write_pem
+
+        assert self.base is not None
+        (self.base / "tls").mkdir(mode=0o700)
+        names = (self.server_name, "pop.example.com", "imap.example.com")
+        tls = self.base / "tls"
+        write_pem(self_signed(names), str(tls / "cert.pem"), str(tls / "key.pem"))
 
     def make_postfix_directories(self) -> None:
         """The queue layout ``postfix check`` would create (postfix-files), without its 2 s."""

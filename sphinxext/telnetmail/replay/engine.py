@@ -28,15 +28,15 @@ from telnetmail.core.matching import (
     Send,
     SizeLedger,
     plan,
-    telnet_line_matches,
 )
 from telnetmail.core.messages import Sent, sent_message
 from telnetmail.core.model import Line, Protocol, Role, Transcript
 from telnetmail.core.options import split_names
 from telnetmail.core.parser import outstanding, parse_lines
-from telnetmail.replay.backends import Backend, endpoint
+from telnetmail.replay.backends import Backend
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
-from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+from telnetmail.replay.openssl import open_session
+from telnetmail.replay.session import TelnetSession, telnet_command
 
 #: After the page's last line, how long to listen for what the server still
 #: says when nothing asked it to close: a reply the page leaves out comes at
@@ -238,11 +238,7 @@ class Verifier:
         ``actual`` receives every line typed and read, in order.
         """
         transcript = case.transcript
-        connection = transcript.connection
-        address, port = endpoint(
-            self.backend, connection.port if connection else None, transcript.protocol
-        )
-        with TelnetSession(self.telnet, address, port) as session:
+        with open_session(self.backend, transcript, self.telnet) as session:
             walk = Walk(session, transcript, context, self.timeout, actual)
             walk.paste = self.paste
             try:
@@ -287,7 +283,7 @@ class Walk:
         self.transcript = transcript
         self.context = context
         self.timeout = timeout
-        self.banner_done = False
+        self.banner_done = not session.banner
         #: Whether every client line goes at the first chance (see Verifier).
         self.paste = False
         self.actual = actual if actual is not None else []
@@ -383,10 +379,13 @@ class Walk:
         """The next line within ``seconds`` (the timeout by default), noted
         in ``actual``: telnet's own lines as telnet's."""
         wait = self.timeout if seconds is None else seconds
-        text = self.session.read_line(time.monotonic() + wait)
-        if text is not None:
-            telnets = not self.banner_done or text == CLOSED
+        deadline = time.monotonic() + wait
+        while (text := self.session.read_line(deadline)) is not None:
+            own = role == "server" and self.session.own_line(text)
+            telnets = not self.banner_done or text == CLOSED or own
             self.actual.append(("telnet" if telnets else role, text))
+            if not own:
+                break
         return text
 
     def finish_banner(self) -> None:
@@ -400,19 +399,24 @@ class Walk:
                     [],
                     [],
                 )
-            self.banner_done = text == BANNER_END
+            self.banner_done = self.session.banner_end(text)
 
     def expect_telnet(self, step: ExpectTelnet) -> None:
+        shows = self.session.shows
         for line in step.lines:
             text = self.read("telnet")
-            if text is None or not telnet_line_matches(line, text, self.context.mode):
+            while text is not None and not shows(line, text, self.context.mode):
+                if not self.session.skippable(text):
+                    break
+                text = self.read("telnet")  # a message of openssl's not shown
+            if text is None or not shows(line, text, self.context.mode):
                 raise Mismatch(
                     line.lineno,
-                    "telnet says otherwise",
+                    f"{self.session.name} says otherwise",
                     [(line.lineno, line.text)],
                     [text or ""],
                 )
-            if text == BANNER_END:
+            if self.session.banner_end(text):
                 self.banner_done = True
 
     def expect(self, step: Expect) -> None:

@@ -16,6 +16,7 @@ The parent writes one command a line (``start``, ``reset``, ``settle``,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ import sys
 from typing import IO, Any
 
 from telnetmail.core.model import Protocol
+from telnetmail.core.services import TLS_LISTENERS
 from telnetmail.replay.backends import Backend, BackendUnavailable, make_backend
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.requirements import Unavailable
@@ -79,6 +81,11 @@ class IsolatedBackend:
     def port_for(self, protocol: Protocol) -> int:
         return self._ports[str(protocol)]
 
+    def tls_port(self, listener: str) -> int:
+        if listener not in self._ports:
+            raise BackendUnavailable(f"the {self.name} backend has no {listener}")
+        return self._ports[listener]
+
     def _ask(self, command: str) -> Any:
         child = self._child
         if child is None or child.stdin is None or child.stdout is None:
@@ -127,7 +134,11 @@ def serve(
 def run(backend: Backend, command: str) -> Any:
     if command == "start":
         backend.start()
-        return {str(protocol): backend.port_for(protocol) for protocol in Protocol}
+        ports = {str(protocol): backend.port_for(protocol) for protocol in Protocol}
+        for listener in TLS_LISTENERS:
+            with contextlib.suppress(BackendUnavailable):
+                ports[listener] = backend.tls_port(listener)
+        return ports
     if command == "reset":
         return backend.reset()
     if command == "settle":

@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Self
 
 import pexpect
 
+from telnetmail.core.matching import telnet_line_matches
 from telnetmail.replay.requirements import Unavailable
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+    from telnetmail.core.matching import Mode
+    from telnetmail.core.matching.base import Textual
 
 #: Seconds telnet has to exit after a hangup before it is killed.
 HANGUP_GRACE = 1.0
@@ -46,6 +50,12 @@ def telnet_command(choice: str = "auto") -> list[str]:
 
 class TelnetSession:
     """``telnet ADDRESS PORT`` in a pseudo-terminal, read line by line."""
+
+    #: The client, as failures name it.
+    name = "telnet"
+    #: Whether the client prints a banner before the dialogue, ending in
+    #: a line that :meth:`banner_end` recognises.
+    banner = True
 
     def __init__(self, command: list[str], address: str, port: int) -> None:
         self.command = [*command, address, str(port)]
@@ -132,3 +142,23 @@ class TelnetSession:
     @property
     def exit_status(self) -> int | None:
         return self.child.exitstatus if self.child is not None else None
+
+    # -- what the replay asks of a client's own lines (openssl's differ) ----
+
+    def banner_end(self, text: str) -> bool:
+        """Whether *text* is the last line of the client's banner."""
+        return text == BANNER_END
+
+    def own_line(self, text: str) -> bool:
+        """Whether *text*, read where the server speaks, is the client's own
+        message, to be passed over unless the page shows it (telnet: never)."""
+        return False
+
+    def shows(self, expected: Textual, text: str, mode: Mode) -> bool:
+        """Whether the page's ``telnet:`` line *expected* shows *text*."""
+        return telnet_line_matches(expected, text, mode)
+
+    def skippable(self, text: str) -> bool:
+        """Whether *text* may be passed over when the page shows a later
+        line of the client's (telnet: no; openssl's messages: yes)."""
+        return False

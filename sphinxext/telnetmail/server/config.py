@@ -10,14 +10,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from telnetmail.core.services import SERVICE_NAMES
+from telnetmail.core.services import SERVICE_NAMES, TLS_LISTENERS, TLS_SERVICES
 from telnetmail.core.services import SERVICES as SERVICES_BY_NAME
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.server.limits import Limits
+from telnetmail.server.tls import TLSConfig
 
 __all__ = [
     "SERVICES",
     "SERVICE_ALIASES",
+    "TLS_SERVICE_NAMES",
     "Account",
     "Identity",
     "ServerConfig",
@@ -26,6 +28,9 @@ __all__ = [
 
 #: The three services, in the order they are started and reported.
 SERVICES: tuple[str, ...] = SERVICE_NAMES
+
+#: The listeners a server with TLS adds: submission, smtps, pop3s, imaps.
+TLS_SERVICE_NAMES: tuple[str, ...] = tuple(TLS_LISTENERS)
 
 #: Service names and port numbers a transcript may type after the host name
 #: (``telnet mx1.example.com smtp``), mapped to our service names: the same
@@ -56,6 +61,11 @@ class Identity:
             self.pop3_host: "pop3",
             self.imap_host: "imap",
         }
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The host names, the SMTP server's first: a certificate's names."""
+        return tuple(dict.fromkeys((self.smtp_host, self.pop3_host, self.imap_host)))
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,8 @@ class ServerConfig:
     # Seconds a connection may sit idle before the server hangs up.
     idle_timeout: float = 600.0
     limits: Limits = field(default_factory=Limits)
+    #: None: plaintext only (no STARTTLS, no implicit-TLS listeners).
+    tls: TLSConfig | None = None
 
     def __post_init__(self) -> None:
         names = [account.name for account in self.accounts]
@@ -126,12 +138,15 @@ class ServerConfig:
 
     def service_for(self, host: str, service: str) -> str:
         """The service that ``telnet HOST SERVICE`` reaches: ``smtp``, ``pop3`` or
-        ``imap``. *service* decides; *host* must be one of the identity's
+        ``imap``, or with TLS on a TLS listener (``submission``, ``smtps``,
+        ``pop3s``, ``imaps``). *service* decides; *host* must be one of the identity's
         names or a loopback address. Raises :class:`KeyError` otherwise.
         """
         known = {*self.identity.hosts, "localhost", "127.0.0.1"}
         if host.lower() not in {name.lower() for name in known}:
             raise KeyError(f"unknown host {host!r}")
+        if self.tls is not None and service.lower() in TLS_SERVICES:
+            return TLS_SERVICES[service.lower()]
         try:
             return SERVICE_ALIASES[service.lower()]
         except KeyError:

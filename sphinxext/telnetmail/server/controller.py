@@ -8,7 +8,6 @@ that), hands them to the loop thread, and waits for it to be ready.
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import socket
 import threading
@@ -17,14 +16,18 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Self
 
 from telnetmail.server import imap, pop3
-from telnetmail.server.config import SERVICES, ServerConfig
+from telnetmail.server.config import SERVICES, TLS_SERVICE_NAMES, ServerConfig
 from telnetmail.server.limits import ConnectionGate, peer_address
+from telnetmail.server.listen import PortInUseError, bind
 from telnetmail.server.quickack import acknowledge_promptly
-from telnetmail.server.smtp import make_smtp, quiet_client_mistakes
+from telnetmail.server.smtp import quiet_client_mistakes
+from telnetmail.server.smtp_secure import make_secure_smtp
 from telnetmail.server.store import MailStore
+from telnetmail.server.tls import LazyContext
 from telnetmail.server.watchdog import Watchdog, interrupt
 
 if TYPE_CHECKING:
+    from ssl import SSLContext
     from types import TracebackType
 
     from aiosmtpd.smtp import SMTP
@@ -41,38 +44,13 @@ REFUSALS: dict[str, str] = {
     "pop3": "-ERR [SYS/TEMP] Maximum number of connections exceeded: {why}.",
     "imap": "* BYE Maximum number of connections exceeded: {why}.",
 }
+REFUSALS["pop3s"], REFUSALS["imaps"] = REFUSALS["pop3"], REFUSALS["imap"]
 
-
-class PortInUseError(OSError):
-    """A port asked for by number is taken by another process."""
-
-    def __init__(self, service: str, host: str, port: int) -> None:
-        super().__init__(
-            errno.EADDRINUSE, f"{service.upper()} port {host}:{port} is already in use"
-        )
-        self.service = service
-        self.host = host
-        self.port = port
-
-
-def bind(service: str, host: str, port: int, backlog: int = 1024) -> socket.socket:
-    """A listening TCP socket on *host*:*port* (0: a free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not 0 (what socket.create_server passes): asyncio sets
-    # TCP_NODELAY only on sockets whose proto says TCP, and without it a reply
-    # written in two parts waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        # 128 made a class's burst of 300 connections wait over a second.
-        sock.listen(backlog)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise PortInUseError(service, host, port) from None
-        raise
-    return sock
+#: The stream servers: each one's connection handler and line limit.
+STREAMS: dict[str, tuple[Any, int]] = {
+    "pop3": (pop3.POP3Handler, 4 * pop3.LINE_LIMIT),
+    "imap": (imap.IMAPHandler, imap.LINE_LIMIT),
+}
 
 
 class _Connections:
@@ -143,7 +121,9 @@ class MailServer:
     """SMTP, POP3 and IMAP over one mail store, on *host* (127.0.0.1).
 
     Ports default to 0 (a free port each); after :meth:`start`, :attr:`ports`
-    maps ``"smtp"``, ``"pop3"`` and ``"imap"`` to the ports bound.
+    maps ``"smtp"``, ``"pop3"`` and ``"imap"`` to the ports bound, and with
+    TLS on (``config.tls``) ``"submission"``, ``"smtps"``, ``"pop3s"`` and
+    ``"imaps"`` too.
     """
 
     def __init__(
@@ -154,12 +134,16 @@ class MailServer:
         smtp_port: int = 0,
         pop3_port: int = 0,
         imap_port: int = 0,
+        tls_ports: dict[str, int] | None = None,
         ready_timeout: float = 5.0,
     ) -> None:
         self.config = config or ServerConfig()
         self.host = host
         self.ready_timeout = ready_timeout
         self._wanted = {"smtp": smtp_port, "pop3": pop3_port, "imap": imap_port}
+        self._wanted.update(dict.fromkeys(TLS_SERVICE_NAMES, 0))
+        self._wanted.update(tls_ports or {})
+        self._context: LazyContext | None = None
         self.ports: dict[str, int] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -204,6 +188,11 @@ class MailServer:
         """Bind, start serving, and return once all three accept connections."""
         if self._thread is not None:
             raise RuntimeError("the mail server is already running")
+        tls = self.config.tls
+        if tls is not None and self._context is None:
+            self._context = LazyContext(tls, self.config.identity.names)
+            if tls.cert_file is not None:
+                self._context.get()  # files that cannot serve fail start()
         sockets = self._bind_all()
         self.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
         self._ready.clear()
@@ -276,7 +265,8 @@ class MailServer:
         sockets: dict[str, socket.socket] = {}
         backlog = self.config.limits.backlog
         try:
-            for name in SERVICES:
+            names = SERVICES + (TLS_SERVICE_NAMES if self.config.tls else ())
+            for name in names:
                 sockets[name] = bind(name, self.host, self._wanted[name], backlog)
         except BaseException:
             for sock in sockets.values():
@@ -309,14 +299,22 @@ class MailServer:
             self.config.limits.command_budget,
         )
         servers: list[asyncio.Server] = []
+        implicit: asyncio.Task[None] | None = None
         try:
             watchdog.start()
             await self._listen(self._store, sockets, servers)
             self._ready.set()
+            # Their sockets listen already: a client waits in the backlog.
+            implicit = asyncio.create_task(
+                self._listen_implicit(self._store, sockets, servers)
+            )
             if not self._stop_requested.is_set():
                 await self._stopping.wait()
         finally:
             watchdog.stop()
+            if implicit is not None:
+                implicit.cancel()
+                await asyncio.gather(implicit, return_exceptions=True)
             for server in servers:
                 server.close()
             await self._connections.close_all()
@@ -332,26 +330,54 @@ class MailServer:
     ) -> None:
         """Serve each protocol on its socket, adding each server to *servers*
         as soon as it exists, so that a failure half-way closes the others."""
+        for name in ("smtp", "submission"):
+            if name in sockets:
+                servers.append(await self._serve_smtp(store, name, sockets[name]))
+        for name in ("pop3", "imap"):
+            servers.append(await self._serve_stream(store, name, sockets[name]))
+
+    async def _listen_implicit(
+        self,
+        store: MailStore,
+        sockets: dict[str, socket.socket],
+        servers: list[asyncio.Server],
+    ) -> None:
+        """The implicit-TLS listeners, once the context is made (the first
+        time, ~50 ms after start: the plaintext ones serve meanwhile)."""
+        if self._context is None:
+            return
+        ssl = self._context.get()
+        servers.append(await self._serve_smtp(store, "smtps", sockets["smtps"], ssl))
+        for name in ("pop3s", "imaps"):
+            servers.append(await self._serve_stream(store, name, sockets[name], ssl))
+
+    async def _serve_stream(
+        self,
+        store: MailStore,
+        service: str,
+        sock: socket.socket,
+        ssl: SSLContext | None = None,
+    ) -> asyncio.Server:
+        """POP3 or IMAP (*service*: pop3, pop3s, imap or imaps) on *sock*."""
+        handler, limit = STREAMS[service.removesuffix("s")]
+        callback = self._connections.track(
+            handler(store, self._context, secure=ssl is not None), service
+        )
+        return await asyncio.start_server(callback, sock=sock, limit=limit, ssl=ssl)
+
+    async def _serve_smtp(
+        self,
+        store: MailStore,
+        role: str,
+        sock: socket.socket,
+        ssl: SSLContext | None = None,
+    ) -> asyncio.Server:
+        """SMTP in *role* (port 25's, submission's, smtps') on *sock*."""
         loop = asyncio.get_running_loop()
-        track = self._connections.track
-        smtp_factory = self._connections.track_smtp(
-            make_smtp(store, loop, self._connections.gate)
+        factory = self._connections.track_smtp(
+            make_secure_smtp(store, loop, self._connections.gate, role, self._context)
         )
-        servers.append(await loop.create_server(smtp_factory, sock=sockets["smtp"]))
-        servers.append(
-            await asyncio.start_server(
-                track(pop3.POP3Handler(store), "pop3"),
-                sock=sockets["pop3"],
-                limit=4 * pop3.LINE_LIMIT,
-            )
-        )
-        servers.append(
-            await asyncio.start_server(
-                track(imap.IMAPHandler(store), "imap"),
-                sock=sockets["imap"],
-                limit=imap.LINE_LIMIT,
-            )
-        )
+        return await loop.create_server(factory, sock=sock, ssl=ssl)
 
     async def _reset(self) -> None:
         await self._connections.close_all()

@@ -53,9 +53,12 @@ from pymap.parsing.specials.flag import (
 from pymap.parsing.state import ParsingInterrupt, ParsingState
 
 from telnetmail.server import imap_guard
+from telnetmail.server.handler import SessionHandler
+from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
 from telnetmail.server.store import message_bytes
+from telnetmail.server.tls import forget_plaintext
 
 if TYPE_CHECKING:
     from pymap.parsing.command import Command
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
 
     from telnetmail.server.config import ServerConfig
     from telnetmail.server.store import MailStore
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["IMAPHandler"]
 
@@ -107,11 +111,24 @@ class DovecotPermanentFlags(PermanentFlags):
 SELECT_PERMANENT_FLAGS = (*SYSTEM_FLAGS, Wildcard)
 
 
-class DovecotState(ConnectionState):
+class DovecotState(TLSState):
     """pymap's IMAP state machine with Dovecot's texts and SELECT order."""
 
-    def __init__(self, store: MailStore, peer: str) -> None:
-        super().__init__(store.login, store.backend_config)
+    def __init__(
+        self,
+        store: MailStore,
+        peer: str,
+        context: LazyContext | None = None,
+        secure: bool = False,
+    ) -> None:
+        tls = store.config.tls
+        super().__init__(
+            store.login,
+            store.backend_config,
+            context=context,
+            secure=secure,
+            require_tls=tls is not None and tls.require_tls,
+        )
         self.store = store
         self.peer = peer
         self._greeting = store.config.identity.imap_greeting.encode("utf-8")
@@ -122,6 +139,8 @@ class DovecotState(ConnectionState):
     async def do_authenticate(
         self, cmd: AuthenticateCommand | LoginCommand, creds: ServerCredentials | None
     ) -> CommandResponse:
+        if not creds and self.plaintext_refused:
+            return self.refuse_plaintext(cmd, password_sent=False)
         if not creds:
             return ResponseNo(cmd.tag, b"Invalid authentication mechanism.")
         try:
@@ -346,12 +365,15 @@ class LimitedConnection(IMAPConnection):
         self.state = state
         await super().run(state)
 
+    async def start_tls(self) -> None:
+        # pymap's would use its own config's context: ours is the state's.
+        assert self.state is not None and self.state.context is not None
+        forget_plaintext(self.reader)
+        await self.writer.start_tls(self.state.context.get())
 
-class IMAPHandler:
+
+class IMAPHandler(SessionHandler):
     """The ``asyncio.start_server`` callback that runs one IMAP session."""
-
-    def __init__(self, store: MailStore) -> None:
-        self.store = store
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -368,7 +390,9 @@ class IMAPHandler:
             sock_info,
             config=self.store.config,
         )
-        state = DovecotState(self.store, peer_address(writer))
+        state = DovecotState(
+            self.store, peer_address(writer), self.context, self.secure
+        )
         async with AsyncExitStack() as stack:
             # pymap closes the session (the per-connection exit stack) and
             # the socket when the connection ends, however it ends.

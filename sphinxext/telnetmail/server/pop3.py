@@ -13,12 +13,15 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from telnetmail.server.handler import SessionHandler
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
+from telnetmail.server.pop3_secure import PLAINTEXT_REFUSED, SecurePOP3
 
 if TYPE_CHECKING:
     from telnetmail.server.config import Account
     from telnetmail.server.store import MailStore, StoredMessage
+    from telnetmail.server.tls import LazyContext
 
 __all__ = ["LINE_LIMIT", "POP3Handler"]
 
@@ -28,7 +31,8 @@ LINE_LIMIT = 255
 
 Command = Callable[[str], Awaitable[bool]]  # pragma: no mutate
 
-CAPABILITIES = ("CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER")
+#: CAPA's first lines; STLS, USER and SASL follow as the session allows.
+CAPABILITIES = ("CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING")
 
 
 def _encode(text: str) -> bytes:
@@ -56,16 +60,23 @@ def top_of(content: bytes, body_lines: int) -> bytes:
     return header + b"\r\n\r\n" + kept
 
 
-class POP3Session:
-    """One client, from greeting to QUIT (or to the client vanishing)."""
+class POP3Session(SecurePOP3):
+    """One client, from greeting to QUIT (or to the client vanishing).
+
+    *context*: STLS is offered with it; *secure*: TLS from the start (POP3S).
+    """
 
     def __init__(
         self,
         store: MailStore,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        context: LazyContext | None = None,
+        secure: bool = False,
     ) -> None:
         self.store = store
+        self.context = context
+        self.secure = secure
         self.reader = reader
         self.writer = writer
         self.peer = peer_address(writer)
@@ -142,12 +153,15 @@ class POP3Session:
         self.writer.close()
 
     def authorization_commands(self) -> dict[str, Command]:
-        return {
+        commands: dict[str, Command] = {
             "USER": self.do_user,
             "PASS": self.do_pass,
             "QUIT": self.do_quit,
             "CAPA": self.do_capa,
         }
+        if self.store.config.tls is not None:
+            commands.update(STLS=self.do_stls, AUTH=self.do_auth)
+        return commands
 
     def transaction_commands(self) -> dict[str, Command]:
         return {
@@ -166,6 +180,9 @@ class POP3Session:
     # -- AUTHORIZATION -------------------------------------------------------
 
     async def do_user(self, arg: str) -> bool:
+        if self.plaintext_refused:
+            await self.send(PLAINTEXT_REFUSED)
+            return True
         if not arg.strip():
             await self.send("-ERR Missing user name.")
             return False
@@ -175,11 +192,18 @@ class POP3Session:
         return True
 
     async def do_pass(self, arg: str) -> bool:
+        if self.plaintext_refused:
+            await self.send(PLAINTEXT_REFUSED)
+            return True
         if self.user is None:
             await self.send("-ERR No username given.")
             return False
         account = self.store.check_password(self.user, arg)
         self.user = None
+        return await self.log_in(account)
+
+    async def log_in(self, account: Account | None) -> bool:
+        """Answer a login by password: in, or delayed and refused."""
         if account is None:
             # Dovecot's auth_failure_delay, longer at each failure.
             await self.store.penalty.failed(self.peer)
@@ -199,7 +223,8 @@ class POP3Session:
         return True
 
     async def do_capa(self, arg: str) -> bool:
-        await self.send("+OK\r\n" + "".join(f"{cap}\r\n" for cap in CAPABILITIES) + ".")
+        caps = [*CAPABILITIES, *self.login_capabilities()]
+        await self.send("+OK\r\n" + "".join(f"{cap}\r\n" for cap in caps) + ".")
         return True
 
     async def do_quit(self, arg: str) -> bool:
@@ -329,17 +354,15 @@ class POP3Session:
         return True
 
 
-class POP3Handler:
+class POP3Handler(SessionHandler):
     """The ``asyncio.start_server`` callback that runs one POP3 session."""
-
-    def __init__(self, store: MailStore) -> None:
-        self.store = store
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         try:
-            await POP3Session(self.store, reader, writer).run()
+            session = POP3Session(self.store, reader, writer, self.context, self.secure)
+            await session.run()
         except (EOFError, ConnectionError):
             # The client vanished: nothing was expunged, as RFC 1939 §6 says
             # for a session that ends without QUIT.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, AnyStr
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, TLSSetupException
 
 from telnetmail.server.limits import ConnectionGate, Limits, peer_address
 from telnetmail.server.store import TraceInfo
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from telnetmail.server.store import MailStore
 
-__all__ = ["DeliveryHandler", "PostfixSMTP", "make_smtp", "quiet_client_mistakes"]
+__all__ = ["DeliveryHandler", "PostfixSMTP", "quiet_client_mistakes"]
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,10 @@ class PostfixSMTP(SMTP):
         self.refused: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._original_transport is not None:
+            # The same connection again, now over TLS (STARTTLS).
+            super().connection_made(transport)
+            return
         address = peer_address(transport)
         self.refused = self.gate.refusal(address)
         if self.refused is None:
@@ -243,8 +248,11 @@ def address_ok(arg: str) -> bool:
 class DeliveryHandler:
     """aiosmtpd hooks: local recipients only, delivered with Postfix's replies."""
 
-    def __init__(self, store: MailStore) -> None:
+    def __init__(self, store: MailStore, *, relay_needs_auth: bool = False) -> None:
         self.store = store
+        #: Submission's ``smtpd_relay_restrictions = permit_sasl_authenticated,
+        #: reject``: no recipient before AUTH.
+        self.relay_needs_auth = relay_needs_auth
 
     async def handle_MAIL(
         self,
@@ -267,6 +275,10 @@ class DeliveryHandler:
         rcpt_options: list[str],
     ) -> str:
         refusal = self.refusal(address)
+        if self.relay_needs_auth and not session.authenticated:
+            refusal = (
+                f"554 5.7.1 <{address}>: Recipient address rejected: Access denied"
+            )
         if refusal:
             return refusal
         envelope.rcpt_tos.append(address)
@@ -305,6 +317,10 @@ class DeliveryHandler:
                 continue
             delivered.add(account.name)
             trace = self.trace(session, envelope, recipient, queue_id, when)
+            if secure(server) or session.authenticated:
+                # Postfix's ESMTPS (TLS), ESMTPA (AUTH), ESMTPSA (both).
+                extra = "S" * secure(server) + "A" * bool(session.authenticated)
+                trace = dataclasses.replace(trace, protocol=trace.protocol + extra)
             if await self.store.deliver(account, content, trace) is None:
                 full += 1
         if delivered and full == len(delivered):
@@ -313,6 +329,10 @@ class DeliveryHandler:
         return f"250 2.0.0 Ok: queued as {queue_id}"
 
     async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            # A client that said STARTTLS and then spoke no TLS (telnet):
+            # aiosmtpd hangs up, as Postfix does. Not a bug of ours.
+            return "421 4.7.0 TLS handshake failed"
         # A bug of ours: logged for the teacher, never shown as Python's
         # exception name (aiosmtpd's "500 Error: (UnicodeEncodeError)").
         logger.error("SMTP session error", exc_info=error)
@@ -346,6 +366,11 @@ class DeliveryHandler:
         return "221 2.0.0 Bye"
 
 
+def secure(server: SMTP) -> bool:
+    """Whether *server*'s session runs over TLS (Postfix's ``ESMTPS``)."""
+    return bool(getattr(server, "secure", False))
+
+
 def canonical_sender(address: str | None, origin: str) -> str:
     """The envelope sender as Postfix writes it into ``Return-Path`` and a
     missing ``From``: ``MAILER-DAEMON`` for ``<>``, and an address without a
@@ -353,26 +378,3 @@ def canonical_sender(address: str | None, origin: str) -> str:
     if not address or address == "<>":
         return "MAILER-DAEMON"
     return address if "@" in address else f"{address}@{origin}"
-
-
-def make_smtp(
-    store: MailStore, loop: asyncio.AbstractEventLoop, gate: ConnectionGate
-) -> Any:
-    """A protocol factory for ``loop.create_server``: one SMTP object per client."""
-    handler = DeliveryHandler(store)
-    identity = store.config.identity
-
-    def factory() -> SMTP:
-        return PostfixSMTP(
-            handler,
-            hostname=identity.smtp_host,
-            ident=identity.smtp_greeting,
-            data_size_limit=store.config.max_message_size,
-            enable_SMTPUTF8=True,
-            timeout=store.config.idle_timeout,
-            loop=loop,
-            gate=gate,
-            limits=store.config.limits,
-        )
-
-    return factory

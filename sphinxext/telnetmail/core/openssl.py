@@ -1,0 +1,168 @@
+"""``openssl s_client`` as a page's connection line, and the lines it prints.
+
+A ``telnet:`` line may hold ``openssl s_client -connect HOST:PORT ...``
+instead of ``telnet HOST PORT``: the dialogue then runs over TLS. What is
+measured with OpenSSL 3.0 (and what this module encodes):
+
+* ``-quiet`` (or ``-ign_eof``, ``-nocommands``) is needed: without it, a
+  typed line starting with ``R`` (``RCPT TO``) renegotiates, ``Q`` quits,
+  ``k``/``K`` update keys, and the certificate dump and TLS 1.3 session
+  tickets interleave with the dialogue. A page without it is refused.
+* ``-crlf`` turns typed line ends into CRLF (SMTP's ``.`` ending DATA).
+* With ``-quiet`` openssl still prints, before the dialogue, its
+  verification on stderr (``depth=0 CN = ...``, ``verify error:num=18:
+  self-signed certificate``, ``verify return:1``, twice) and often ``Can't
+  use SSL_get_servername``; at the end maybe an ``...:error:...`` line.
+* ``-starttls smtp|pop3|imap`` performs the STARTTLS exchange itself (after
+  its own EHLO, or IMAP ``. CAPABILITY``), then prints the last line it read
+  before TLS (``250 ...``, ``+OK ...``, ``. OK ...``): the page's dialogue
+  starts after it, with no greeting.
+
+Pure: no sockets, no processes.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from telnetmail.core.model import Protocol
+
+__all__ = [
+    "OpensslCommand",
+    "chatter",
+    "is_openssl",
+    "leftover_matches",
+    "openssl_line_matches",
+    "parse_openssl",
+]
+
+#: What ``-starttls`` accepts among the course's protocols.
+STARTTLS: dict[str, Protocol] = {
+    "smtp": Protocol.SMTP,
+    "pop3": Protocol.POP3,
+    "imap": Protocol.IMAP,
+}
+
+#: Options that take no value, and those that do (the rest is refused).
+FLAGS = frozenset(
+    {"-crlf", "-quiet", "-ign_eof", "-nocommands", "-brief", "-no_ign_eof"}
+)
+VALUED = frozenset({"-connect", "-starttls", "-servername", "-CAfile", "-verify"})
+#: Options that keep typed lines from being taken as s_client commands.
+SAFE = frozenset({"-quiet", "-ign_eof", "-nocommands"})
+
+_COMMAND = re.compile(
+    r"(?P<prompt>(?:.*?[>$#%])?\s*)(?P<command>openssl\s+s_client(?:\s+\S+)*)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class OpensslCommand:
+    """What an ``openssl s_client`` line asks for."""
+
+    host: str
+    port: str
+    #: The protocol ``-starttls`` names, None for TLS from the start.
+    starttls: Protocol | None
+    #: Every option, as typed (``-connect`` included).
+    options: tuple[str, ...]
+
+    @property
+    def quiet(self) -> bool:
+        return "-quiet" in self.options
+
+
+def is_openssl(text: str) -> re.Match[str] | None:
+    """The prompt and command spans of an ``openssl s_client`` line, if it is one."""
+    return _COMMAND.match(text)
+
+
+def parse_openssl(command: str) -> OpensslCommand:
+    """Read ``openssl s_client ...``. Raises ValueError saying what is wrong."""
+    words = shlex.split(command)[2:]
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    rest = iter(words)
+    for word in rest:
+        if word in FLAGS:
+            flags.add(word)
+        elif word in VALUED:
+            values[word] = next(rest, "")
+        else:
+            raise ValueError(f"openssl s_client: option {word!r} is not replayed")
+    return _checked(values, flags, tuple(words))
+
+
+def _checked(
+    values: dict[str, str], flags: set[str], options: tuple[str, ...]
+) -> OpensslCommand:
+    host, colon, port = values.get("-connect", "").rpartition(":")
+    if not (host and colon and port):
+        raise ValueError("openssl s_client needs -connect HOST:PORT")
+    if not flags & SAFE:
+        raise ValueError(
+            "openssl s_client without -quiet takes a typed line starting with"
+            " R, Q, k or K as its own command (RCPT TO renegotiates) and mixes"
+            " its certificate dump into the dialogue: add -quiet"
+        )
+    starttls = values.get("-starttls")
+    if starttls is not None and starttls not in STARTTLS:
+        known = ", ".join(STARTTLS)
+        raise ValueError(f"-starttls {starttls}: the course's are {known}")
+    return OpensslCommand(
+        host.strip("[]"), port, STARTTLS[starttls] if starttls else None, options
+    )
+
+
+# -- openssl's own lines -------------------------------------------------------
+
+_CHATTER = [
+    re.compile(pattern)
+    for pattern in (
+        r"Can't use SSL_get_servername",
+        r"depth=\d+ .*",
+        r"verify error:num=\d+:.*",
+        r"verify return:\d+",
+        r"[0-9A-F]+:error:[0-9A-F]+:.*",
+        r"DONE",
+        r"read:errno=\d+",
+    )
+]
+
+#: The line ``-starttls`` leaves behind, by protocol.
+_LEFTOVER: dict[Protocol, re.Pattern[str]] = {
+    Protocol.SMTP: re.compile(r"\d{3} .*"),
+    Protocol.POP3: re.compile(r"[+-](?:OK|ERR).*"),
+    Protocol.IMAP: re.compile(r"\. .*"),
+}
+
+_VERIFY_ERROR = re.compile(r"verify error:num=(\d+):.*")
+
+
+def chatter(text: str) -> bool:
+    """Whether *text* is one of openssl's own messages."""
+    return any(shape.fullmatch(text) for shape in _CHATTER)
+
+
+def leftover_matches(protocol: Protocol, text: str) -> bool:
+    """Whether *text* is what ``-starttls`` prints of the plaintext dialogue."""
+    return _LEFTOVER[protocol].fullmatch(text) is not None
+
+
+def openssl_line_matches(
+    expected: str, received: str, starttls: Protocol | None
+) -> bool:
+    """A page's ``telnet:`` line against what openssl printed, by shape:
+    subjects, depths and host names vary; a verify error's number does not."""
+    error = _VERIFY_ERROR.fullmatch(expected)
+    if error is not None:
+        got = _VERIFY_ERROR.fullmatch(received)
+        return got is not None and got.group(1) == error.group(1)
+    for shape in _CHATTER:
+        if shape.fullmatch(expected):
+            return shape.fullmatch(received) is not None
+    if starttls is not None and leftover_matches(starttls, expected):
+        return leftover_matches(starttls, received)
+    return expected == received

@@ -1,0 +1,112 @@
+"""``openssl s_client`` under pexpect, as :class:`TelnetSession` runs telnet.
+
+A page's connection line names the client: ``telnet HOST PORT``, or
+``openssl s_client -quiet -connect HOST:PORT [-starttls PROTO] ...``. The
+replay types the options as the page does, but connects to the backend's
+listener for that port: port 465, 993, 995 (or 587, or the practice ports)
+to the backend's TLS listener of that name, any other to the plain
+listener of its protocol (``-starttls`` does the upgrade there).
+openssl's own messages (:func:`telnetmail.core.openssl.chatter`) are passed
+over where the server speaks, and compared by shape where the page shows
+them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+from telnetmail.core.openssl import chatter, openssl_line_matches
+from telnetmail.core.services import TLS_SERVICES
+from telnetmail.replay.backends import BackendUnavailable, closed_port, endpoint
+from telnetmail.replay.requirements import Unavailable
+from telnetmail.replay.session import TelnetSession
+
+if TYPE_CHECKING:
+    from telnetmail.core.matching import Mode
+    from telnetmail.core.matching.base import Textual
+    from telnetmail.core.model import Transcript
+    from telnetmail.core.openssl import OpensslCommand
+    from telnetmail.replay.backends import Backend
+
+__all__ = ["OpensslMissing", "OpensslSession", "open_session"]
+
+
+class OpensslMissing(Unavailable):
+    """A page asks for ``openssl s_client`` and there is no openssl."""
+
+
+class OpensslSession(TelnetSession):
+    """``openssl s_client`` with the page's options, connected to *address*:*port*."""
+
+    name = "openssl"
+    banner = False
+
+    def __init__(self, tls: OpensslCommand, address: str, port: int) -> None:
+        program = shutil.which("openssl")
+        if program is None:
+            raise OpensslMissing("no 'openssl' on PATH: install OpenSSL")
+        options = list(tls.options)
+        where = options.index("-connect") + 1
+        options[where] = f"{address}:{port}"
+        self.command = [program, "s_client", *options]
+        self.child = None
+        self.tls = tls
+        #: Before the first line that is not openssl's verification.
+        self.preamble = True
+        #: The line just read is what -starttls left of the plaintext dialogue.
+        self.leftover = False
+
+    def read_line(self, deadline: float) -> str | None:
+        text = super().read_line(deadline)
+        if text is None:
+            return None
+        # The pty turns the server's CRLF into CR CR LF; openssl's -starttls
+        # pop3 prints its reply buffer's NUL padding before the first reply.
+        text = text.rstrip("\r").lstrip("\x00")
+        self.leftover = False
+        if self.preamble and not chatter(text):
+            self.preamble = False
+            self.leftover = self.tls.starttls is not None
+        return text
+
+    def after_line(self, text: str) -> None:
+        """openssl leaves the terminal's echo as it finds it (off)."""
+
+    def banner_end(self, text: str) -> bool:
+        return False
+
+    def own_line(self, text: str) -> bool:
+        return self.leftover or chatter(text)
+
+    def shows(self, expected: Textual, text: str, mode: Mode) -> bool:
+        return openssl_line_matches(expected.text, text, self.tls.starttls)
+
+    def skippable(self, text: str) -> bool:
+        return self.own_line(text)
+
+
+def open_session(
+    backend: Backend, transcript: Transcript, telnet: list[str]
+) -> TelnetSession:
+    """The client the page's connection line names, pointed at *backend*."""
+    connection = transcript.connection
+    port = connection.port if connection is not None else None
+    listener = TLS_SERVICES.get((port or "").lower())
+    if listener is not None:
+        # telnet to 587 meets submission's STARTTLS rule; to 993, TLS bytes.
+        address = ("127.0.0.1", tls_port(backend, listener))
+    else:
+        address = endpoint(backend, port, transcript.protocol)
+    tls = connection.openssl if connection is not None else None
+    if tls is None:
+        return TelnetSession(telnet, *address)
+    return OpensslSession(tls, *address)
+
+
+def tls_port(backend: Backend, listener: str) -> int:
+    """Where *backend* serves the TLS listener *listener* (``imaps``...)."""
+    try:
+        return backend.tls_port(listener)
+    except BackendUnavailable:
+        return closed_port()  # the page then fails where it expects a reply

@@ -1,0 +1,2 @@
+extensions = ["telnetmail"]
+project = "tls"
