@@ -72,11 +72,26 @@ def as_nobody() -> bool:
     return os.geteuid() == 0 and nobody_can_run_python()
 
 
+def apt_packages(cwd: Path) -> Path:
+    """A folder holding the programs .readthedocs.yaml's apt_packages give."""
+    config = yaml.safe_load((cwd / ".readthedocs.yaml").read_text(encoding="utf-8"))
+    folder = cwd.parent / "apt-bin"
+    folder.mkdir(exist_ok=True)
+    for package in config["build"].get("apt_packages", []):
+        program = shutil.which(package)
+        assert program, f"{package} is not installed here"
+        link = folder / package
+        if not link.exists():
+            link.symlink_to(program)
+    return folder
+
+
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     prefix = NOBODY if as_nobody() else []
     env = {
-        # Only the venv: no telnet, no postfix, no dovecot to be found.
-        "PATH": str(Path(sys.executable).parent),
+        # The venv and the apt packages asked for (openssl): no telnet, no
+        # postfix, no dovecot to be found.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{apt_packages(cwd)}",
         "HOME": str(cwd.parent),
         "LC_ALL": "C.UTF-8",
     }

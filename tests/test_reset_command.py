@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import poplib
+import re
 import signal
 import subprocess
 import sys
@@ -118,6 +119,19 @@ class RunningServer:
     def port_for(self, protocol: Protocol) -> int:
         return self.server.port(str(protocol))
 
+    def tls_port(self, listener: str) -> int:
+        found = re.search(rf"^  {listener}\s+port (\d+)", self.server.banner, re.M)
+        assert found, self.server.banner
+        return int(found[1])
+
+
+#: The TLS lesson's listeners, on free ports.
+TLS_FREE = ["--tls"] + [
+    word
+    for name in ("submission", "smtps", "pop3s", "imaps")
+    for word in (f"--{name}-port", "0")
+]
+
 
 def typed_by_hand(server: Serve, name: str, cases: dict) -> str | None:
     """Type dialogue ``name`` through real telnet against ``server``, as the
@@ -160,7 +174,7 @@ def test_every_course_dialogue_typed_after_its_reset_gives_what_its_page_shows(
 ) -> None:
     cases = named_cases(list(dialogues([COURSE]).values()))
     differ = []
-    for server in serving():
+    for server in serving(*TLS_FREE):
         for name, case in cases.items():
             if case.transcript.protocol is None or not case.after:
                 continue
@@ -257,3 +271,22 @@ def test_a_control_folder_others_can_enter_is_refused(private, pages) -> None:
     result = reset()
     assert result.returncode == 2
     assert "is open to other users" in result.stderr
+
+
+def test_a_chain_through_tls_is_typed_in_tls_for_each_account(private) -> None:
+    # tls-pop3s starts after tls-submission-auth: STARTTLS, then AUTH PLAIN
+    # with the page's credentials in base64, which alice types as hers.
+    users = ["--user", "alice:secret1:alice@example.com"]
+    for server in serving(*TLS_FREE, *users):
+        result = reset("tls-pop3s")
+        assert result.returncode == 0, result.stderr
+        assert count(server, "alice", "secret1") == 1
+
+
+def test_a_chain_through_tls_on_a_server_without_tls_says_how_to_start_it(
+    private,
+) -> None:
+    for _server in serving():
+        result = reset("tls-pop3s")
+        assert result.returncode == 2
+        assert "start it with 'telnetmail serve --tls'" in result.stderr

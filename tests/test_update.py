@@ -48,6 +48,7 @@ SMTP_RIGHT = SMTP_WRONG.replace(
    server: 250-SIZE 10240000
    server: 250-8BITMIME
    server: 250-SMTPUTF8
+   server: 250-STARTTLS
    server: 250 HELP
 """,
 ).replace(

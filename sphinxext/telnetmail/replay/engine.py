@@ -35,7 +35,7 @@ from telnetmail.core.options import split_names
 from telnetmail.core.parser import outstanding, parse_lines
 from telnetmail.replay.backends import Backend
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
-from telnetmail.replay.openssl import open_session
+from telnetmail.replay.openssl import open_session, why_not_replayable
 from telnetmail.replay.session import TelnetSession, telnet_command
 
 #: After the page's last line, how long to listen for what the server still
@@ -166,6 +166,17 @@ class Verifier:
                 Status.SKIPPED,
                 "the transcript cannot be read: see the build's warnings",
             )
+        unreplayable = why_not_replayable(transcript) or next(
+            (
+                f"it needs {name!r} first, which was {why}"
+                for name in chain_of(case, named)
+                if name in named
+                and (why := why_not_replayable(named[name].transcript)) is not None
+            ),
+            None,
+        )
+        if unreplayable is not None:
+            return Outcome(case, Status.SKIPPED, unreplayable)
         afters = {name: other.after for name, other in named.items()}
         if replay_order(case.after, afters, case.name) is None:
             return Outcome(

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from telnetmail.core.openssl import OpensslCommand
     from telnetmail.replay.backends import Backend
 
-__all__ = ["OpensslMissing", "OpensslSession", "open_session"]
+__all__ = ["OpensslMissing", "OpensslSession", "open_session", "why_not_replayable"]
+
+#: Why a TLS page is skipped on a machine without openssl.
+NO_OPENSSL = "no 'openssl' on PATH: install OpenSSL"
 
 
 class OpensslMissing(Unavailable):
@@ -45,7 +48,7 @@ class OpensslSession(TelnetSession):
     def __init__(self, tls: OpensslCommand, address: str, port: int) -> None:
         program = shutil.which("openssl")
         if program is None:
-            raise OpensslMissing("no 'openssl' on PATH: install OpenSSL")
+            raise OpensslMissing(NO_OPENSSL)
         options = list(tls.options)
         where = options.index("-connect") + 1
         options[where] = f"{address}:{port}"
@@ -84,6 +87,18 @@ class OpensslSession(TelnetSession):
 
     def skippable(self, text: str) -> bool:
         return self.own_line(text)
+
+
+def why_not_replayable(transcript: Transcript) -> str | None:
+    """Why this machine cannot replay the page's client, or None.
+
+    A TLS page where there is no openssl (Read the Docs, say) is skipped
+    and told, not fatal to every other page's replay.
+    """
+    connection = transcript.connection
+    if connection is not None and connection.openssl and not shutil.which("openssl"):
+        return f"not replayed: {NO_OPENSSL}"
+    return None
 
 
 def open_session(

@@ -10,6 +10,9 @@ once for every account: a page written for the course's account
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 from telnetmail.core.chain import replay_order
 from telnetmail.core.model import Protocol, Role, Transcript
 from telnetmail.core.parser import protocol_of_port
+from telnetmail.core.services import TLS_SERVICES
 from telnetmail.replay.typist import Typist, TypistError
 from telnetmail.server.config import DEFAULT_ACCOUNTS
 
@@ -32,7 +36,8 @@ class StartError(Exception):
 
 
 class UnknownStart(StartError):
-    """No dialogue by that name, or one whose chain cannot be replayed."""
+    """No dialogue by that name, or one whose chain cannot be replayed (on
+    this server: a TLS dialogue where TLS is off)."""
 
 
 @dataclass(frozen=True)
@@ -118,12 +123,20 @@ def type_case(
     typed = [line.text for line in transcript.lines if line.role is Role.CLIENT]
     if protocol is None or not typed:
         return  # telnet's own lines only: nothing reaches a mailbox
-    port = transcript.connection.port if transcript.connection else None
-    if port is not None and protocol_of_port(port) is None:
+    connection = transcript.connection
+    port = connection.port if connection else None
+    listener = TLS_SERVICES.get((port or "").lower(), str(protocol))
+    if listener == str(protocol) and port is not None and not protocol_of_port(port):
         return  # a port no mail server listens on
-    address = (server.client_host, server.ports[str(protocol)])
+    if listener not in server.ports:
+        raise UnknownStart(
+            f"{case.location}: {case.name!r} needs the server's {listener} "
+            f"listener: start it with 'telnetmail serve --tls'"
+        )
+    address = (server.client_host, server.ports[listener])
+    tls = connection.openssl if connection else None
     try:
-        actual = Typist(protocol, address, rewrite).type_lines(typed)
+        actual = Typist(protocol, address, rewrite, tls=tls).type_lines(typed)
     except (TypistError, OSError) as error:
         raise StartError(
             f"{case.location}: typing {case.name!r} for {whose}: {error}"
@@ -160,9 +173,32 @@ def for_account(page: Account, account: Account) -> Callable[[str], str]:
         (page.name, account.name),
     ]
 
-    def rewrite(line: str) -> str:
+    def plain(text: str) -> str:
         for theirs, mine in pairs:
-            line = line.replace(theirs, mine)
-        return line
+            text = text.replace(theirs, mine)
+        return text
+
+    def rewrite(line: str) -> str:
+        # SASL's base64 (AUTH PLAIN, AUTH LOGIN) carries the page's
+        # credentials too: decoded, rewritten, encoded again.
+        return " ".join(in_base64(word, plain) for word in plain(line).split(" "))
 
     return rewrite
+
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def in_base64(word: str, change: Callable[[str], str]) -> str:
+    """``word`` with ``change`` applied inside it, if it is base64 of text
+    that ``change`` changes; else ``word`` as it is."""
+    if len(word) < 8 or not _BASE64.fullmatch(word):
+        return word
+    try:
+        text = base64.b64decode(word, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return word
+    changed = change(text)
+    if changed == text:
+        return word
+    return base64.b64encode(changed.encode("utf-8")).decode("ascii")

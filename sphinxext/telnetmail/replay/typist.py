@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telnetmail.core.model import Protocol
+
+if TYPE_CHECKING:
+    from telnetmail.core.openssl import OpensslCommand
 
 #: Seconds to wait for a reply's next line.
 TIMEOUT = 5.0
@@ -40,7 +45,10 @@ class Typist:
     """One connection; :meth:`type_lines` types a dialogue's client lines.
 
     ``rewrite`` is applied to each line typed, except inside an IMAP
-    literal, whose octets were counted on the page.
+    literal, whose octets were counted on the page. With ``tls`` (a page's
+    ``openssl s_client`` line) the connection speaks TLS as openssl would:
+    from the start, or after the ``-starttls`` exchange, whose replies the
+    page does not show.
     """
 
     def __init__(
@@ -49,11 +57,16 @@ class Typist:
         address: tuple[str, int],
         rewrite: Callable[[str], str] = str,
         timeout: float = TIMEOUT,
+        tls: OpensslCommand | None = None,
     ) -> None:
         self.protocol = protocol
         self.address = address
         self.rewrite = rewrite
         self.timeout = timeout
+        self.tls = tls
+        #: Whether the server's greeting is still to be read (not after
+        #: -starttls: it was read in plain text, before the page begins).
+        self.greeting = tls is None or tls.starttls is None
         #: Each reply's status as the page's turns name it: ``250``,
         #: ``+OK``, ``OK`` (IMAP's tagged completions only).
         self.statuses: list[str] = []
@@ -65,6 +78,8 @@ class Typist:
         with socket.create_connection(self.address, timeout=self.timeout) as sock:
             self.sock = sock
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.tls is not None:
+                self.sock = self.secured(sock)
             typing = {
                 Protocol.SMTP: self.smtp,
                 Protocol.POP3: self.pop3,
@@ -77,7 +92,8 @@ class Typist:
     # -- SMTP ---------------------------------------------------------------
 
     def smtp(self, lines: list[str]) -> None:
-        self.smtp_reply()
+        if self.greeting:
+            self.smtp_reply()
         in_message = False
         for line in lines:
             self.send(line, rewrite=True)
@@ -103,7 +119,8 @@ class Typist:
     # -- POP3 ---------------------------------------------------------------
 
     def pop3(self, lines: list[str]) -> None:
-        self.pop3_status()
+        if self.greeting:
+            self.pop3_status()
         for line in lines:
             self.send(line, rewrite=True)
             status = self.pop3_status()
@@ -127,7 +144,8 @@ class Typist:
     # -- IMAP ---------------------------------------------------------------
 
     def imap(self, lines: list[str]) -> None:
-        self.read_line()  # the greeting
+        if self.greeting:
+            self.read_line()
         tag: str | None = None
         literal = 0  # octets of a literal still to type
         for line in lines:
@@ -163,6 +181,40 @@ class Typist:
             if tag is not None and word.decode(errors="replace") == tag:
                 self.statuses.append(rest.split(b" ", 1)[0].decode(errors="replace"))
                 return None
+
+    # -- TLS ----------------------------------------------------------------
+
+    def secured(self, sock: socket.socket) -> ssl.SSLSocket:
+        """``sock`` in TLS, after openssl's ``-starttls`` exchange if asked.
+
+        The certificate is not checked: the practice server's is made for
+        the moment, and the page's openssl shows its verification error.
+        """
+        assert self.tls is not None
+        if self.tls.starttls is not None:
+            self.start_tls(self.tls.starttls)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context.wrap_socket(sock)
+
+    def start_tls(self, protocol: Protocol) -> None:
+        """What ``openssl s_client -starttls`` says before the handshake."""
+        statuses, self.statuses = self.statuses, []
+        if protocol is Protocol.SMTP:
+            self.smtp_reply()
+            for command in ("EHLO openssl.client.net", "STARTTLS"):
+                self.send(command, rewrite=False)
+                self.smtp_reply()
+        elif protocol is Protocol.POP3:
+            self.pop3_status()
+            self.send("STLS", rewrite=False)
+            self.pop3_status()
+        else:
+            self.read_line()
+            self.send(". STARTTLS", rewrite=False)
+            self.imap_completion(".")
+        self.statuses = statuses
 
     # -- the wire -----------------------------------------------------------
 
