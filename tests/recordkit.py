@@ -67,6 +67,41 @@ def record(service: str, steps: Steps, *options: str) -> pexpect.spawn:
     return child
 
 
+def spawn_openssl(command: str, *options: str, timeout: float = 20) -> pexpect.spawn:
+    """``telnetmail record [options] -- openssl s_client ...``."""
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "telnetmail", "record", *options, "--", *command.split()],
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=(24, 200),
+    )
+
+
+def record_openssl(
+    command: str, first: str, steps: Steps, *options: str
+) -> tuple[pexpect.spawn, list[int]]:
+    """Record through openssl, typing once ``first`` is shown; the reaped
+    child and the pids of its children (openssl) while it ran."""
+    child = spawn_openssl(command, *options)
+    try:
+        child.expect_exact(first)
+        running = children(child.pid)
+        for typed, shown in steps:
+            child.sendline(typed)
+            if shown:
+                child.expect_exact(shown)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return child, running
+
+
+def children(pid: int) -> list[int]:
+    listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in listed]
+
+
 def check(*paths: Path | str, backend: str = "embedded") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "telnetmail", "check", "-j", "1", "--backend", backend]

@@ -12,7 +12,15 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from recordkit import IMAP_READ, POP3_READ, SMTP_SEND, check, record, spawn_record
+from recordkit import (
+    IMAP_READ,
+    POP3_READ,
+    SMTP_SEND,
+    check,
+    children,
+    record,
+    spawn_record,
+)
 from telnetmail.core.marking import unmarked
 
 PAGE_HEAD = "Pagina\n======\n\nTesto.\n"
@@ -94,11 +102,6 @@ def test_block_on_stdout_with_python_telnet(tmp_path: Path) -> None:
     page.write_text(PAGE_HEAD + "\n" + block, encoding="utf-8")
     result = check(page)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def children(pid: int) -> list[int]:
-    listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(child) for child in listed]
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telnetmail.commands.check import Latch, Terminated, Unreadable, collect
+from telnetmail.commands.recordtarget import (
+    Recorded,
+    Target,
+    UsageError,
+    page_lines,
+    parse_target,
+)
 from telnetmail.core.model import Protocol
 from telnetmail.core.options import split_names
-from telnetmail.core.parser import parse_lines, protocol_of_port
+from telnetmail.core.parser import parse_lines
 from telnetmail.exitcodes import EXIT_OK, EXIT_USAGE
 from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.requirements import Unavailable, require_replay
@@ -23,6 +30,8 @@ if TYPE_CHECKING:
 
     from telnetmail.core.recording import PageLine
     from telnetmail.replay.engine import Case
+    from telnetmail.replay.tap import Tap
+    from telnetmail.replay.tlstap import TlsTap
 
 DESCRIPTION = """\
 Run instead of telnet: `telnetmail record mx1.example.com smtp` connects to
@@ -31,7 +40,20 @@ session through as telnet does, and when it ends writes a `.. transcript::`
 block of it: client and server lines from who sent what, telnet's own lines,
 the values that vary marked, a name and a caption proposed. The block passes
 `telnetmail check` on the same backend as it is written.
+
+Run instead of openssl: `telnetmail record -- openssl s_client -quiet -crlf
+-connect imap.example.com:993` (or -starttls smtp|pop3|imap with the plain
+port) runs openssl against the backend's listener for that port, as the
+replay does: TLS ends at record's tap (its own self-signed certificate), so
+that it sees the dialogue, and goes on to the server. The block shows the
+openssl command, its verification lines and the line -starttls leaves.
+Record's own options go before `--`.
 Exit status: 0 written, 2 usage or environment errors."""
+
+USAGE = """\
+%(prog)s [options] HOST PORT
+       %(prog)s [options] -- openssl s_client -quiet -crlf \
+[-starttls smtp|pop3|imap] -connect HOST:PORT"""
 
 #: Seconds to read what telnet still printed after the session.
 LAST_WORDS = 2.0
@@ -40,19 +62,21 @@ LAST_WORDS = 2.0
 SHARED = ("backend", "telnet", "server-name", "timeout")
 
 
-class UsageError(Exception):
-    """A wrong argument: the message says which."""
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "record",
-        help="record a telnet session into a transcript block",
+        help="record a telnet (or openssl s_client) session into a transcript block",
         description=DESCRIPTION,
+        usage=USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("host", help="the host the page shows (mx1.example.com)")
-    parser.add_argument("port", help="the service: smtp, pop3, imap or a port")
+    parser.add_argument(
+        "target",
+        nargs="+",
+        metavar="HOST PORT",
+        help="the host the page shows (mx1.example.com) and the service: smtp, "
+        "pop3, imap or a port; or, after --, an openssl s_client command",
+    )
     for name in SHARED:
         parser.add_argument(f"--{name}", **REPLAY_OPTIONS[name])
     parser.add_argument(
@@ -107,10 +131,10 @@ def record(args: argparse.Namespace) -> int:
 
 
 def record_block(args: argparse.Namespace) -> str:
-    protocol = protocol_of_port(args.port)
-    if protocol is None and args.connect is None:
+    target = parse_target(args.target)
+    if target.protocol is None and args.connect is None:
         raise UsageError(
-            f"{args.port!r} names no mail service (smtp, pop3, imap, or their ports)"
+            f"{target.port!r} names no mail service (smtp, pop3, imap, or their ports)"
         )
     if not sys.stdin.isatty():
         raise UsageError("record needs a terminal: it passes your typing to telnet")
@@ -119,11 +143,11 @@ def record_block(args: argparse.Namespace) -> str:
         raise UsageError("--after replays on a backend: it cannot go with --connect")
     named = named_transcripts(args, after)
     if args.connect is not None:
-        talk, terminal = session(args, parse_connect(args.connect))
+        recorded = session(args, parse_connect(args.connect), target)
         typed: frozenset[str] = frozenset()
     else:
-        talk, terminal, typed = on_backend(args, protocol, after, named)
-    return block_of(args, protocol, talk, terminal, after, typed)
+        recorded, typed = on_backend(args, target, after, named)
+    return block_of(args, target, recorded, after, typed)
 
 
 def parse_connect(text: str) -> tuple[str, int]:
@@ -149,14 +173,15 @@ def named_transcripts(args: argparse.Namespace, after: list[str]) -> dict[str, C
 
 def on_backend(
     args: argparse.Namespace,
-    protocol: Protocol | None,
+    target: Target,
     after: list[str],
     named: dict[str, Case],
-) -> tuple[list[PageLine], str, frozenset[str]]:
+) -> tuple[Recorded, frozenset[str]]:
     require_replay(args.backend)
-    from telnetmail.replay.backends import endpoint, make_backend
+    from telnetmail.replay.backends import make_backend
     from telnetmail.replay.chain import ChainFailed, replay_chain, typed_lines
     from telnetmail.replay.engine import Verifier
+    from telnetmail.replay.openssl import listener_for
 
     backend = make_backend(args.backend, args.server_name)
     backend.start()
@@ -169,32 +194,26 @@ def on_backend(
                 raise UsageError(f"cannot replay --after: {failure}") from None
         else:
             backend.reset()
-        talk, terminal = session(args, endpoint(backend, args.port, protocol))
+        # The replay's listener for the port: 587 to submission, 993 to imaps.
+        upstream = listener_for(backend, target.port, target.protocol)
+        recorded = session(args, upstream, target)
         backend.settle()
     finally:
         backend.stop()
-    return talk, terminal, typed_lines(after, named)
+    return recorded, typed_lines(after, named)
 
 
 def session(
-    args: argparse.Namespace, upstream: tuple[str, int]
-) -> tuple[list[PageLine], str]:
-    """Telnet through a tap to ``upstream``, the user at the keyboard."""
-    import pexpect
-
+    args: argparse.Namespace, upstream: tuple[str, int], target: Target
+) -> Recorded:
+    """Telnet (or openssl) through a tap to ``upstream``, the user at the keyboard."""
     from telnetmail.core.recording import wire_lines
-    from telnetmail.replay.session import telnet_command
-    from telnetmail.replay.tap import Tap
 
-    command = telnet_command(args.telnet)
     terminal = io.BytesIO()  # interact() logs bytes, whatever the encoding
-    with Tap(upstream) as tap:
+    with tap_for(args, upstream, target) as tap:
+        command = client_command(args, target, tap.port)
         size = shutil.get_terminal_size()
-        child = pexpect.spawn(
-            command[0],
-            [*command[1:], "127.0.0.1", str(tap.port)],
-            dimensions=(size.lines, size.columns),
-        )
+        child = pexpect_spawn(command, (size.lines, size.columns))
         try:
             child.logfile_read = terminal
             child.interact(escape_character=None)
@@ -202,10 +221,45 @@ def session(
         finally:
             child.close(force=True)
     if tap.error is not None:
-        raise UsageError(
-            f"cannot connect to {upstream[0]}:{upstream[1]}: {tap.error.strerror}"
-        )
-    return wire_lines(tap.chunks), terminal.getvalue().decode("utf-8", "replace")
+        why = tap.error.strerror or tap.error
+        raise UsageError(f"cannot connect to {upstream[0]}:{upstream[1]}: {why}")
+    return Recorded(
+        wire_lines(tap.chunks),
+        terminal.getvalue().decode("utf-8", "replace"),
+        list(getattr(tap, "plaintext", [])),
+    )
+
+
+def tap_for(
+    args: argparse.Namespace, upstream: tuple[str, int], target: Target
+) -> Tap | TlsTap:
+    """A plain tap for telnet; for openssl, one that ends TLS and opens it
+    again, with a certificate for the server's names."""
+    from telnetmail.replay.tap import Tap
+    from telnetmail.replay.tlstap import TlsTap
+
+    if target.tls is None:
+        return Tap(upstream)
+    from telnetmail.server.config import Identity
+
+    names = Identity(smtp_host=args.server_name).names
+    return TlsTap(upstream, names, target.tls.starttls)
+
+
+def client_command(args: argparse.Namespace, target: Target, port: int) -> list[str]:
+    """telnet, or the author's openssl, pointed at the tap."""
+    from telnetmail.replay.openssl import openssl_command
+    from telnetmail.replay.session import telnet_command
+
+    if target.tls is None:
+        return [*telnet_command(args.telnet), "127.0.0.1", str(port)]
+    return openssl_command(target.tls, "127.0.0.1", port)
+
+
+def pexpect_spawn(command: list[str], size: tuple[int, int]) -> pexpect.spawn:
+    import pexpect
+
+    return pexpect.spawn(command[0], command[1:], dimensions=size)
 
 
 def last_words(child: pexpect.spawn) -> None:
@@ -222,9 +276,8 @@ def last_words(child: pexpect.spawn) -> None:
 
 def block_of(
     args: argparse.Namespace,
-    protocol: Protocol | None,
-    talk: list[PageLine],
-    terminal: str,
+    target: Target,
+    recorded: Recorded,
     after: list[str],
     typed: frozenset[str],
 ) -> str:
@@ -234,12 +287,10 @@ def block_of(
         propose_caption,
         propose_name,
         render_block,
-        session_lines,
-        telnet_lines,
     )
 
-    opening, closed = telnet_lines(terminal, args.host)
-    lines = session_lines(f"telnet {args.host} {args.port}", opening, talk, closed)
+    lines = page_lines(target, recorded)
+    protocol = target.protocol
     found = protocol or sniffed(lines)
     if found is None:
         raise UsageError(
@@ -255,9 +306,9 @@ def block_of(
         # Recorded after its chain: the walk of its page starts it there too.
         "reset": bool(after),
     }
-    target = args.append or args.output
+    written = args.append or args.output
     return render_block(
-        lines, options, myst=target is not None and target.suffix == ".md"
+        lines, options, myst=written is not None and written.suffix == ".md"
     )
 
 

@@ -36,6 +36,9 @@ __all__ = [
     "leftover_matches",
     "openssl_line_matches",
     "parse_openssl",
+    "upgrade_asked",
+    "upgrade_reply",
+    "verification",
 ]
 
 #: What ``-starttls`` accepts among the course's protocols.
@@ -166,3 +169,41 @@ def openssl_line_matches(
     if starttls is not None and leftover_matches(starttls, expected):
         return leftover_matches(starttls, received)
     return expected == received
+
+
+# -- the -starttls exchange, as a tap sees it -----------------------------------
+
+#: The command each protocol's STARTTLS is; IMAP's follows a tag.
+_UPGRADE = {Protocol.SMTP: "STARTTLS", Protocol.POP3: "STLS", Protocol.IMAP: "STARTTLS"}
+
+_VERIFICATION = re.compile(r"depth=\d+ .*|verify error:num=\d+:.*|verify return:\d+")
+
+
+def upgrade_asked(protocol: Protocol, line: str) -> str | None:
+    """The tag (``.``), or the verb, if the client's *line* asks for TLS."""
+    words = line.split()
+    if protocol is Protocol.IMAP:
+        asked = len(words) == 2 and words[1].upper() == _UPGRADE[protocol]
+        return words[0] if asked else None
+    asked = len(words) == 1 and words[0].upper() == _UPGRADE[protocol]
+    return words[0].upper() if asked else None
+
+
+def upgrade_reply(protocol: Protocol, line: str, tag: str) -> bool | None:
+    """Whether the server's *line* accepts the upgrade *tag* asked for;
+    None while the reply goes on (SMTP's ``220-``, IMAP's untagged lines)."""
+    if protocol is Protocol.SMTP:
+        if re.match(r"\d{3}(?: |$)", line) is None:
+            return None
+        return line.startswith("220")
+    if protocol is Protocol.POP3:
+        return line.startswith("+OK")
+    word, _, rest = line.partition(" ")
+    if word != tag:
+        return None
+    return rest.upper().startswith("OK")
+
+
+def verification(text: str) -> bool:
+    """Whether *text* is openssl's report of the certificate's verification."""
+    return _VERIFICATION.fullmatch(text) is not None

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telnetmail.core.model import Protocol
+from telnetmail.core.openssl import chatter, verification
 from telnetmail.core.vocabulary import commands_used
 
 #: A page line: its role (``telnet``, ``client``, ``server``) and its text.
@@ -75,11 +76,33 @@ def telnet_lines(terminal: str, host: str) -> tuple[list[str], bool]:
     return opening, closed
 
 
+def openssl_lines(terminal: str, plaintext: list[str]) -> list[str]:
+    """openssl's own lines before the dialogue, as the replay expects them:
+    its verification of the certificate, then (after ``-starttls``) the
+    line it printed of the plaintext exchange, one of ``plaintext`` (the
+    server's lines before TLS). ``Can't use SSL_get_servername`` is left
+    out: it comes of connecting to an address (the tap's), not a name."""
+    shown: list[str] = []
+    for raw in terminal.replace("\r", "").split("\n"):
+        text = raw.lstrip("\x00").strip()
+        if verification(text):
+            shown.append(text)
+        elif text in plaintext:
+            return [*shown, text]
+        elif text and not plaintext and not chatter(text):
+            break  # the dialogue begins
+    return shown
+
+
 def session_lines(
-    command: str, opening: list[str], talk: list[PageLine], closed: bool
+    command: str,
+    opening: list[str],
+    talk: list[PageLine],
+    closed: bool,
+    prompt: str = ">",
 ) -> list[PageLine]:
     """The whole session as page lines: telnet's, then the dialogue."""
-    lines: list[PageLine] = [("telnet", f"> {command}")]
+    lines: list[PageLine] = [("telnet", f"{prompt} {command}")]
     lines += [("telnet", text) for text in opening]
     lines += talk
     if closed:

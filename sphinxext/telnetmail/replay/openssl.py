@@ -25,11 +25,18 @@ from telnetmail.replay.session import TelnetSession
 if TYPE_CHECKING:
     from telnetmail.core.matching import Mode
     from telnetmail.core.matching.base import Textual
-    from telnetmail.core.model import Transcript
+    from telnetmail.core.model import Protocol, Transcript
     from telnetmail.core.openssl import OpensslCommand
     from telnetmail.replay.backends import Backend
 
-__all__ = ["OpensslMissing", "OpensslSession", "open_session", "why_not_replayable"]
+__all__ = [
+    "OpensslMissing",
+    "OpensslSession",
+    "listener_for",
+    "open_session",
+    "openssl_command",
+    "why_not_replayable",
+]
 
 #: Why a TLS page is skipped on a machine without openssl.
 NO_OPENSSL = "no 'openssl' on PATH: install OpenSSL"
@@ -46,13 +53,7 @@ class OpensslSession(TelnetSession):
     banner = False
 
     def __init__(self, tls: OpensslCommand, address: str, port: int) -> None:
-        program = shutil.which("openssl")
-        if program is None:
-            raise OpensslMissing(NO_OPENSSL)
-        options = list(tls.options)
-        where = options.index("-connect") + 1
-        options[where] = f"{address}:{port}"
-        self.command = [program, "s_client", *options]
+        self.command = openssl_command(tls, address, port)
         self.child = None
         self.tls = tls
         #: Before the first line that is not openssl's verification.
@@ -89,6 +90,17 @@ class OpensslSession(TelnetSession):
         return self.own_line(text)
 
 
+def openssl_command(tls: OpensslCommand, address: str, port: int) -> list[str]:
+    """openssl s_client with the page's options, connecting to *address*:*port*."""
+    program = shutil.which("openssl")
+    if program is None:
+        raise OpensslMissing(NO_OPENSSL)
+    options = list(tls.options)
+    where = options.index("-connect") + 1
+    options[where] = f"{address}:{port}"
+    return [program, "s_client", *options]
+
+
 def why_not_replayable(transcript: Transcript) -> str | None:
     """Why this machine cannot replay the page's client, or None.
 
@@ -107,16 +119,24 @@ def open_session(
     """The client the page's connection line names, pointed at *backend*."""
     connection = transcript.connection
     port = connection.port if connection is not None else None
-    listener = TLS_SERVICES.get((port or "").lower())
-    if listener is not None:
-        # telnet to 587 meets submission's STARTTLS rule; to 993, TLS bytes.
-        address = ("127.0.0.1", tls_port(backend, listener))
-    else:
-        address = endpoint(backend, port, transcript.protocol)
+    address = listener_for(backend, port, transcript.protocol)
     tls = connection.openssl if connection is not None else None
     if tls is None:
         return TelnetSession(telnet, *address)
     return OpensslSession(tls, *address)
+
+
+def listener_for(
+    backend: Backend, port: str | None, protocol: Protocol | None
+) -> tuple[str, int]:
+    """Where a page's port goes on *backend*: 465, 587, 993, 995 and the
+    practice TLS ports to the TLS listener of that name, any other as
+    ``telnet`` goes (:func:`endpoint`). ``telnetmail record`` maps the same."""
+    listener = TLS_SERVICES.get((port or "").lower())
+    if listener is not None:
+        # telnet to 587 meets submission's STARTTLS rule; to 993, TLS bytes.
+        return "127.0.0.1", tls_port(backend, listener)
+    return endpoint(backend, port, protocol)
 
 
 def tls_port(backend: Backend, listener: str) -> int:
