@@ -45,3 +45,27 @@ def test_a_second_recording_differs_only_inside_marks(tmp_path: Path) -> None:
         blocks.append(out.read_text(encoding="utf-8"))
     assert blocks[0] != blocks[1]  # Postfix's queue ids are never the same
     assert unmarked(blocks[0]) == unmarked(blocks[1])
+
+
+def test_starttls_through_openssl_recorded_on_postfix_passes_there(
+    tmp_path: Path,
+) -> None:
+    from recordkit import record_openssl
+
+    command = (
+        "openssl s_client -quiet -crlf -starttls smtp -connect mx1.example.com:587"
+    )
+    steps = [
+        ("EHLO client.example.com", "250 "),
+        ("AUTH PLAIN AE15VXNlcm5hbWUATXlQYXNzd29yZA==", "235 "),
+        ("QUIT", "221 "),
+    ]
+    out = tmp_path / "invio.rst"
+    done, _ = record_openssl(command, "250 ", steps, "-o", str(out), *BACKEND)
+    assert done.exitstatus == 0, done.before
+    block = out.read_text(encoding="utf-8")
+    assert "   telnet: verify return:1\n   telnet: 250 CHUNKING\n" in block
+    page = tmp_path / "pagina.rst"
+    page.write_text("Pagina\n======\n\n" + block, encoding="utf-8")
+    result = check(page, backend="dovecot-postfix")
+    assert result.returncode == 0, result.stdout + result.stderr
