@@ -54,3 +54,18 @@ def test_a_reader_that_goes_away_ends_the_check_quietly():
     _, stderr = process.communicate(timeout=120)
     assert b"Traceback" not in stderr
     assert process.returncode == 141
+
+
+def test_a_command_loads_only_what_its_own_options_need():
+    # `telnetmail check` pays for neither serve's limits and TLS nor record's tap.
+    probe = (
+        "import sys\n"
+        "from telnetmail.cli import build_parser\n"
+        "build_parser('check').parse_args(['check', 'x.rst'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(("
+        "'telnetmail.commands.', 'cryptography', 'asyncio'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "['telnetmail.commands.check']"

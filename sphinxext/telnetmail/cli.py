@@ -24,7 +24,11 @@ teaches it true: render transcripts of telnet sessions in Sphinx and check
 them against a real mail server."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; given the ``command`` to run, with that command's
+    parser only: each command imports what its options need (the servers'
+    limits, TLS, the replay), and ``telnetmail check`` need not pay for
+    ``serve``'s."""
     parser = argparse.ArgumentParser(
         prog="telnetmail",
         description=DESCRIPTION,
@@ -34,15 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"%(prog)s {__version__}"
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    for module_name in (command,) if command in COMMAND_MODULES else COMMAND_MODULES:
         importlib.import_module(f"telnetmail.commands.{module_name}").register(
             subparsers
         )
     return parser
 
 
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs: its first word, unless an option comes first."""
+    return argv[0] if argv and not argv[0].startswith("-") else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_named(words))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
