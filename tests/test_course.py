@@ -15,12 +15,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: What the static checks proved wrong in the seed, and the page's correction.
 SEED_CORRECTIONS = {
-    "1 1801": "1 440",
-    "+OK 1801 octets": "+OK 440 octets",
-    "{405}": "{443}",
+    "1 1801": "1 482",
+    "+OK 1801 octets": "+OK 482 octets",
+    "{405}": "{482}",
 }
 #: What the verifier proved wrong: the headers come back in the order typed.
 SEED_REORDERED = ("Subject: Test message", "To: recipient@example.com")
+#: The Date: the seed's message lacked (RFC 5322 §3.6), typed first and stored.
+SEED_DATE = "Date: Tue, 20 Jan 2004 22:34:04 +0200"
+#: The folded Received: lines are indented alike in POP3 and IMAP (8 spaces).
+SEED_FOLD = re.compile(r"^ {7}(?=\S)")
+
+
+def with_date(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``lines`` with the seed's Date: before its first From: header."""
+    for index, (role, content) in enumerate(lines):
+        if content == "From: sender@example.com":
+            return [*lines[:index], (role, SEED_DATE), *lines[index:]]
+    return lines
 
 
 def corrected_seed(section: str) -> list[tuple[str, str]]:
@@ -29,7 +41,8 @@ def corrected_seed(section: str) -> list[tuple[str, str]]:
     for _, role, content in role_lines(seed_sessions()[section]):
         for wrong, right in SEED_CORRECTIONS.items():
             content = content.replace(wrong, right)
-        lines.append((role, content))
+        lines.append((role, SEED_FOLD.sub(" " * 8, content)))
+    lines = with_date(lines)
     for index in range(len(lines) - 1):
         if (lines[index][1], lines[index + 1][1]) == SEED_REORDERED:
             lines[index], lines[index + 1] = lines[index + 1], lines[index]
@@ -131,7 +144,9 @@ def test_the_copy_button_yields_exactly_the_client_lines(built_course):
     expected = [
         "".join(
             content + "\n"
-            for _, role, content in role_lines(seed_sessions()[s])
+            for role, content in with_date(
+                [(role, content) for _, role, content in role_lines(seed_sessions()[s])]
+            )
             if role == "client"
         )
         for s in SEED_DIALOGUES
@@ -165,8 +180,8 @@ def test_the_seed_lab_says_how_to_continue_after_pop3_deleted_the_message(
 
 def test_the_page_notes_each_correction_of_the_seed(built_course):
     page = (built_course / "course" / "telnet-mail.html").read_text(encoding="utf-8")
-    assert page.count("Correzione rispetto alla versione originale") == 2
-    assert "1801" in page and "405" in page
+    assert page.count("Correzione rispetto alla versione originale") == 3
+    assert "1801" in page and "405" in page and "RFC 5322 (§3.6)" in page
     assert (
         '<code class="docutils literal notranslate"><span class="pre">Subject</span></code>'
         in page

@@ -206,9 +206,9 @@ def test_a_message_count_the_server_does_not_have_fails(verifier):
 
 
 def test_a_listing_the_server_does_not_have_fails(verifier):
-    outcome = verify(verifier, changed("seed-pop3", "server: 1 440", "server: 2 440"))
+    outcome = verify(verifier, changed("seed-pop3", "server: 1 482", "server: 2 482"))
     assert_fails_at(
-        outcome, "server: 1 440", "the listing has messages 1 where the page shows 2"
+        outcome, "server: 1 482", "the listing has messages 1 where the page shows 2"
     )
 
 
