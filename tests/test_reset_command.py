@@ -70,9 +70,11 @@ def pages(tmp_path: Path) -> Path:
 
 def serving(*args: str) -> Iterator[Serve]:
     server = Serve(*FREE_PORTS, "--auth-failure-delay", "0", *args)
-    yield server
-    if server.proc.poll() is None:
-        server.stop()
+    try:
+        yield server
+    finally:  # also when a failing test leaves its for-loop early
+        if server.proc.poll() is None:
+            server.stop()
 
 
 @pytest.fixture
