@@ -44,10 +44,15 @@ MULTILINE_WITHOUT_ARGUMENT = frozenset({"LIST", "UIDL"})
 def is_multiline(command: Turn | None) -> bool:
     if command is None or command.verb is None:
         return False
-    verb = command.verb.upper()
+    return listing_command(command.verb, command.args)
+
+
+def listing_command(verb: str, args: str) -> bool:
+    """Whether a positive reply to ``verb args`` goes on up to a ``.`` line."""
+    verb = verb.upper()
     if verb in ALWAYS_MULTILINE:
         return True
-    return verb in MULTILINE_WITHOUT_ARGUMENT and not command.args
+    return verb in MULTILINE_WITHOUT_ARGUMENT and not args.strip()
 
 
 class Pop3Exchange(Exchange):

@@ -13,11 +13,9 @@ import re
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import outstanding, parse_lines
+from telnetmail.core.pop3 import listing_command
 from telnetmail.core.recording import PageLine
 
-#: POP3 commands whose ``+OK`` opens a list or message ended by ``.``;
-#: LIST and UIDL only without an argument.
-_POP3_MULTILINE = frozenset({"RETR", "TOP", "CAPA", "LIST", "UIDL"})
 _SMTP_MORE = re.compile(r"\d{3}-")
 _LITERAL = re.compile(r"\{(?P<n>\d+)\+?\}$")
 
@@ -76,11 +74,8 @@ def _pop3_complete(talk: list[PageLine]) -> bool:
     clients = [index for index, (role, _) in enumerate(talk) if role == "client"]
     if not clients:
         return True  # the greeting is one line
-    words = talk[clients[-1]][1].split()
+    verb, _, args = talk[clients[-1]][1].strip().partition(" ")
     reply = [text for _, text in talk[clients[-1] + 1 :]]
-    multiline = bool(words) and words[0].upper() in _POP3_MULTILINE
-    if words and words[0].upper() in {"LIST", "UIDL"} and len(words) > 1:
-        multiline = False
-    if not multiline or not reply or not reply[0].startswith("+OK"):
+    if not listing_command(verb, args) or not reply or not reply[0].startswith("+OK"):
         return True
     return len(reply) > 1 and reply[-1] == "."

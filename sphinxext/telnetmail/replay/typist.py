@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telnetmail.core.model import Protocol
+from telnetmail.core.pop3 import listing_command
 
 if TYPE_CHECKING:
     from telnetmail.core.openssl import OpensslCommand
@@ -31,10 +32,6 @@ TIMEOUT = 5.0
 #: first) or ``{310+}`` (LITERAL+, it does not).
 _LITERAL = re.compile(rb"\{(\d+)(\+?)\}$")
 _SMTP_LAST = re.compile(rb"\d{3}(?: |$)")
-#: POP3 commands whose +OK reply goes on to a terminating ``.``; LIST and
-#: UIDL only without an argument.
-_POP3_LISTINGS = frozenset({"CAPA", "RETR", "TOP"})
-_POP3_LISTINGS_WITHOUT_ARGUMENT = frozenset({"LIST", "UIDL"})
 
 
 class TypistError(Exception):
@@ -125,14 +122,10 @@ class Typist:
             self.send(line, rewrite=True)
             status = self.pop3_status()
             verb, _, argument = line.strip().partition(" ")
-            verb = verb.upper()
-            listing = verb in _POP3_LISTINGS or (
-                verb in _POP3_LISTINGS_WITHOUT_ARGUMENT and not argument.strip()
-            )
-            if status == "+OK" and listing:
+            if status == "+OK" and listing_command(verb, argument):
                 while self.read_line() != b".":
                     pass
-            if verb == "QUIT":
+            if verb.upper() == "QUIT":
                 return
 
     def pop3_status(self) -> str:
