@@ -86,3 +86,15 @@ def test_the_reference_links_with_the_caption_as_translated_and_shown(app):
     links = re.findall(r'<a class="reference internal" href="#hello"[^>]*>(.*?)</a>', page)
     assert len(links) == 3  # HELO, 220, 250
     assert set(links) == {"Salutare il server"}
+
+
+@pytest.mark.sphinx("latex", testroot="extras", freshenv=True)
+def test_the_reference_tables_keep_their_widths_and_break_across_pages_in_latex(app):
+    app.build()
+    tex = (app.outdir / "projectnamenotset.tex").read_text(encoding="utf-8")
+    # Measured widths (tabulary) squeezed the first column until its heading
+    # hyphenated; an unbreakable tabular ran past the bottom of the page.
+    tables = re.findall(r"\\begin\{longtable\}\{([^\n]*)\}\n", tex)
+    assert len(tables) == 2  # commands, replies
+    assert all(spec == r"\X{25}{100}\X{75}{100}" for spec in tables)
+    assert "tabulary" not in tex

@@ -155,7 +155,10 @@ def _table(
 ) -> nodes.table | None:
     if not rows:
         return None
-    table = nodes.table(classes=["transcript-index"])
+    # Widths given, not measured: LaTeX's tabulary would otherwise squeeze the
+    # first column until "Comando" hyphenates and STARTTLS overflows. A
+    # longtable, because one protocol's rows fill more than a page.
+    table = nodes.table(classes=["transcript-index", "colwidths-given", "longtable"])
     group = nodes.tgroup(cols=2)
     table += group
     group += nodes.colspec(colwidth=25)
