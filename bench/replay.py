@@ -118,9 +118,9 @@ def instrumented_session(phases: Phases) -> type[TelnetSession]:
                 self.recorded.events.append(("read", text))
             return text
 
-        def send_line(self, text: str) -> None:
-            self.recorded.events.append(("send", text))
-            super().send_line(text)
+        def send_lines(self, texts: list[str]) -> None:
+            self.recorded.events.extend(("send", text) for text in texts)
+            super().send_lines(texts)
 
     return Instrumented
 

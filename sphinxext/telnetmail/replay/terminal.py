@@ -41,7 +41,7 @@ class TerminalChild(fdspawn):
         master, slave = os.openpty()
         try:
             _set_size(slave, dimensions)
-            _set_echo(slave, False)
+            _set_flag(slave, termios.ECHO, False)
             # start_new_session: a signal meant for us (Ctrl-C in the
             # terminal running check) does not reach the client mid-line.
             self.process = subprocess.Popen(
@@ -76,10 +76,17 @@ class TerminalChild(fdspawn):
             return None
 
     def getecho(self) -> bool:
-        return bool(termios.tcgetattr(self.child_fd)[3] & termios.ECHO)
+        return _get_flag(self.child_fd, termios.ECHO)
 
     def setecho(self, state: bool) -> None:
-        _set_echo(self.child_fd, state)
+        _set_flag(self.child_fd, termios.ECHO, state)
+
+    def getcanonical(self) -> bool:
+        """Whether the terminal gives the program one line per read."""
+        return _get_flag(self.child_fd, termios.ICANON)
+
+    def setcanonical(self, state: bool) -> None:
+        _set_flag(self.child_fd, termios.ICANON, state)
 
     def close(self) -> None:
         """Close the terminal; a program still running is killed. Always reaped."""
@@ -89,12 +96,19 @@ class TerminalChild(fdspawn):
         super().close()
 
 
-def _set_echo(fd: int, state: bool) -> None:
+def _get_flag(fd: int, flag: int) -> bool:
+    return bool(termios.tcgetattr(fd)[3] & flag)
+
+
+def _set_flag(fd: int, flag: int, state: bool) -> None:
+    """Set or clear one local-mode flag (``ECHO``, ``ICANON``) of the terminal."""
     attributes = termios.tcgetattr(fd)
     if state:
-        attributes[3] |= termios.ECHO
+        attributes[3] |= flag
     else:
-        attributes[3] &= ~termios.ECHO
+        attributes[3] &= ~flag
+    # Without ICANON, a read returns as soon as one byte is there.
+    attributes[6][termios.VMIN], attributes[6][termios.VTIME] = 1, 0
     termios.tcsetattr(fd, termios.TCSANOW, attributes)
 
 
