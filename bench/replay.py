@@ -51,7 +51,7 @@ from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, pl
 from telnetmail.core.model import Role
 from telnetmail.core.parser import parse_transcript
 from telnetmail.core.rstscan import scan
-from telnetmail.replay import engine
+from telnetmail.replay import engine, openssl
 from telnetmail.replay.backends import Backend, EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier, chain_of
 from telnetmail.replay.runner import named_cases, run_cases
@@ -136,11 +136,15 @@ def lines_of(case: Case, named: dict[str, Case]) -> int:
     return count
 
 
+# The engine opens its sessions through openssl.open_session, which names
+# TelnetSession in its own module: that name is the one to patch.
+
+
 def verify_timed(
     verifier: Verifier, case: Case, named: dict[str, Case]
 ) -> tuple[float, Phases]:
     phases = Phases()
-    with mock.patch.object(engine, "TelnetSession", instrumented_session(phases)):
+    with mock.patch.object(openssl, "TelnetSession", instrumented_session(phases)):
         begin = time.perf_counter()
         outcome = verifier.verify(case, named)
         seconds = time.perf_counter() - begin
@@ -274,7 +278,7 @@ def mismatch_latency(verifier: Verifier, case: Case) -> tuple[float, float, str]
                 raise
 
     with (
-        mock.patch.object(engine, "TelnetSession", Reading),
+        mock.patch.object(openssl, "TelnetSession", Reading),
         mock.patch.object(engine, "ReplyMatcher", Timing),
     ):
         outcome = verifier.verify(case, {case.name: case})
