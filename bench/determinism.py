@@ -55,11 +55,13 @@ def cpu_load(burners: int) -> Iterator[None]:
             process.wait()
 
 
-def one_run(backend: str, pages: list[Path]) -> tuple[float, list[str]]:
+def one_run(
+    backend: str, pages: list[Path], jobs: int | str = 1
+) -> tuple[float, list[str]]:
     """Seconds for the pages, and a line for each transcript that failed."""
     cases = list(collect(pages, "protocol"))
     started = time.perf_counter()
-    outcomes = run_cases(cases, backend=backend)
+    outcomes = run_cases(cases, backend=backend, jobs=jobs)
     seconds = time.perf_counter() - started
     failures = [
         f"{outcome.case.path}:{outcome.lineno}: {describe(outcome)}"

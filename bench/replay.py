@@ -17,7 +17,10 @@ For the course's transcripts (course/*.rst) it prints:
 - where the engine's time goes: telnet start, the dialogue, closing telnet;
 - the mismatch latency: from reading a wrong server line (the seed SMTP page
   with its 354 reply shown as 250) to the engine's ``Mismatch``, and to the
-  verdict (target: under 100 ms).
+  verdict (target: under 100 ms);
+- the start: ``telnetmail check -j 1 --no-walk PAGE`` for single pages, as
+  a new process: wall time less the dialogues' own time (target: under
+  150 ms), and the heaviest imports of such a run (``python -X importtime``).
 
 Run: .venv/bin/python bench/replay.py [--rounds N] [--telnet telnet|python|both]
      .venv/bin/python bench/replay.py --profile   (cProfile of the engine's rounds)
@@ -32,6 +35,8 @@ import pstats
 import re
 import signal
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,7 +51,7 @@ from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, pl
 from telnetmail.core.model import Role
 from telnetmail.core.parser import parse_transcript
 from telnetmail.core.rstscan import scan
-from telnetmail.replay import engine
+from telnetmail.replay import engine, openssl
 from telnetmail.replay.backends import Backend, EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier, chain_of
 from telnetmail.replay.runner import named_cases, run_cases
@@ -113,9 +118,9 @@ def instrumented_session(phases: Phases) -> type[TelnetSession]:
                 self.recorded.events.append(("read", text))
             return text
 
-        def send_line(self, text: str) -> None:
-            self.recorded.events.append(("send", text))
-            super().send_line(text)
+        def send_lines(self, texts: list[str]) -> None:
+            self.recorded.events.extend(("send", text) for text in texts)
+            super().send_lines(texts)
 
     return Instrumented
 
@@ -131,11 +136,15 @@ def lines_of(case: Case, named: dict[str, Case]) -> int:
     return count
 
 
+# The engine opens its sessions through openssl.open_session, which names
+# TelnetSession in its own module: that name is the one to patch.
+
+
 def verify_timed(
     verifier: Verifier, case: Case, named: dict[str, Case]
 ) -> tuple[float, Phases]:
     phases = Phases()
-    with mock.patch.object(engine, "TelnetSession", instrumented_session(phases)):
+    with mock.patch.object(openssl, "TelnetSession", instrumented_session(phases)):
         begin = time.perf_counter()
         outcome = verifier.verify(case, named)
         seconds = time.perf_counter() - begin
@@ -269,7 +278,7 @@ def mismatch_latency(verifier: Verifier, case: Case) -> tuple[float, float, str]
                 raise
 
     with (
-        mock.patch.object(engine, "TelnetSession", Reading),
+        mock.patch.object(openssl, "TelnetSession", Reading),
         mock.patch.object(engine, "ReplyMatcher", Timing),
     ):
         outcome = verifier.verify(case, {case.name: case})
@@ -568,6 +577,72 @@ def _feed_cpu(page: str, received: list[str]) -> float:
     return time.process_time() - started
 
 
+#: Pages for the start: SMTP only, POP3 (SMTP first), all three, and TLS.
+START_PAGES = ("smtp.rst", "pop3.rst", "telnet-mail.rst", "tls.rst")
+SPENT = re.compile(r" in (\d+\.\d+) s$")
+
+
+def start_costs(rounds: int, pages: tuple[str, ...] = START_PAGES) -> None:
+    """Wall time of a one-page check beyond its dialogues, page by page."""
+    # The project is installed editable: without byte-code (the machine's
+    # PYTHONDONTWRITEBYTECODE) each run would compile every module anew,
+    # which no installed copy does.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(COURSE.parent / "sphinxext")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print("\nstart: telnetmail check -j 1 --no-walk PAGE, a new process (medians):")
+    beyond: dict[str, list[float]] = {page: [] for page in pages}
+    walls: dict[str, list[float]] = {page: [] for page in pages}
+    for _ in range(rounds):  # interleaved, so load falls on every page alike
+        for page in pages:
+            wall, dialogues = _one_check(COURSE / page)
+            walls[page].append(wall)
+            beyond[page].append(wall - dialogues)
+    for page in pages:
+        print(
+            f"  {page:<16} wall {ms(median(walls[page]))}   beyond the dialogues "
+            f"{ms(median(beyond[page]))} (min {ms(min(beyond[page]))})"
+            "   (target: under 150 ms)"
+        )
+    _heaviest_imports(COURSE / pages[0])
+
+
+def _one_check(page: Path) -> tuple[float, float]:
+    """Seconds of wall time of a one-page check, and of its dialogues."""
+    command = [sys.executable, "-m", "telnetmail", "check", "-j", "1", "--no-walk"]
+    begin = time.perf_counter()
+    done = subprocess.run(
+        [*command, "-q", str(page)], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - begin
+    found = SPENT.search(done.stdout.strip().splitlines()[-1])
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"bench: check of {page} failed:\n{done.stdout}{done.stderr}")
+    return wall, float(found.group(1))
+
+
+def _heaviest_imports(page: Path, shown: int = 8) -> None:
+    """The modules a one-page check imports at top level, heaviest first."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "telnetmail", "check", "-j", "1",
+         "--no-walk", "-q", str(page)],
+        capture_output=True, text=True, check=False,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        # A name indented once more was imported by another module.
+        top = len(fields) == 3 and not fields[2].startswith("  ")
+        if top and fields[1].strip().isdigit():
+            rows.append((int(fields[1]), fields[2].strip()))
+    total = sum(micros for micros, _ in rows)
+    print(f"  imports of a check of {page.name}: {ms(total / 1e6)} in all, heaviest:")
+    for micros, name in sorted(rows, reverse=True)[:shown]:
+        print(f"    {ms(micros / 1e6)}  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -601,6 +676,7 @@ def main() -> None:
     for telnet in telnets:
         run(cases, telnet, args.rounds, args.timeout)
     matching_cpu()
+    start_costs(args.rounds, START_PAGES[:1] if args.quick else START_PAGES)
 
 
 if __name__ == "__main__":

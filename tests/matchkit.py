@@ -26,8 +26,8 @@ class Playback(TelnetSession):
     def read_line(self, deadline: float) -> str | None:
         return self.output.pop(0) if self.output else None
 
-    def send_line(self, text: str) -> None:
-        self.sent.append(text)
+    def send_lines(self, texts: list[str]) -> None:
+        self.sent.extend(texts)
 
 
 def replay(

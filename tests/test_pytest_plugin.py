@@ -314,12 +314,13 @@ def test_a_missing_telnet_client_is_a_usage_error(pytester):
 
 
 # Counts the threads of the process (the kernel's count, as Python 3.12's
-# fork warning does) each time pexpect spawns telnet.
+# fork warning does) each time the replay starts telnet.
 THREAD_SPY = """
-import pexpect
 from pathlib import Path
 
-spawn = pexpect.spawn._spawn
+from telnetmail.replay.terminal import TerminalChild
+
+start = TerminalChild.__init__
 seen = []
 
 
@@ -327,10 +328,10 @@ def counting(self, *args, **kwargs):
     status = Path("/proc/self/status").read_text()
     seen.append(next(line.split()[1] for line in status.splitlines()
                      if line.startswith("Threads:")))
-    return spawn(self, *args, **kwargs)
+    return start(self, *args, **kwargs)
 
 
-pexpect.spawn._spawn = counting
+TerminalChild.__init__ = counting
 
 
 def pytest_unconfigure():

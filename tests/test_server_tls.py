@@ -8,6 +8,8 @@ import poplib
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -342,3 +344,32 @@ def test_imap_authenticate_plain_checks_the_account(
         assert right.authenticate("PLAIN", lambda _: plain)[0] == "OK"
     finally:
         right.logout()
+
+
+# A process of its own: whether cryptography is loaded is the process's.
+FIRST_KNOCK = """
+import smtplib, ssl, sys
+from telnetmail.server import MailServer, ServerConfig
+from telnetmail.server.tls import TLSConfig
+
+with MailServer(ServerConfig(tls=TLSConfig())) as server:
+    with smtplib.SMTP("127.0.0.1", server.ports["smtp"], timeout=5) as plain:
+        plain.noop()
+    print("before", "cryptography" in sys.modules)
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with smtplib.SMTP_SSL("127.0.0.1", server.ports["smtps"], context=context,
+                          timeout=5) as secure:
+        print("smtps", secure.noop()[0])
+    print("after", "cryptography" in sys.modules)
+"""
+
+
+def test_the_certificate_is_made_when_a_client_first_knocks_at_a_tls_listener():
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_KNOCK],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # Plaintext clients never pay for it; the first TLS client is served.
+    assert done.stdout.split() == ["before", "False", "smtps", "250", "after", "True"]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 #: a reader sees, so a page says what varies, not how to match it.
 KINDS: dict[str, str] = {
     "date": (
-        r"(?:[A-Z][a-z]{2}, )?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
+        # A one-digit day may be padded with a space (Postfix, IMAP's date-time).
+        r"(?:[A-Z][a-z]{2}, )? ?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
         r"\d{2}:\d{2}(?::\d{2})? [+-]\d{4}(?: \([A-Za-z]+\))?"
     ),
     "time": r"\d{1,2}:\d{2}(?::\d{2})?",

@@ -333,9 +333,8 @@ class Walk:
             lines = self.transcript.client_lines()
         else:
             return  # pasted already
-        for line in lines:
-            self.session.send_line(line.text)
-            self.actual.append(("client", line.text))
+        self.session.send_lines([line.text for line in lines])
+        self.actual.extend(("client", line.text) for line in lines)
 
     def first_client_line(self) -> Line | None:
         return next(iter(self.transcript.client_lines()), None)

@@ -50,9 +50,8 @@ def free_run(verifier: Verifier, case: Case) -> FreeRun:
             if reader.closed:
                 run.stopped = (lineno, reader.why())
                 break
-            for line in step.lines:
-                session.send_line(line.text)
-                run.lines.append(("client", line.text))
+            session.send_lines([line.text for line in step.lines])
+            run.lines.extend(("client", line.text) for line in step.lines)
         if not run.stopped:
             last = transcript.lines[-1].lineno
             if reader.until_settled(last):

@@ -51,6 +51,7 @@ class OpensslSession(TelnetSession):
 
     name = "openssl"
     banner = False
+    bursts = False
 
     def __init__(self, tls: OpensslCommand, address: str, port: int) -> None:
         self.command = openssl_command(tls, address, port)

@@ -342,13 +342,18 @@ class MailServer:
         sockets: dict[str, socket.socket],
         servers: list[asyncio.Server],
     ) -> None:
-        """The implicit-TLS listeners, once the context is made (the first
-        time, ~50 ms after start: the plaintext ones serve meanwhile)."""
+        """The implicit-TLS listeners, once a client knocks at one of them.
+
+        Making the context imports ``cryptography`` and signs a certificate
+        (50 to 100 ms of the loop's time): a check whose pages never use TLS
+        must not pay for it. The first client waits in the backlog meanwhile.
+        """
         if self._context is None:
             return
+        await _first_knock([sockets[name] for name in IMPLICIT_TLS])
         ssl = self._context.get()
         servers.append(await self._serve_smtp(store, "smtps", sockets["smtps"], ssl))
-        for name in ("pop3s", "imaps"):
+        for name in IMPLICIT_TLS[1:]:
             servers.append(await self._serve_stream(store, name, sockets[name], ssl))
 
     async def _serve_stream(
@@ -383,6 +388,29 @@ class MailServer:
         await self._connections.close_all()
         assert self._store is not None
         self._store.reset()
+
+
+#: The listeners that speak TLS from the first byte.
+IMPLICIT_TLS = ("smtps", "pop3s", "imaps")
+
+
+async def _first_knock(sockets: list[socket.socket]) -> None:
+    """Return once a client is waiting to be accepted on one of *sockets*."""
+    loop = asyncio.get_running_loop()
+    knocked: asyncio.Future[None] = loop.create_future()
+
+    def knock() -> None:
+        if not knocked.done():
+            knocked.set_result(None)
+
+    for sock in sockets:
+        loop.add_reader(sock.fileno(), knock)
+    try:
+        await knocked
+    finally:
+        # Before the servers take these sockets: one reader per descriptor.
+        for sock in sockets:
+            loop.remove_reader(sock.fileno())
 
 
 async def _cancel_leftovers() -> None:
