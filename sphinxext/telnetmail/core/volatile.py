@@ -19,8 +19,9 @@ from dataclasses import dataclass
 #: What each kind accepts. Kinds are deliberately few and named for what
 #: a reader sees, so a page says what varies, not how to match it.
 KINDS: dict[str, str] = {
+    # Postfix pads a day of one digit with a second space: "Tue,  1 Dec".
     "date": (
-        r"(?:[A-Z][a-z]{2}, )?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
+        r"(?:[A-Z][a-z]{2}, +)?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
         r"\d{2}:\d{2}(?::\d{2})? [+-]\d{4}(?: \([A-Za-z]+\))?"
     ),
     "time": r"\d{1,2}:\d{2}(?::\d{2})?",
