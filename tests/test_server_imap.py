@@ -9,21 +9,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from imapclient import IMAPClient
 
-from server_fixtures import COURSE, TIMEOUT, Connect, RawClient, SendMail
+from server_fixtures import COURSE, TIMEOUT, Connect, RawClient, RawLogin, SendMail
 from telnetmail.server import MailServer
 
 Login = Callable[..., imaplib.IMAP4]
-RawLogin = Callable[[], RawClient]
-
-
-@pytest.fixture
-def raw_login(raw_client: Connect) -> RawLogin:
-    def login() -> RawClient:
-        client = raw_client("imap")
-        assert client.command(b"a1 LOGIN MyUsername MyPassword").startswith(b"a1 OK")
-        return client
-
-    return login
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""FETCH ENVELOPE as Dovecot writes it (RFC 3501 §7.4.2).
+"""FETCH ENVELOPE as Dovecot writes it (RFC 3501 §7.4.2), and the messages
+of our store, whose MIME parts and BODYSTRUCTURE are Dovecot's too
+(:mod:`telnetmail.server.mime`).
 
 pymap 0.36.7 writes an envelope's date in the internal-date form
 (``"23-Nov-2026 09:00:00 +0100"``) and an address without a display name
@@ -18,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from pymap.backend.dict import mailbox as dict_mailbox
 from pymap.parsing.primitives import List, Nil, String
-from pymap.parsing.response.fetch import EnvelopeStructure
+from pymap.parsing.response.fetch import BodyStructure, EnvelopeStructure
+
+from telnetmail.server import mime
 
 if TYPE_CHECKING:
     from email.headerregistry import Address, AddressHeader
@@ -68,7 +72,13 @@ def _address(address: Address) -> List:
 
 
 class DovecotLoadedMessage(dict_mailbox.LoadedMessage):
-    """A loaded message that answers ENVELOPE as Dovecot does."""
+    """A loaded message that answers ENVELOPE and BODYSTRUCTURE as Dovecot does."""
+
+    def get_body_structure(self) -> BodyStructure:
+        content = self._content
+        if content is None:
+            return BodyStructure.empty()
+        return mime.body_structure(content, self._get_envelope_structure)
 
     @classmethod
     def _get_envelope_structure(cls, msg: MessageContent) -> EnvelopeStructure:
@@ -97,12 +107,21 @@ class DovecotMessage(dict_mailbox.Message):
 
 
 def as_dovecot(message: dict_mailbox.Message) -> DovecotMessage:
-    """*message* as a :class:`DovecotMessage` (a copy, unless it is one)."""
+    """*message* as a :class:`DovecotMessage` (a copy, unless it is one),
+    its content parsed into MIME parts as Dovecot cuts them."""
     if isinstance(message, DovecotMessage):
         return message
-    copy = DovecotMessage.copy(message, recent=message.recent, expunged=message.expunged)
-    assert isinstance(copy, DovecotMessage)  # copy() makes a cls
-    return copy
+    content = message._content
+    return DovecotMessage(
+        message.uid,
+        message.internal_date,
+        message.permanent_flags,
+        expunged=message.expunged,
+        email_id=message.email_id,
+        thread_id=message.thread_id,
+        recent=message.recent,
+        content=mime.parse(bytes(content)) if content is not None else None,
+    )
 
 
 class DovecotMessages(dict[int, dict_mailbox.Message]):
