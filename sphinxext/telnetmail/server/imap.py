@@ -54,6 +54,7 @@ from pymap.parsing.state import ParsingInterrupt, ParsingState
 
 from telnetmail.server import imap_guard
 from telnetmail.server.handler import SessionHandler
+from telnetmail.server.imap_closing import ClosingState, course_commands
 from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
@@ -111,7 +112,12 @@ class DovecotPermanentFlags(PermanentFlags):
 SELECT_PERMANENT_FLAGS = (*SYSTEM_FLAGS, Wildcard)
 
 
-class DovecotState(TLSState):
+# What login adds to the capabilities besides pymap's own: the commands
+# :mod:`telnetmail.server.imap_closing` adds.
+LOGIN_CAPABILITY_EXTRA = (b"UNSELECT",)
+
+
+class DovecotState(TLSState, ClosingState):
     """pymap's IMAP state machine with Dovecot's texts and SELECT order."""
 
     def __init__(
@@ -151,6 +157,7 @@ class DovecotState(TLSState):
             raise
         self.store.penalty.succeeded(self.peer)
         self._capability.extend(self.config.login_capability)
+        self._capability.extend(LOGIN_CAPABILITY_EXTRA)
         return ResponseOk(cmd.tag, b"Logged in", self.capability)
 
     async def do_append(
@@ -383,7 +390,7 @@ class IMAPHandler(SessionHandler):
             writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes
         )
         conn = LimitedConnection(
-            config.commands,
+            course_commands(),
             config,
             reader,
             writer,
