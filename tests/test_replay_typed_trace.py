@@ -92,6 +92,12 @@ def trace_outcome(verifier: Verifier, page: str):
     return verifier.verify(cases["trace"], cases)
 
 
+def without(page: str, first: str, after: str) -> str:
+    """*page* without its lines from the one starting with *first* to the one
+    before the line starting with *after*."""
+    return page[: page.index(first)] + page[page.index(after) :]
+
+
 def line_of(page: str, text: str) -> int:
     return page.splitlines().index(text.rstrip("\n")) + 1
 
@@ -118,9 +124,7 @@ def test_a_typed_trace_shown_otherwise_fails_at_that_line(verifier):
 
 
 def test_a_typed_trace_left_out_fails(verifier):
-    start = RELAY.index("   server: Received: from laptop")
-    end = RELAY.index("   server: From: anna@example.org")
-    page = RELAY[:start] + RELAY[end:]
+    page = without(RELAY, "   server: Received: from laptop", "   server: From: anna")
     outcome = trace_outcome(verifier, page)
     assert outcome.status is Status.FAILED
     # The server's own, shown last, stands where the typed one must be.
@@ -128,9 +132,7 @@ def test_a_typed_trace_left_out_fails(verifier):
 
 
 def test_a_page_without_the_trace_fails(verifier):
-    start = RELAY.index("   server: Received: from relay.example.org")
-    end = RELAY.index("   server: From: anna@example.org")
-    page = RELAY[:start] + RELAY[end:]
+    page = without(RELAY, "   server: Received: from relay", "   server: From: anna")
     outcome = trace_outcome(verifier, page)
     assert outcome.status is Status.FAILED
     assert "the sender typed 1 Received field(s)" in outcome.message
