@@ -272,3 +272,41 @@ def test_envelope_gives_the_date_header_and_nil_for_a_missing_display_name(
     assert b'ENVELOPE ("Mon, 23 Nov 2026 09:00:00 +0100" "Hi" ' in reply
     assert b'(("Sender Name" NIL "sender" "example.com"))' in reply
     assert b'((NIL NIL "recipient" "example.com"))' in reply
+
+
+@pytest.mark.parametrize(
+    ("item", "named"),
+    [
+        (b"BODY[HEADER.FIELDS (SUBJECT FROM)]", b"BODY[HEADER.FIELDS (SUBJECT FROM)]"),
+        (
+            b"BODY.PEEK[HEADER.FIELDS.NOT (TO DATE)]<0.5>",
+            b"BODY[HEADER.FIELDS.NOT (TO DATE)]<0>",
+        ),
+        (b"BODY[header.fields (subject from)]", b"BODY[HEADER.FIELDS (SUBJECT FROM)]"),
+    ],
+)
+def test_a_header_list_is_named_in_the_order_asked(
+    send_mail: SendMail, raw_imap_login: RawLogin, item: bytes, named: bytes
+) -> None:
+    # As Dovecot does; pymap answered the list sorted (FROM SUBJECT).
+    send_mail()
+    client = raw_imap_login()
+    client.tagged(b"a2 EXAMINE INBOX")
+    first = client.command(b"a3 FETCH 1 (" + item + b")")
+    assert first.startswith(b"* 1 FETCH (" + named + b" {"), first
+    assert client.until(b"a3 ")[-1].startswith(b"a3 OK")
+
+
+def test_header_lists_of_one_fetch_keep_each_its_order(
+    send_mail: SendMail, raw_imap_login: RawLogin
+) -> None:
+    send_mail()
+    client = raw_imap_login()
+    client.tagged(b"a2 EXAMINE INBOX")
+    lines = client.tagged(
+        b"a3 UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (TO FROM)]"
+        b" BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)])"
+    )
+    reply = b"\n".join(lines)
+    assert b"BODY[HEADER.FIELDS (TO FROM)]" in reply
+    assert b"BODY[HEADER.FIELDS (SUBJECT DATE)]" in reply

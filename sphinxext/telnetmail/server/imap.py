@@ -55,6 +55,7 @@ from pymap.parsing.state import ParsingInterrupt, ParsingState
 from telnetmail.server import imap_guard
 from telnetmail.server.handler import SessionHandler
 from telnetmail.server.imap_closing import ClosingState, course_commands
+from telnetmail.server.imap_fetch import answer_as_asked, header_lists
 from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from pymap.parsing.command import Command
     from pymap.parsing.command.auth import AppendCommand, SelectCommand
     from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
-    from pymap.parsing.command.select import CopyCommand, StoreCommand
+    from pymap.parsing.command.select import CopyCommand, FetchCommand, StoreCommand
     from pymap.parsing.response import Response
     from pymap.parsing.specials.flag import Flag
     from pymap.selected import SelectedMailbox
@@ -138,6 +139,8 @@ class DovecotState(TLSState, ClosingState):
         self.store = store
         self.peer = peer
         self._greeting = store.config.identity.imap_greeting.encode("utf-8")
+        #: The HEADER.FIELDS lists of the command being run, as typed.
+        self.header_lists: list[list[bytes]] = []
 
     async def do_greeting(self) -> CommandResponse:
         return ResponseOk(b"*", self._greeting, self.capability)
@@ -165,6 +168,12 @@ class DovecotState(TLSState, ClosingState):
     ) -> tuple[CommandResponse, SelectedMailbox | None]:
         size = sum(len(message.literal) for message in cmd.messages)
         return await self.within_quota(cmd.tag, size) or await super().do_append(cmd)
+
+    async def do_fetch(
+        self, cmd: FetchCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        answer_as_asked(cmd.attributes, self.header_lists)
+        return await super().do_fetch(cmd)
 
     async def do_copy(
         self, cmd: CopyCommand
@@ -321,6 +330,8 @@ class LimitedConnection(IMAPConnection):
                 continue
             if verdict.line is not None:
                 line = memoryview(verdict.line)
+            if self.state is not None:
+                self.state.header_lists = header_lists(data)
             params = self.params.copy(ParsingState(continuations=conts))
             try:
                 cmd, _ = self.commands.parse(line, params)
