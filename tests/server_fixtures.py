@@ -193,6 +193,21 @@ def raw_client(mail_server: MailServer) -> Iterator[Connect]:
         client.close()
 
 
+RawLogin = Callable[[], RawClient]
+
+
+@pytest.fixture
+def raw_imap_login(raw_client: Connect) -> RawLogin:
+    """``raw_imap_login()``: a RawClient logged in over IMAP as the course's user."""
+
+    def login() -> RawClient:
+        client = raw_client("imap")
+        assert client.command(b"a1 LOGIN MyUsername MyPassword").startswith(b"a1 OK")
+        return client
+
+    return login
+
+
 def wait_for_unlock(login: Callable[..., poplib.POP3]) -> poplib.POP3:
     """Log in over POP3 once the server has seen a previous session go (a
     client's close reaches it a moment later), which frees the maildrop."""

@@ -50,8 +50,8 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(
     assert wrong_password.startswith(b"a1 NO")
 
 
-def test_list_shows_inbox_with_dovecots_separator(raw_login: RawLogin) -> None:
-    client = raw_login()
+def test_list_shows_inbox_with_dovecots_separator(raw_imap_login: RawLogin) -> None:
+    client = raw_imap_login()
     assert client.tagged(b'a2 LIST "" "*"') == [
         b'* LIST (\\HasNoChildren) "." INBOX',
         b"a2 OK LIST completed.",
@@ -59,10 +59,10 @@ def test_list_shows_inbox_with_dovecots_separator(raw_login: RawLogin) -> None:
 
 
 def test_select_answers_in_dovecots_order(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     send_mail()
-    client = raw_login()
+    client = raw_imap_login()
     lines = client.tagged(b"a3 SELECT INBOX")
     shapes = [re.sub(rb"\d+", b"n", re.sub(rb"\] .*", b"]", line)) for line in lines]
     assert shapes == [
@@ -77,32 +77,32 @@ def test_select_answers_in_dovecots_order(
     ]
 
 
-def test_examine_is_read_only(send_mail: SendMail, raw_login: RawLogin) -> None:
+def test_examine_is_read_only(send_mail: SendMail, raw_imap_login: RawLogin) -> None:
     send_mail()
-    client = raw_login()
+    client = raw_imap_login()
     lines = client.tagged(b"a3 EXAMINE INBOX")
     assert b"* OK [PERMANENTFLAGS ()] Read-only mailbox." in lines
     assert lines[-1].startswith(b"a3 OK [READ-ONLY]")
 
 
-def test_select_of_empty_mailbox_sends_no_unseen(raw_login: RawLogin) -> None:
-    client = raw_login()
+def test_select_of_empty_mailbox_sends_no_unseen(raw_imap_login: RawLogin) -> None:
+    client = raw_imap_login()
     lines = client.tagged(b"a3 SELECT INBOX")
     assert b"* 0 EXISTS" in lines
     assert not any(b"[UNSEEN" in line for line in lines)
 
 
-def test_no_mailboxid_line_on_select(raw_login: RawLogin) -> None:
-    client = raw_login()
+def test_no_mailboxid_line_on_select(raw_imap_login: RawLogin) -> None:
+    client = raw_imap_login()
     assert not any(b"MAILBOXID" in line for line in client.tagged(b"a3 SELECT INBOX"))
 
 
 def test_store_is_ignored_in_a_read_only_mailbox(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     # Dovecot's answer (pymap's was NO [READ-ONLY]): OK, nothing changed.
     send_mail()
-    client = raw_login()
+    client = raw_imap_login()
     client.tagged(b"a2 EXAMINE INBOX")
     assert client.tagged(b"a3 STORE 1 +FLAGS (\\Flagged)") == [
         b"a3 OK Store ignored with read-only mailbox."
@@ -111,16 +111,16 @@ def test_store_is_ignored_in_a_read_only_mailbox(
 
 
 def test_examine_shows_recent_without_claiming_it(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     send_mail()
-    examining = raw_login()
+    examining = raw_imap_login()
     assert b"* 1 RECENT" in examining.tagged(b"a2 EXAMINE INBOX")
     assert examining.tagged(b"a3 FETCH 1 FLAGS")[0] == b"* 1 FETCH (FLAGS (\\Recent))"
     # Still new for the first session that selects the mailbox (RFC 3501 §2.3.2).
-    selecting = raw_login()
+    selecting = raw_imap_login()
     assert b"* 1 RECENT" in selecting.tagged(b"a2 SELECT INBOX")
-    assert b"* 0 RECENT" in raw_login().tagged(b"a2 EXAMINE INBOX")
+    assert b"* 0 RECENT" in raw_imap_login().tagged(b"a2 EXAMINE INBOX")
 
 
 def test_first_uid_is_1(send_mail: SendMail, imapclient: IMAPClient) -> None:
@@ -183,10 +183,10 @@ def test_literal_gets_a_continuation(raw_client: Connect) -> None:
 
 
 def test_fetch_sends_the_message_as_a_literal(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     send_mail()
-    client = raw_login()
+    client = raw_imap_login()
     client.tagged(b"a3 EXAMINE INBOX")
     first = client.command(b"a4 FETCH 1 BODY[]")
     size = int(re.fullmatch(rb"\* 1 FETCH \(BODY\[\] \{(\d+)\}", first).group(1))
@@ -195,8 +195,8 @@ def test_fetch_sends_the_message_as_a_literal(
     assert client.until(b"a4 ")[-1].startswith(b"a4 OK")
 
 
-def test_logout_says_bye(raw_login: RawLogin) -> None:
-    client = raw_login()
+def test_logout_says_bye(raw_imap_login: RawLogin) -> None:
+    client = raw_imap_login()
     lines = client.tagged(b"a5 LOGOUT")
     assert lines[0].startswith(b"* BYE")
     assert lines[-1].startswith(b"a5 OK")
@@ -234,12 +234,12 @@ def test_command_before_login_is_bad(raw_client: Connect) -> None:
     assert raw_client("imap").command(b"a1 SELECT INBOX").startswith(b"a1 BAD")
 
 
-def test_unknown_command_is_bad(raw_login: RawLogin) -> None:
-    assert raw_login().command(b"a2 FROBNICATE").startswith(b"a2 BAD")
+def test_unknown_command_is_bad(raw_imap_login: RawLogin) -> None:
+    assert raw_imap_login().command(b"a2 FROBNICATE").startswith(b"a2 BAD")
 
 
-def test_noop_is_ok(raw_login: RawLogin) -> None:
-    assert raw_login().command(b"a2 NOOP").startswith(b"a2 OK")
+def test_noop_is_ok(raw_imap_login: RawLogin) -> None:
+    assert raw_imap_login().command(b"a2 NOOP").startswith(b"a2 OK")
 
 
 def test_objectid_is_not_advertised_as_dovecot_23_does_not(raw_client: Connect) -> None:
@@ -247,8 +247,8 @@ def test_objectid_is_not_advertised_as_dovecot_23_does_not(raw_client: Connect) 
     assert b"OBJECTID" not in reply
 
 
-def test_folders_nest_with_dovecots_separator(raw_login: RawLogin) -> None:
-    client = raw_login()
+def test_folders_nest_with_dovecots_separator(raw_imap_login: RawLogin) -> None:
+    client = raw_imap_login()
     assert client.command(b"a2 CREATE Archive.2024").startswith(b"a2 OK")
     assert client.tagged(b'a3 LIST "" "*"') == [
         b'* LIST (\\HasNoChildren) "." INBOX',
@@ -259,16 +259,54 @@ def test_folders_nest_with_dovecots_separator(raw_login: RawLogin) -> None:
 
 
 def test_envelope_gives_the_date_header_and_nil_for_a_missing_display_name(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     send_mail(
         headers="Date: Mon, 23 Nov 2026 09:00:00 +0100\r\n"
         "From: Sender Name <sender@example.com>\r\n"
         "To: recipient@example.com\r\nSubject: Hi\r\n"
     )
-    client = raw_login()
+    client = raw_imap_login()
     client.tagged(b"a2 SELECT INBOX")
     reply = client.tagged(b"a3 FETCH 1 ENVELOPE")[0]
     assert b'ENVELOPE ("Mon, 23 Nov 2026 09:00:00 +0100" "Hi" ' in reply
     assert b'(("Sender Name" NIL "sender" "example.com"))' in reply
     assert b'((NIL NIL "recipient" "example.com"))' in reply
+
+
+@pytest.mark.parametrize(
+    ("item", "named"),
+    [
+        (b"BODY[HEADER.FIELDS (SUBJECT FROM)]", b"BODY[HEADER.FIELDS (SUBJECT FROM)]"),
+        (
+            b"BODY.PEEK[HEADER.FIELDS.NOT (TO DATE)]<0.5>",
+            b"BODY[HEADER.FIELDS.NOT (TO DATE)]<0>",
+        ),
+        (b"BODY[header.fields (subject from)]", b"BODY[HEADER.FIELDS (SUBJECT FROM)]"),
+    ],
+)
+def test_a_header_list_is_named_in_the_order_asked(
+    send_mail: SendMail, raw_imap_login: RawLogin, item: bytes, named: bytes
+) -> None:
+    # As Dovecot does; pymap answered the list sorted (FROM SUBJECT).
+    send_mail()
+    client = raw_imap_login()
+    client.tagged(b"a2 EXAMINE INBOX")
+    first = client.command(b"a3 FETCH 1 (" + item + b")")
+    assert first.startswith(b"* 1 FETCH (" + named + b" {"), first
+    assert client.until(b"a3 ")[-1].startswith(b"a3 OK")
+
+
+def test_header_lists_of_one_fetch_keep_each_its_order(
+    send_mail: SendMail, raw_imap_login: RawLogin
+) -> None:
+    send_mail()
+    client = raw_imap_login()
+    client.tagged(b"a2 EXAMINE INBOX")
+    lines = client.tagged(
+        b"a3 UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (TO FROM)]"
+        b" BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)])"
+    )
+    reply = b"\n".join(lines)
+    assert b"BODY[HEADER.FIELDS (TO FROM)]" in reply
+    assert b"BODY[HEADER.FIELDS (SUBJECT DATE)]" in reply

@@ -39,6 +39,7 @@ def test_text_without_marks_is_unchanged():
     [
         ("date", "Tue, 20 Jan 2004 22:33:36 +0200"),
         ("date", "27 Nov 2026 11:40:02 +0000 (UTC)"),
+        ("date", "Tue,  1 Dec 2026 00:46:46 +0000 (UTC)"),
         ("date", "17-Jul-1996 02:44:25 -0700"),
         # Postfix pads a one-digit day with a space: the 1st to the 9th.
         ("date", "Tue,  1 Dec 2026 01:08:36 +0000 (UTC)"),

@@ -5,7 +5,9 @@ What the sender typed must come back: its header fields in the order typed
 choose, so it is ignored, presence included: trace fields (``Received``,
 ``Return-Path``), delivery fields (``Delivered-To``, ``X-Original-To``), and
 ``Message-Id``, ``Date`` and ``From`` unless the sender typed them in that
-message (Postfix adds a ``From:`` when there is none).
+message (Postfix adds a ``From:`` when there is none). ``Received`` fields the
+sender typed (a relay's, typed by hand) are the sender's: they are the last
+ones, and they are compared.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-#: Fields a server adds on delivery; never compared.
+#: Fields a server adds on delivery; not compared (but the ``Received``
+#: fields the sender typed, see :func:`typed_trace`).
 SERVER_FIELDS = frozenset({"received", "return-path", "delivered-to", "x-original-to"})
+#: The trace field: servers add one each, above those the sender typed.
+TRACE_FIELD = "received"
 #: Fields a server adds when the sender typed none.
 ADDED_IF_MISSING = frozenset({"message-id", "date", "from"})
 
@@ -93,8 +98,27 @@ def typed_in_shown(
     its sender typed (but the ones servers may add) is shown with the same
     value. None found: nothing is known to be typed.
     """
-    shown = {(item.name.lower(), field_value(item, text)) for item in message.fields}
+    typed = sent_as(message, text, sent)
+    return frozenset(name for name, _ in typed or ())
+
+
+def typed_trace(
+    message: Message[T], text: Callable[[T], str], sent: Sequence[Sent]
+) -> int:
+    """How many ``Received`` fields the sender of *message* typed: its last
+    ones, since each server adds its own above the others (RFC 5321 §4.4).
+    0 when the message is none of those sent."""
+    typed = sent_as(message, text, sent)
+    return sum(1 for name, _ in typed or () if name == TRACE_FIELD)
+
+
+def sent_as(
+    message: Message[T], text: Callable[[T], str], sent: Sequence[Sent]
+) -> Sent | None:
+    """The message sent that *message* is: the first whose fields it all holds
+    with the same values (but the ones servers may add)."""
+    fields = {(item.name.lower(), field_value(item, text)) for item in message.fields}
     for typed in sent:
-        if all(pair in shown for pair in typed if pair[0] not in ADDED_IF_MISSING):
-            return frozenset(name for name, _ in typed)
-    return frozenset()
+        if all(pair in fields for pair in typed if pair[0] not in ADDED_IF_MISSING):
+            return typed
+    return None

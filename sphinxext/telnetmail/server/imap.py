@@ -54,6 +54,8 @@ from pymap.parsing.state import ParsingInterrupt, ParsingState
 
 from telnetmail.server import imap_guard
 from telnetmail.server.handler import SessionHandler
+from telnetmail.server.imap_closing import ClosingState, course_commands
+from telnetmail.server.imap_fetch import answer_as_asked, header_lists
 from telnetmail.server.imap_secure import TLSState
 from telnetmail.server.limits import peer_address
 from telnetmail.server.lines import LineTooLong, read_line
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
     from pymap.parsing.command import Command
     from pymap.parsing.command.auth import AppendCommand, SelectCommand
     from pymap.parsing.command.nonauth import AuthenticateCommand, LoginCommand
-    from pymap.parsing.command.select import CopyCommand, StoreCommand
+    from pymap.parsing.command.select import CopyCommand, FetchCommand, StoreCommand
     from pymap.parsing.response import Response
     from pymap.parsing.specials.flag import Flag
     from pymap.selected import SelectedMailbox
@@ -111,7 +113,12 @@ class DovecotPermanentFlags(PermanentFlags):
 SELECT_PERMANENT_FLAGS = (*SYSTEM_FLAGS, Wildcard)
 
 
-class DovecotState(TLSState):
+# What login adds to the capabilities besides pymap's own: the commands
+# :mod:`telnetmail.server.imap_closing` adds.
+LOGIN_CAPABILITY_EXTRA = (b"UNSELECT",)
+
+
+class DovecotState(TLSState, ClosingState):
     """pymap's IMAP state machine with Dovecot's texts and SELECT order."""
 
     def __init__(
@@ -132,6 +139,8 @@ class DovecotState(TLSState):
         self.store = store
         self.peer = peer
         self._greeting = store.config.identity.imap_greeting.encode("utf-8")
+        #: The HEADER.FIELDS lists of the command being run, as typed.
+        self.header_lists: list[list[bytes]] = []
 
     async def do_greeting(self) -> CommandResponse:
         return ResponseOk(b"*", self._greeting, self.capability)
@@ -151,6 +160,7 @@ class DovecotState(TLSState):
             raise
         self.store.penalty.succeeded(self.peer)
         self._capability.extend(self.config.login_capability)
+        self._capability.extend(LOGIN_CAPABILITY_EXTRA)
         return ResponseOk(cmd.tag, b"Logged in", self.capability)
 
     async def do_append(
@@ -158,6 +168,12 @@ class DovecotState(TLSState):
     ) -> tuple[CommandResponse, SelectedMailbox | None]:
         size = sum(len(message.literal) for message in cmd.messages)
         return await self.within_quota(cmd.tag, size) or await super().do_append(cmd)
+
+    async def do_fetch(
+        self, cmd: FetchCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        answer_as_asked(cmd.attributes, self.header_lists)
+        return await super().do_fetch(cmd)
 
     async def do_copy(
         self, cmd: CopyCommand
@@ -314,6 +330,8 @@ class LimitedConnection(IMAPConnection):
                 continue
             if verdict.line is not None:
                 line = memoryview(verdict.line)
+            if self.state is not None:
+                self.state.header_lists = header_lists(data)
             params = self.params.copy(ParsingState(continuations=conts))
             try:
                 cmd, _ = self.commands.parse(line, params)
@@ -383,7 +401,7 @@ class IMAPHandler(SessionHandler):
             writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes
         )
         conn = LimitedConnection(
-            config.commands,
+            course_commands(),
             config,
             reader,
             writer,

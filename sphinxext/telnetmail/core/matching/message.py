@@ -4,7 +4,7 @@ What the sender typed must come back whole: its header fields in the order
 typed and every line of the body, with the empty line between them. What
 the server adds is its own to choose (see :mod:`telnetmail.core.messages`):
 those fields are ignored, their presence included, except for the values
-named marks capture. A page that shows only part of a whole message (a
+named marks capture; the ``Received`` fields the sender typed are compared. A page that shows only part of a whole message (a
 ``RETR`` with the headers alone) differs from it: ``TOP n 0`` shows the
 headers only.
 """
@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 from telnetmail.core.matching.base import Context, Textual, enforce_names, line_matches
 from telnetmail.core.messages import (
+    TRACE_FIELD,
     Field,
     Message,
     compared_fields,
     split_message,
     typed_in_shown,
+    typed_trace,
 )
 from telnetmail.core.model import is_placeholder, octets
 
@@ -110,7 +112,39 @@ def _compare_fields(
     if len(got_fields) > len(shown_fields):
         where = shown_fields[-1].lines[-1].lineno if shown_fields else last
         return where, _field_names(got_fields, shown_fields)
-    return _enforce_in_added(shown, got, typed, context)
+    return _compare_typed_trace(shown, got, context, last) or _enforce_in_added(
+        shown, got, typed, context
+    )
+
+
+def _compare_typed_trace(
+    shown: Message, got: Message, context: Context, last: int
+) -> tuple[int, str] | None:
+    """The ``Received`` fields the sender typed, the last ones of the server's
+    message, must be the page's last ones, as typed: they are not the server's
+    to choose. Those the server added above them are not compared."""
+    count = typed_trace(got, str, context.sent)
+    if not count:
+        return None
+    shown_trace = [item for item in shown.fields if item.name.lower() == TRACE_FIELD]
+    got_trace = [item for item in got.fields if item.name.lower() == TRACE_FIELD]
+    if len(shown_trace) < count:
+        where = shown_trace[0].lines[0].lineno if shown_trace else last
+        return where, (
+            f"the sender typed {count} Received field(s), which the server keeps "
+            f"below its own; the page shows {len(shown_trace)} in all"
+        )
+    for mine, theirs in zip(shown_trace[-count:], got_trace[-count:]):
+        failure = _compare_lines(
+            mine.lines,
+            theirs.lines,
+            context,
+            "the Received field the sender typed",
+            marks=False,
+        )
+        if failure is not None:
+            return failure
+    return None
 
 
 def _field_names(got: list[Field], shown: list[Field]) -> str:
