@@ -39,6 +39,7 @@ def test_text_without_marks_is_unchanged():
     [
         ("date", "Tue, 20 Jan 2004 22:33:36 +0200"),
         ("date", "27 Nov 2026 11:40:02 +0000 (UTC)"),
+        ("date", "Tue,  1 Dec 2026 01:17:49 +0000 (UTC)"),  # Postfix, day 1 to 9
         ("date", "17-Jul-1996 02:44:25 -0700"),
         ("queue-id", "36DC72148F2"),
         ("message-id", "<20040120203404.CCCC18555.mx1.example.com@client.example.com>"),

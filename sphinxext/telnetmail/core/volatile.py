@@ -19,8 +19,10 @@ from dataclasses import dataclass
 #: What each kind accepts. Kinds are deliberately few and named for what
 #: a reader sees, so a page says what varies, not how to match it.
 KINDS: dict[str, str] = {
+    # Postfix pads a one-digit day with a space ("Tue,  1 Dec 2026"), as the
+    # folding white space of RFC 5322 §3.3 allows.
     "date": (
-        r"(?:[A-Z][a-z]{2}, )?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
+        r"(?:[A-Z][a-z]{2}, {1,2})?\d{1,2}[ -][A-Z][a-z]{2}[ -]\d{4} "
         r"\d{2}:\d{2}(?::\d{2})? [+-]\d{4}(?: \([A-Za-z]+\))?"
     ),
     "time": r"\d{1,2}:\d{2}(?::\d{2})?",
