@@ -218,6 +218,7 @@ class POP3Session(SecurePOP3):
         self.store.pop3_locks.add(account.name)
         self.account = account
         self.messages = await self.store.messages(account)
+        await self.store.claim_recent(account)
         self.uid_validity = await self.store.uid_validity(account)
         await self.send("+OK Logged in.")
         return True

@@ -248,6 +248,14 @@ class MailStore:
             async for msg in inbox.messages()
         ]
 
+    async def claim_recent(self, account: Account) -> None:
+        """Take ``\\Recent`` off *account*'s INBOX, as a Dovecot POP3 login
+        does: it opens the mailbox read-write, so it is the session that sees
+        new mail first, and IMAP sessions after it find nothing recent."""
+        inbox = await self.inbox(account)
+        async for message in inbox.messages():
+            message.recent = False
+
     async def exists(self, account: Account, uid: int) -> bool:
         """Whether the message *uid* is still in *account*'s INBOX."""
         return await _live(await self.inbox(account), uid) is not None
