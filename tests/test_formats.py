@@ -112,9 +112,10 @@ def test_no_page_of_the_pdf_runs_past_its_bottom(
     course: Callable[[str], Path],
 ) -> None:
     # Where Sphinx's framed verbatim splits a dialogue across pages, its frame
-    # overshoots by a point or two, which no reader sees; a table too long for
-    # its page overshoots by a hundred or more.
-    assert [points for points in overfull_boxes(course, "vbox") if points > 3] == []
+    # overshoots by up to about 3 points (measured: 0.6 to 3.03 over the whole
+    # course), which no reader sees; a table too long for its page overshoots
+    # by 85 points or more.
+    assert [points for points in overfull_boxes(course, "vbox") if points > 6] == []
 
 
 # EPUB
