@@ -8,15 +8,19 @@ terminal's slave side as its standard streams: 1–3 ms. pexpect's
 :class:`~pexpect.fdpexpect.fdspawn` then reads the master side as
 ``spawn`` would.
 
-The program gets no controlling terminal: neither telnet nor openssl asks
-for one (they only set the modes of their standard input), and the replay
-ends them by signal, not by the terminal's hang-up.
+The terminal is the program's controlling terminal, in a session of its
+own: should this process die without closing it (SIGKILL), the kernel hangs
+the terminal up and the program gets SIGHUP. Without one, telnet read EIO
+forever from its orphaned terminal, at full CPU. util-linux's ``setsid
+--ctty`` makes it so and keeps ``vfork``; where it is missing, a
+``preexec_fn`` does the same after a plain fork.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -42,16 +46,9 @@ class TerminalChild(fdspawn):
         try:
             _set_size(slave, dimensions)
             _set_flag(slave, termios.ECHO, False)
-            # start_new_session: a signal meant for us (Ctrl-C in the
+            # A session of its own: a signal meant for us (Ctrl-C in the
             # terminal running check) does not reach the client mid-line.
-            self.process = subprocess.Popen(
-                command,
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                start_new_session=True,
-            )
+            self.process = _start_on_terminal(command, slave, env)
         except BaseException:
             os.close(master)
             raise
@@ -94,6 +91,39 @@ class TerminalChild(fdspawn):
             self.process.send_signal(signal.SIGKILL)
         self.process.wait()
         super().close()
+
+
+SETSID = shutil.which("setsid")
+
+
+def _start_on_terminal(
+    command: list[str], terminal: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """*command* leading a new session whose controlling terminal is *terminal*."""
+    if SETSID is not None:
+        # setsid execs the command in its own process: the pid is the client's.
+        return subprocess.Popen(
+            [SETSID, "--ctty", *command],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            env=env,
+        )
+    # Only where util-linux is missing (macOS): a fork, as pexpect's own spawn
+    # does; the replay starts clients from one thread at a time.
+    return subprocess.Popen(
+        command,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_take_terminal,  # noqa: PLW1509
+    )
+
+
+def _take_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def _get_flag(fd: int, flag: int) -> bool:
