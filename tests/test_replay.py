@@ -156,8 +156,14 @@ def _mark_volatile(line: str) -> str:
 
 @pytest.mark.parametrize("name", ["seed-smtp", "seed-pop3", "seed-imap"])
 def test_the_servers_own_answers_pass_exact_mode(verifier, name):
-    page = actual_page(verifier, name)
-    outcome = verifier.verify(page, {**seed_cases(), page.name: page})
+    # Recorded, then replayed: Postfix's Received: date may tick to the next
+    # second in between, which exact mode rightly calls a different line. A
+    # real drift fails every round.
+    for _round in range(3):
+        page = actual_page(verifier, name)
+        outcome = verifier.verify(page, {**seed_cases(), page.name: page})
+        if outcome.status is Status.PASSED:
+            break
     assert outcome.status is Status.PASSED, describe(outcome)
 
 
