@@ -219,19 +219,3 @@ def wait_for_unlock(login: Callable[..., poplib.POP3]) -> poplib.POP3:
                 raise
             time.sleep(0.01)
     raise AssertionError("the maildrop stayed locked")
-
-
-RawLogin = Callable[[], RawClient]
-
-
-@pytest.fixture
-def raw_login(raw_client: Connect) -> RawLogin:
-    """``raw_login()``: a RawClient on IMAP, logged in as the course's account."""
-
-    def login() -> RawClient:
-        client = raw_client("imap")
-        assert client.command(b"a1 LOGIN MyUsername MyPassword").startswith(b"a1 OK")
-        return client
-
-    return login
-

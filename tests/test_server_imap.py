@@ -203,14 +203,14 @@ def test_logout_says_bye(raw_imap_login: RawLogin) -> None:
 
 
 def test_a_pop3_login_claims_recent_as_dovecots_does(
-    send_mail: SendMail, pop3_login: Callable[..., object], raw_login: RawLogin
+    send_mail: SendMail, pop3_login: Callable[..., object], raw_imap_login: RawLogin
 ) -> None:
     # Dovecot's POP3 opens INBOX read-write, so the first session to see new
     # mail is the POP3 one, even one that never sends QUIT.
     send_mail()
-    assert b"* 1 RECENT" in raw_login().tagged(b"a2 EXAMINE INBOX")
+    assert b"* 1 RECENT" in raw_imap_login().tagged(b"a2 EXAMINE INBOX")
     pop3_login()
-    assert b"* 0 RECENT" in raw_login().tagged(b"a2 SELECT INBOX")
+    assert b"* 0 RECENT" in raw_imap_login().tagged(b"a2 SELECT INBOX")
 
 
 def test_append_over_imap_is_readable_over_pop3(

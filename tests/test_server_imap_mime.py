@@ -67,48 +67,48 @@ def mixed_message(send_mail: SendMail) -> None:
 
 
 def test_a_text_message_has_the_size_and_lines_of_its_body_alone(
-    text_message: None, raw_login: RawLogin
+    text_message: None, raw_imap_login: RawLogin
 ) -> None:
     # 70 octets, 2 lines: the body after the empty line, not the message.
-    assert fetch(raw_login(), b"BODYSTRUCTURE") == (
+    assert fetch(raw_imap_login(), b"BODYSTRUCTURE") == (
         b'* 1 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "UTF-8") NIL NIL '
         b'"quoted-printable" 70 2 NIL NIL NIL NIL))'
     )
 
 
 def test_body_is_bodystructure_without_extension_data(
-    text_message: None, raw_login: RawLogin
+    text_message: None, raw_imap_login: RawLogin
 ) -> None:
-    assert fetch(raw_login(), b"BODY") == (
+    assert fetch(raw_imap_login(), b"BODY") == (
         b'* 1 FETCH (BODY ("text" "plain" ("charset" "UTF-8") NIL NIL '
         b'"quoted-printable" 70 2))'
     )
 
 
 def test_a_message_without_mime_headers_is_us_ascii_text_in_7bit(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     send_mail(
         "Una riga.\r\n", headers="From: anna@example.com\r\nSubject: Semplice\r\n"
     )
-    assert fetch(raw_login(), b"BODYSTRUCTURE") == (
+    assert fetch(raw_imap_login(), b"BODYSTRUCTURE") == (
         b'* 1 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL '
         b'"7bit" 11 1 NIL NIL NIL NIL))'
     )
 
 
 def test_multipart_mixed_with_a_base64_attachment(
-    mixed_message: None, raw_login: RawLogin
+    mixed_message: None, raw_imap_login: RawLogin
 ) -> None:
     # Each part without the CRLF before the next delimiter (RFC 2046
     # §5.1.1): 17 octets and 0 lines, 8 and 0; charset added to the
     # attachment, its disposition as a list.
-    assert fetch(raw_login(), b"BODYSTRUCTURE") == (
+    assert fetch(raw_imap_login(), b"BODYSTRUCTURE") == (
         b"* 1 FETCH (BODYSTRUCTURE ((" + TEXT_PART + b" NIL NIL NIL NIL)"
         b"(" + ATTACHED + b' NIL ("attachment" ("filename" "ciao.txt")) NIL NIL)'
         b' "mixed" ("boundary" "confine") NIL NIL NIL))'
     )
-    assert fetch(raw_login(), b"BODY") == (
+    assert fetch(raw_imap_login(), b"BODY") == (
         b"* 1 FETCH (BODY ((" + TEXT_PART + b")(" + ATTACHED + b') "mixed"))'
     )
 
@@ -134,14 +134,14 @@ def test_multipart_mixed_with_a_base64_attachment(
     ],
 )
 def test_body_section_of_a_part_ends_before_the_delimiters_crlf(
-    mixed_message: None, raw_login: RawLogin, section: bytes, reply: bytes
+    mixed_message: None, raw_imap_login: RawLogin, section: bytes, reply: bytes
 ) -> None:
-    answer = fetch(raw_login(), b"BODY.PEEK[%s]" % section)
+    answer = fetch(raw_imap_login(), b"BODY.PEEK[%s]" % section)
     assert answer == b"* 1 FETCH (BODY[%s] %s" % (section, reply)
 
 
 def test_type_subtype_and_parameters_keep_their_case(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     body = MIXED_BODY.replace("text/plain; name=", "TEXT/Plain; Name=")
     body = body.replace("base64", "BASE64").replace(
@@ -151,29 +151,29 @@ def test_type_subtype_and_parameters_keep_their_case(
     assert (
         b'("TEXT" "Plain" ("Name" "ciao.txt" "charset" "us-ascii") NIL NIL "BASE64" 8 0'
         b' NIL ("ATTACHMENT" ("FileName" "ciao.txt")) NIL NIL)'
-    ) in fetch(raw_login(), b"BODYSTRUCTURE")
+    ) in fetch(raw_imap_login(), b"BODYSTRUCTURE")
 
 
 def test_delimiters_without_their_dashes_leave_one_empty_part(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     body = MIXED_BODY.replace("--confine", "confine")
     send_mail(body, headers=MIXED_HEADERS)
-    assert fetch(raw_login(), b"BODYSTRUCTURE") == (
+    assert fetch(raw_imap_login(), b"BODYSTRUCTURE") == (
         b"* 1 FETCH (BODYSTRUCTURE ((" + EMPTY_PART + b' NIL NIL NIL NIL) "mixed"'
         b' ("boundary" "confine") NIL NIL NIL))'
     )
-    assert fetch(raw_login(), b"BODY.PEEK[1]") == b"* 1 FETCH (BODY[1] {0}\r\n)"
+    assert fetch(raw_imap_login(), b"BODY.PEEK[1]") == b"* 1 FETCH (BODY[1] {0}\r\n)"
 
 
 def test_a_boundary_matches_the_start_of_a_delimiter_line(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     # boundary "confin": "--confine" delimits, and "--confine--" too (after
     # "confin" comes "e-", not "--"), opening a third, empty part.
     headers = MIXED_HEADERS.replace('"confine"', '"confin"')
     send_mail(MIXED_BODY, headers=headers)
-    structure = fetch(raw_login(), b"BODY")
+    structure = fetch(raw_imap_login(), b"BODY")
     assert structure == (
         b"* 1 FETCH (BODY (("
         + TEXT_PART
@@ -186,7 +186,7 @@ def test_a_boundary_matches_the_start_of_a_delimiter_line(
 
 
 def test_a_nested_message_has_its_envelope_structure_and_lines(
-    send_mail: SendMail, raw_login: RawLogin
+    send_mail: SendMail, raw_imap_login: RawLogin
 ) -> None:
     body = (
         "--esterno\r\n"
@@ -214,7 +214,7 @@ def test_a_nested_message_has_its_envelope_structure_and_lines(
     )
     send_mail(body, headers=headers)
     bruno = b'((NIL NIL "bruno" "example.com"))'
-    assert fetch(raw_login(), b"BODYSTRUCTURE") == (
+    assert fetch(raw_imap_login(), b"BODYSTRUCTURE") == (
         b'* 1 FETCH (BODYSTRUCTURE (("text" "plain" ("charset" "us-ascii")'
         b' "<testo@example.com>" "Il testo" "7bit" 11 0 NIL NIL ("it" "en") "testo.txt")'
         b'("message" "rfc822" NIL NIL NIL "7bit" 91'
@@ -227,7 +227,7 @@ def test_a_nested_message_has_its_envelope_structure_and_lines(
 
 
 def test_the_whole_message_is_unchanged_by_the_part_parsing(
-    mixed_message: None, raw_login: RawLogin
+    mixed_message: None, raw_imap_login: RawLogin
 ) -> None:
-    text = fetch(raw_login(), b"BODY.PEEK[TEXT]")
+    text = fetch(raw_imap_login(), b"BODY.PEEK[TEXT]")
     assert text.endswith(MIXED_BODY.encode() + b")")

@@ -15,7 +15,7 @@ Login = Callable[..., poplib.POP3]
 
 
 @pytest.fixture
-def raw_login(raw_client: Connect) -> Callable[[], RawClient]:
+def raw_imap_login(raw_client: Connect) -> Callable[[], RawClient]:
     """Log in over a raw socket; the session sees the mail sent before it."""
 
     def login() -> RawClient:
@@ -28,8 +28,8 @@ def raw_login(raw_client: Connect) -> Callable[[], RawClient]:
 
 
 @pytest.fixture
-def logged_in(raw_login: Callable[[], RawClient]) -> RawClient:
-    return raw_login()
+def logged_in(raw_imap_login: Callable[[], RawClient]) -> RawClient:
+    return raw_imap_login()
 
 
 def test_greeting_is_ok(mail_server: MailServer) -> None:
@@ -86,10 +86,10 @@ def test_stat_counts_messages_and_octets(
 
 
 def test_list_answers_like_the_seed(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     assert logged_in.command(b"LIST").startswith(b"+OK 1 messages")
     listing = logged_in.multiline()
     assert len(listing) == 1
@@ -97,18 +97,18 @@ def test_list_answers_like_the_seed(
 
 
 def test_list_of_one_message(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     assert re.fullmatch(rb"\+OK 1 \d+", logged_in.command(b"LIST 1"))
 
 
 def test_retr_announces_the_exact_octet_count(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     first = logged_in.command(b"RETR 1")
     lines = logged_in.multiline()
     octets = sum(len(line) + 2 for line in lines)  # All lines arrive with CRLF.
@@ -131,10 +131,10 @@ def test_dot_stuffing_round_trips(send_mail: SendMail, pop3_login: Login) -> Non
 
 
 def test_retr_stuffs_dots_on_the_wire(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail(".hidden\r\n")
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     logged_in.command(b"RETR 1")
     assert b"..hidden" in logged_in.multiline()
 
@@ -159,28 +159,28 @@ def test_uidl_is_stable_across_sessions(send_mail: SendMail, pop3_login: Login) 
 
 
 def test_dele_marks_the_message(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     assert logged_in.command(b"DELE 1").startswith(b"+OK")
     assert logged_in.command(b"STAT") == b"+OK 0 0"
 
 
 def test_second_dele_of_a_message_is_an_error(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     logged_in.command(b"DELE 1")
     assert logged_in.command(b"DELE 1").startswith(b"-ERR")
 
 
 def test_deleted_message_cannot_be_retrieved(
-    send_mail: SendMail, raw_login: Callable[[], RawClient]
+    send_mail: SendMail, raw_imap_login: Callable[[], RawClient]
 ) -> None:
     send_mail()
-    logged_in = raw_login()
+    logged_in = raw_imap_login()
     logged_in.command(b"DELE 1")
     assert logged_in.command(b"RETR 1").startswith(b"-ERR")
 
