@@ -10,6 +10,8 @@ import re
 import smtplib
 from collections.abc import Callable
 
+import pytest
+
 from server_fixtures import COURSE, OTHER, SendMail
 from telnetmail.server import MailServer
 
@@ -286,3 +288,85 @@ def test_queue_ids_start_over_after_reset_so_replays_repeat(
     assert queue_id_of_one_message(mail_server) != first
     mail_server.reset()
     assert queue_id_of_one_message(mail_server) == first
+
+
+# -- snapshots: the mailboxes put back as they were ---------------------------------
+
+
+def mailbox_state(client: imaplib.IMAP4, mailbox: str = "INBOX") -> dict[str, object]:
+    """What IMAP shows of *mailbox*: counts, UIDVALIDITY, UIDNEXT, and each
+    message's UID and flags."""
+    client.select(mailbox, readonly=True)
+    _, [status] = client.status(mailbox, "(MESSAGES RECENT UIDVALIDITY UIDNEXT)")
+    _, fetched = client.fetch("1:*", "(UID FLAGS)")
+    return {"status": status.split(b" ", 1)[1], "messages": sorted(fetched)}
+
+
+def test_a_restored_store_has_every_saved_message_flag_and_mailbox(
+    send_mail: SendMail, mail_server: MailServer, imap_login: ImapLogin
+) -> None:
+    send_mail()
+    send_mail(body="Another.\r\n")
+    client = imap_login()
+    client.select("INBOX")
+    client.store("1", "+FLAGS", r"(\Flagged \Seen)")
+    client.create("Archivio")
+    client.copy("2", "Archivio")
+    saved_inbox, saved_archive = mailbox_state(client), mailbox_state(client, "Archivio")
+    snapshot = mail_server.snapshot()
+
+    send_mail(body="After the snapshot.\r\n")
+    client = imap_login()
+    client.select("INBOX")
+    client.store("1:*", "+FLAGS", r"(\Deleted)")
+    client.expunge()
+    client.delete("Archivio")
+    mail_server.restore(snapshot)
+
+    client = imap_login()
+    assert mailbox_state(client) == saved_inbox
+    assert mailbox_state(client, "Archivio") == saved_archive
+
+
+def test_a_snapshot_can_be_put_back_again_after_its_restored_mail_changed(
+    send_mail: SendMail, mail_server: MailServer, imap_login: ImapLogin
+) -> None:
+    send_mail()
+    snapshot = mail_server.snapshot()
+    saved = mailbox_state(imap_login())
+    for _ in range(2):
+        mail_server.restore(snapshot)
+        assert mailbox_state(imap_login()) == saved
+        client = imap_login()
+        client.select("INBOX")
+        client.store("1", "+FLAGS", r"(\Answered)")  # in the restored copy only
+
+
+def test_new_mail_is_still_recent_after_a_restore(
+    send_mail: SendMail, mail_server: MailServer, imap_login: ImapLogin
+) -> None:
+    send_mail()
+    mail_server.restore(mail_server.snapshot())
+    client = imap_login()
+    client.select("INBOX")
+    assert client.response("RECENT") == ("RECENT", [b"1"])
+
+
+def test_queue_ids_go_on_from_the_snapshot_after_a_restore(
+    mail_server: MailServer,
+) -> None:
+    queue_id_of_one_message(mail_server)
+    snapshot = mail_server.snapshot()
+    second = queue_id_of_one_message(mail_server)
+    mail_server.restore(snapshot)
+    assert queue_id_of_one_message(mail_server) == second
+
+
+def test_a_restore_hangs_up_on_every_client(
+    send_mail: SendMail, mail_server: MailServer, pop3_login: Pop3Login
+) -> None:
+    send_mail()
+    client = pop3_login()
+    mail_server.restore(mail_server.snapshot())
+    with pytest.raises((poplib.error_proto, OSError, EOFError)):
+        client.stat()

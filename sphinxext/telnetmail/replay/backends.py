@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from typing import Protocol as Interface
+from typing import runtime_checkable
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.parser import protocol_of_port
@@ -41,6 +42,19 @@ class Backend(Interface):
     def tls_port(self, listener: str) -> int:
         """The port of a TLS listener: ``submission``, ``smtps``, ``pop3s``
         or ``imaps``. Raises BackendUnavailable if the backend has none."""
+
+
+@runtime_checkable
+class Restorable(Interface):
+    """A backend that can put its mailboxes back as they were: the engine
+    then replays an :after: chain that many dialogues share only once."""
+
+    def save(self) -> object | None:
+        """Hang up on every client; the mailboxes as they are, for
+        :meth:`put_back` (None where this backend cannot save them)."""
+
+    def put_back(self, saved: object) -> None:
+        """Hang up on every client and make the mailboxes as :meth:`save` found them."""
 
 
 def endpoint(
@@ -96,6 +110,15 @@ class EmbeddedBackend:
 
     def reset(self) -> None:
         self.server.reset()
+
+    def save(self) -> object:
+        return self.server.snapshot()
+
+    def put_back(self, saved: object) -> None:
+        from telnetmail.server.snapshot import StoreSnapshot
+
+        assert isinstance(saved, StoreSnapshot)
+        self.server.restore(saved)
 
     def settle(self) -> None:
         """Delivery is done before the 250 reply: nothing to wait for."""

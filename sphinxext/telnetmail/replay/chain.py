@@ -16,7 +16,7 @@ __all__ = ["ChainFailed", "replay_chain", "typed_lines"]
 def replay_chain(
     verifier: Verifier, after: list[str], named: dict[str, Case], name: str = ""
 ) -> Context:
-    """Reset the store, replay ``after``'s chain; what it captured and sent."""
+    """Empty the store, replay ``after``'s chain; what it captured and sent."""
     afters = {key: case.after for key, case in named.items()}
     order = replay_order(after, afters, name)
     if order is None:
@@ -24,7 +24,6 @@ def replay_chain(
     missing = [key for key in order if key not in named]
     if missing:
         raise ChainFailed(f":after: names {missing[0]!r}, which no transcript is named")
-    verifier.backend.reset()
     return verifier.replay_names(order, named)
 
 

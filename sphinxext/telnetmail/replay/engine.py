@@ -36,6 +36,7 @@ from telnetmail.core.parser import outstanding, parse_lines
 from telnetmail.replay.backends import Backend
 from telnetmail.replay.defaults import DEFAULT_TIMEOUT
 from telnetmail.replay.openssl import open_session, why_not_replayable
+from telnetmail.replay.saved import ChainStates
 from telnetmail.replay.session import TelnetSession, telnet_command
 
 #: After the page's last line, how long to listen for what the server still
@@ -142,6 +143,7 @@ class Verifier:
         timeout: float = DEFAULT_TIMEOUT,
         telnet: str = "auto",
         paste: bool = False,
+        chain_states: ChainStates | None = None,
     ) -> None:
         self.backend = backend
         self.timeout = timeout
@@ -149,6 +151,8 @@ class Verifier:
         #: Type each dialogue's client lines at once, as a student who
         #: pastes the copy button's text once the server has greeted.
         self.paste = paste
+        #: Where chains left the store: shared by verifiers of one backend.
+        self.chain_states = chain_states or ChainStates(backend)
 
     def verify(self, case: Case, named: dict[str, Case]) -> Outcome:
         """Replay ``case`` after its ``:after:`` chain, on a fresh store."""
@@ -195,7 +199,6 @@ class Verifier:
         return None
 
     def verify_chain(self, case: Case, named: dict[str, Case]) -> Outcome:
-        self.backend.reset()
         prepared = self.prepare(case, named)
         if isinstance(prepared, Outcome):
             return prepared
@@ -204,33 +207,39 @@ class Verifier:
             prepared.captured,
             prepared.sent + messages_sent(case.transcript),
         )
-        return self.outcome_of(case, context)
+        outcome = self.outcome_of(case, context)
+        if outcome.status is Status.PASSED:
+            self.chain_states.keep([*chain_of(case, named), case.name], context)
+        return outcome
 
     def prepare(self, case: Case, named: dict[str, Case]) -> Context | Outcome:
-        """Replay ``case``'s :after: chain on the store as it is; what the
-        chain captured and sent, or the failure that stopped it."""
+        """Empty the store and replay ``case``'s :after: chain on it; what
+        the chain captured and sent, or the failure that stopped it."""
         try:
             return self.replay_names(chain_of(case, named), named)
         except ChainFailed as failed:
             return Outcome(case, Status.FAILED, f"it needs {failed}", failed.mismatch)
 
     def replay_names(self, names: list[str], named: dict[str, Case]) -> Context:
-        """Replay the cases ``names`` in order, on the store as it is; what
+        """Empty the store and replay the cases ``names`` in order; what
         they captured and sent. Raises :class:`ChainFailed` at the first
-        that fails."""
-        shared = Context()  # captures and typed headers carry along the chain
-        for name in names:
-            before = named[name]
+        that fails. Where they were replayed before and the backend can
+        save its mailboxes, the store is put back as they left it instead."""
+        # Captures and typed headers carry along the chain.
+        shared, done = self.chain_states.start(names, named)
+        for index in range(done, len(names)):
+            before = named[names[index]]
             failure = self.replay(
                 before, Context(before.match, shared.captured, shared.sent)
             )
             shared.sent += messages_sent(before.transcript)
             if failure is not None:
                 raise ChainFailed(
-                    f"{name!r} first, which fails at {before.path}:"
+                    f"{names[index]!r} first, which fails at {before.path}:"
                     f"{failure.lineno}: {failure.reason}",
                     failure,
                 )
+            self.chain_states.keep(names[: index + 1], shared)
         return shared
 
     def outcome_of(self, case: Case, context: Context) -> Outcome:

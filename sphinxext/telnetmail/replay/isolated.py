@@ -11,7 +11,7 @@ the process that forks telnet keeps no thread of ours. Process-wide settings
 a backend makes (signal handlers, a child subreaper) stay in the child too.
 
 The parent writes one command a line (``start``, ``reset``, ``settle``,
-``stop``) to the child's stdin; the child answers each with one JSON line.
+``save``, ``put_back N``) to the child's stdin; the child answers each with one JSON line.
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ from typing import IO, Any
 
 from telnetmail.core.model import Protocol
 from telnetmail.core.services import TLS_LISTENERS
-from telnetmail.replay.backends import Backend, BackendUnavailable, make_backend
+from telnetmail.replay.backends import (
+    Backend,
+    BackendUnavailable,
+    Restorable,
+    make_backend,
+)
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.requirements import Unavailable
 
@@ -78,6 +83,14 @@ class IsolatedBackend:
     def settle(self) -> None:
         self._ask("settle")
 
+    def save(self) -> object | None:
+        # The child keeps the mailboxes; we keep their number.
+        number: int | None = self._ask("save")
+        return number
+
+    def put_back(self, saved: object) -> None:
+        self._ask(f"put_back {saved}")
+
     def port_for(self, protocol: Protocol) -> int:
         return self._ports[str(protocol)]
 
@@ -114,12 +127,13 @@ def serve(
 ) -> None:
     """The child: run the backend, answering each command until stdin ends."""
     backend: Backend | None = None
+    saved: list[object] = []  # what ``save`` kept, by the number it answered
     try:
         for line in commands:
             try:
                 if backend is None:
                     backend = make_backend(name, server_name)
-                reply = {"kind": "ok", "value": run(backend, line.strip())}
+                reply = {"kind": "ok", "value": run(backend, line.strip(), saved)}
             except Unavailable as missing:
                 reply = {"kind": "unavailable", "value": str(missing)}
             except Exception as error:  # noqa: BLE001 (told to the parent, which raises it)
@@ -131,7 +145,7 @@ def serve(
             backend.stop()
 
 
-def run(backend: Backend, command: str) -> Any:
+def run(backend: Backend, command: str, saved: list[object]) -> Any:
     if command == "start":
         backend.start()
         ports = {str(protocol): backend.port_for(protocol) for protocol in Protocol}
@@ -143,6 +157,15 @@ def run(backend: Backend, command: str) -> Any:
         return backend.reset()
     if command == "settle":
         return backend.settle()
+    if command == "save":
+        mailboxes = backend.save() if isinstance(backend, Restorable) else None
+        if mailboxes is None:
+            return None
+        saved.append(mailboxes)
+        return len(saved) - 1
+    if command.startswith("put_back "):
+        assert isinstance(backend, Restorable)
+        return backend.put_back(saved[int(command.split()[1])])
     raise ValueError(f"unknown command {command!r}")
 
 

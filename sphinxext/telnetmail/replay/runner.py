@@ -18,6 +18,7 @@ from telnetmail.replay.engine import (
     Verifier,
     Walking,
 )
+from telnetmail.replay.saved import ChainStates
 from telnetmail.replay.walk import PageWalk
 
 
@@ -71,20 +72,24 @@ def run_cases(
     units: list[Unit] = [*cases, *(pages_of(cases) if walk else [])]
     jobs = max(1, min(resolve_jobs(jobs), len(units)))
     with ExitStack() as stack:
-        free: queue.SimpleQueue[Backend] = queue.SimpleQueue()
+        free: queue.SimpleQueue[ChainStates] = queue.SimpleQueue()
         backends: list[Backend] = []
         for _ in range(jobs):
             started = make_backend(backend, server_name)
             started.start()
             stack.callback(started.stop)
-            free.put(started)
+            free.put(ChainStates(started))
             backends.append(started)
 
         def verify(unit: Unit) -> list[Outcome]:
             worker = free.get()
             try:
                 verifier = Verifier(
-                    worker, timeout=timeout, telnet=telnet, paste=paste
+                    worker.backend,
+                    timeout=timeout,
+                    telnet=telnet,
+                    paste=paste,
+                    chain_states=worker,
                 )
                 if isinstance(unit, list):
                     return PageWalk(verifier, named).run(unit)

@@ -79,9 +79,9 @@ class PageWalk:
     def restart(self, case: Case) -> Outcome | None:
         """Empty the store, and for a :reset: case replay its chain; the
         failure that keeps the case from starting, or None."""
-        self.verifier.backend.reset()
         self.started, self.stopped_at, self.sent = True, None, ()
         if not case.reset:
+            self.verifier.backend.reset()
             return None
         prepared = self.verifier.prepare(case, self.named)
         if isinstance(prepared, Outcome):

@@ -12,8 +12,8 @@ import logging
 import socket
 import threading
 import weakref
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from telnetmail.server import imap, pop3
 from telnetmail.server.config import SERVICES, TLS_SERVICE_NAMES, ServerConfig
@@ -32,9 +32,13 @@ if TYPE_CHECKING:
 
     from aiosmtpd.smtp import SMTP
 
+    from telnetmail.server.snapshot import StoreSnapshot
+
 __all__ = ["MailServer", "PortInUseError"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 StreamHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -242,10 +246,23 @@ class MailServer:
 
     def reset(self) -> None:
         """Hang up on every client and empty every mailbox."""
+        self._on_loop(self._reset())
+
+    def snapshot(self) -> StoreSnapshot:
+        """Hang up on every client; the mailboxes as they are, for :meth:`restore`."""
+        return self._on_loop(self._snapshot())
+
+    def restore(self, snapshot: StoreSnapshot) -> None:
+        """Hang up on every client and put the mailboxes back as *snapshot* took them."""
+        self._on_loop(self._restore(snapshot))
+
+    def _on_loop(self, work: Coroutine[Any, Any, T]) -> T:
+        """The result of *work*, run on the servers' loop thread."""
         if self._loop is None:
+            work.close()
             raise RuntimeError("the mail server is not running")
-        future = asyncio.run_coroutine_threadsafe(self._reset(), self._loop)
-        future.result(self.ready_timeout)
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
+        return future.result(self.ready_timeout)
 
     def __enter__(self) -> Self:
         self.start()
@@ -388,6 +405,17 @@ class MailServer:
         await self._connections.close_all()
         assert self._store is not None
         self._store.reset()
+
+    async def _snapshot(self) -> StoreSnapshot:
+        # Hung up first: a session's last command may still be at work.
+        await self._connections.close_all()
+        assert self._store is not None
+        return self._store.snapshot()
+
+    async def _restore(self, snapshot: StoreSnapshot) -> None:
+        await self._connections.close_all()
+        assert self._store is not None
+        self._store.restore(snapshot)
 
 
 #: The listeners that speak TLS from the first byte.

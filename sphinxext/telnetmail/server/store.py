@@ -22,7 +22,6 @@ from __future__ import annotations
 import email.utils
 import functools
 import hmac
-import itertools
 import re
 import ssl
 from argparse import Namespace
@@ -47,6 +46,7 @@ from pysasl.hashing import Cleartext
 from telnetmail.server import envelope
 from telnetmail.server.config import Account, ServerConfig
 from telnetmail.server.limits import LoginPenalty
+from telnetmail.server.snapshot import StoreSnapshot
 
 __all__ = ["MailStore", "StoredMessage", "TraceInfo"]
 
@@ -188,11 +188,22 @@ class MailStore:
         """Empty every mailbox (new mailboxes, so UIDVALIDITY changes too)."""
         # Queue ids start over too: a transcript replayed after a reset gets
         # the same ids, and no id can meet a message from before the reset.
-        self._queue_ids = itertools.count(QUEUE_ID_BASE + 1)
+        self._next_queue_number = QUEUE_ID_BASE + 1
         cache = self.backend_config.set_cache
         cache.clear()
         for account in self.config.accounts:
             cache[account.name] = (DovecotMailboxSet(), FilterSet())
+
+    def snapshot(self) -> StoreSnapshot:
+        """The mailboxes as they are now, for :meth:`restore`."""
+        return StoreSnapshot.of(self.backend_config.set_cache, self._next_queue_number)
+
+    def restore(self, snapshot: StoreSnapshot) -> None:
+        """Put back the mailboxes (and queue ids) as *snapshot* took them."""
+        cache = self.backend_config.set_cache
+        cache.clear()
+        cache.update(snapshot.sets(DovecotMailboxSet, FilterSet))
+        self._next_queue_number = snapshot.next_queue_number
 
     def check_password(self, name: str, password: str) -> Account | None:
         """The account if *name* and *password* match, compared in constant time."""
@@ -224,7 +235,8 @@ class MailStore:
     def new_queue_id(self) -> str:
         """A Postfix-looking queue id: 11 upper-case hex digits, one per message
         since the last reset, counting up from the same start every time."""
-        return f"{next(self._queue_ids):011X}"
+        number, self._next_queue_number = self._next_queue_number, self._next_queue_number + 1
+        return f"{number:011X}"
 
     async def deliver(
         self, account: Account, content: bytes, trace: TraceInfo
