@@ -58,3 +58,20 @@ def test_telnet_ends_when_the_replay_is_killed() -> None:
                 replay.wait()
             if alive(telnet):
                 os.kill(telnet, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="no /proc")
+def test_the_client_leads_a_session_whose_controlling_terminal_is_its_own() -> None:
+    from telnetmail.replay.terminal import TerminalChild
+
+    client = TerminalChild(["sleep", "30"], env=dict(os.environ), dimensions=(24, 80))
+    try:
+        pid = client.process.pid
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        session, terminal = int(fields[3]), int(fields[4])
+        assert session == pid
+        assert terminal == os.stat(f"/proc/{pid}/fd/0").st_rdev != 0
+    finally:
+        client.close()
+    assert client.process.returncode is not None  # reaped
