@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import poplib
+import shutil
 import smtplib
 import socket
 import threading
@@ -14,9 +15,31 @@ from typing import TypeVar
 
 import pytest
 
+from telnetmail.replay.backends import EmbeddedBackend
 from telnetmail.server import Account, MailServer, ServerConfig
 from telnetmail.server.config import DEFAULT_ACCOUNTS
 from telnetmail.server.limits import Limits
+
+#: The telnet clients a replay test runs with: the system's, and our own.
+TELNETS = [
+    pytest.param(
+        "telnet",
+        marks=pytest.mark.skipif(
+            shutil.which("telnet") is None, reason="no telnet installed"
+        ),
+    ),
+    "python",
+]
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[EmbeddedBackend]:
+    """The replay's backend: the embedded servers, one per test module (a
+    module replaying against another backend overrides this fixture)."""
+    started = EmbeddedBackend()
+    started.start()
+    yield started
+    started.stop()
 
 # A second account, for tests of isolation between users.
 OTHER = Account("anna", "anna-secret", "anna@example.com")

@@ -5,8 +5,6 @@ chain that fails still fails every dialogue after it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from telnetmail.core.matching import Context
@@ -57,12 +55,9 @@ class SavingSessions(Sessions):
         self.inner.put_back(saved)
 
 
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedBackend]:
-    backend = EmbeddedBackend()
-    backend.start()
-    yield backend
-    backend.stop()
+@pytest.fixture
+def embedded(backend: EmbeddedBackend) -> EmbeddedBackend:
+    return backend
 
 
 def cases(*pages: str) -> dict[str, Case]:

@@ -9,38 +9,18 @@ exact mode.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from server_fixtures import TELNETS
 from telnetmail.core.rstscan import scan
-from telnetmail.replay.backends import EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier
 from telnetmail.replay.report import as_transcript, describe
 from telnetmail.replay.runner import named_cases
 
 COURSE_PAGE = Path(__file__).resolve().parent.parent / "course" / "telnet-mail.rst"
 TIMEOUT = 1.0  # silence is a failure sooner than the default
-
-TELNETS = [
-    pytest.param(
-        "telnet",
-        marks=pytest.mark.skipif(
-            shutil.which("telnet") is None, reason="no telnet installed"
-        ),
-    ),
-    "python",
-]
-
-
-@pytest.fixture(scope="module")
-def backend():
-    started = EmbeddedBackend()
-    started.start()
-    yield started
-    started.stop()
-
 
 @pytest.fixture(params=TELNETS)
 def verifier(request, backend) -> Verifier:

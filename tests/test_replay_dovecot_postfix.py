@@ -11,9 +11,16 @@ import re
 from collections.abc import Iterator
 
 import pytest
+
 import test_replay
+from server_fixtures import TELNETS
+from telnetmail.replay.dovecot_postfix import (
+    DovecotPostfixBackend,
+    missing_requirements,
+    requirement_message,
+)
+from telnetmail.replay.engine import Verifier
 from test_replay import (  # noqa: F401  (collected here, with this module's fixtures)
-    TELNETS,
     TIMEOUT,
     test_a_354_shown_as_250_fails,
     test_a_changed_body_line_fails,
@@ -32,13 +39,6 @@ from test_replay import (  # noqa: F401  (collected here, with this module's fix
     test_the_seed_dialogues_pass_in_protocol_mode,
     test_the_servers_own_answers_pass_exact_mode,
 )
-
-from telnetmail.replay.dovecot_postfix import (
-    DovecotPostfixBackend,
-    missing_requirements,
-    requirement_message,
-)
-from telnetmail.replay.engine import Verifier
 
 MISSING = missing_requirements()
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=requirement_message(MISSING))

@@ -7,12 +7,10 @@ anything else. A page that shows IDLE otherwise must fail where it diverges.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from server_fixtures import TELNETS
 from telnetmail.core.rstscan import scan
-from telnetmail.replay.backends import EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier
 from telnetmail.replay.report import describe
 
@@ -39,25 +37,6 @@ IDLE = """\
    server: * BYE Logging out
    server: a6 OK Logout completed.
 """
-
-TELNETS = [
-    pytest.param(
-        "telnet",
-        marks=pytest.mark.skipif(
-            shutil.which("telnet") is None, reason="no telnet installed"
-        ),
-    ),
-    "python",
-]
-
-
-@pytest.fixture(scope="module")
-def backend():
-    started = EmbeddedBackend()
-    started.start()
-    yield started
-    started.stop()
-
 
 @pytest.fixture(params=TELNETS)
 def verifier(request, backend) -> Verifier:
