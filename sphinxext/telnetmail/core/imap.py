@@ -9,9 +9,11 @@ follow on the next lines, CRLF line ends counted, after which the line goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Self
 
 from telnetmail.core.lexing import (
     Exchange,
@@ -206,6 +208,14 @@ class ImapExchange(Exchange):
     def waiting(self) -> int:
         """IMAP pairs replies by tag: the tags still to be completed."""
         return len(self.pending)
+
+    def fork(self) -> Self:
+        other = super().fork()
+        other.pending = dict(self.pending)
+        other.sent_tags = set(self.sent_tags)
+        if self.client_literal is not None:  # the server's ``+`` marks it invited
+            other.client_literal = dataclasses.replace(self.client_literal)
+        return other
 
     # -- client --------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import deque
+from typing import Self
 
 from telnetmail.core.model import (
     Category,
@@ -76,17 +78,58 @@ class Exchange:
     @classmethod
     def run(cls, lines: list[Line]) -> Exchange:
         exchange = cls(lines)
-        while exchange.index < len(lines):
-            line = lines[exchange.index]
-            exchange.index += 1
-            if line.is_placeholder and not exchange.in_content(line):
-                continue  # narration such as <open connection>: nothing is sent
-            if line.role is Role.CLIENT:
-                exchange.client(line)
-            else:
-                exchange.server(line)
+        exchange.read_on()
         exchange.finish()
         return exchange
+
+    @classmethod
+    def opened(cls, lines: list[Line]) -> Exchange | None:
+        """``lines`` read and left open, for :meth:`resumed`; or None where
+        they end with the server's own lines, which the server lines read
+        next could continue. After a client line no reply is open, and
+        nothing the client typed is read differently for what follows: a
+        literal or a message the client sends ends at the server's line."""
+        if lines and lines[-1].role is not Role.CLIENT:
+            return None
+        exchange = cls(lines)
+        exchange.read_on()
+        return exchange
+
+    def resumed(self, replies: list[Line]) -> Exchange:
+        """The exchange as reading these lines and then the server lines
+        ``replies`` ends, from :meth:`opened`; this one is left as it is.
+
+        Replaying, the matcher reads the dialogue so far again at every line
+        the server sends: read from where the page's lines end, each line
+        costs the reply's length, not the dialogue's.
+        """
+        exchange = self.fork()
+        exchange.lines = [*self.lines, *replies]
+        exchange.read_on()
+        exchange.finish()
+        return exchange
+
+    def read_on(self) -> None:
+        """Read the lines from the one at ``index`` to the last."""
+        lines = self.lines
+        while self.index < len(lines):
+            line = lines[self.index]
+            self.index += 1
+            if line.is_placeholder and not self.in_content(line):
+                continue  # narration such as <open connection>: nothing is sent
+            if line.role is Role.CLIENT:
+                self.client(line)
+            else:
+                self.server(line)
+
+    def fork(self) -> Self:
+        """A copy that reads server lines on without changing this one: what
+        reading them changes are its lists (a dialect copies its own too)."""
+        other = copy.copy(self)
+        other.turns = list(self.turns)
+        other.diagnostics = list(self.diagnostics)
+        other.awaiting = deque(self.awaiting)
+        return other
 
     def waiting(self) -> int:
         """Commands sent that no reply has answered yet."""

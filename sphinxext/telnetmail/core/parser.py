@@ -104,6 +104,13 @@ def analyse(
     return _EXCHANGES[protocol].analyse(talk)
 
 
+def opened(protocol: Protocol, lines: list[Line]) -> Exchange | None:
+    """The client and server lines read, left open for more server lines
+    (:meth:`Exchange.resumed`); None where that cannot be."""
+    talk = [line for line in lines if line.role is not Role.TELNET]
+    return _EXCHANGES[protocol].opened(talk)
+
+
 def outstanding(protocol: Protocol, lines: list[Line]) -> int:
     """How many commands the client lines send that no server line answers yet."""
     talk = [line for line in lines if line.role is not Role.TELNET]

@@ -23,7 +23,7 @@ from telnetmail.core.matching.sizes import SizeLedger
 from telnetmail.core.matching.smtp import SmtpRules
 from telnetmail.core.model import Category, Line, Protocol, Role, Turn
 from telnetmail.core.modes import Mode
-from telnetmail.core.parser import analyse, outstanding
+from telnetmail.core.parser import analyse, opened, outstanding
 
 _RULES: dict[Protocol, type[Rules]] = {
     Protocol.SMTP: SmtpRules,
@@ -56,8 +56,15 @@ class ReplyMatcher:
         if context.sizes is None:
             context.sizes = SizeLedger()
         self.sizes: SizeLedger = context.sizes
+        #: The page's lines before the run, read once: each line received is
+        #: read on from there (where that cannot be, with them all again).
+        self.opened = opened(protocol, self.history)
         #: Commands typed that wait for a reply when the run begins.
-        self.outstanding = outstanding(protocol, self.history)
+        self.outstanding = (
+            self.opened.waiting()
+            if self.opened is not None
+            else outstanding(protocol, self.history)
+        )
         self.received: list[Line] = []
         self.rules = _RULES[protocol](self)
         self.content = ContentSkipper(protocol)
@@ -91,7 +98,11 @@ class ReplyMatcher:
 
     def received_turns(self) -> list[Turn]:
         received = {id(line) for line in self.received}
-        turns, problems = analyse(self.protocol, self.history + self.received)
+        if self.opened is not None:
+            exchange = self.opened.resumed(self.received)
+            turns, problems = exchange.turns, exchange.diagnostics
+        else:
+            turns, problems = analyse(self.protocol, self.history + self.received)
         for problem in problems:
             # Received lines are numbered 0: a line of the server's that the
             # protocol cannot read is no reply the page may leave out.
