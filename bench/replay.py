@@ -46,7 +46,6 @@ from unittest import mock
 
 import pexpect
 
-from telnetmail.replay.pages import collect
 from telnetmail.core.matching import Context, Expect, Mismatch, ReplyMatcher, plan
 from telnetmail.core.model import Role
 from telnetmail.core.parser import parse_transcript
@@ -54,10 +53,11 @@ from telnetmail.core.rstscan import scan
 from telnetmail.replay import engine, openssl
 from telnetmail.replay.backends import Backend, EmbeddedBackend
 from telnetmail.replay.engine import Case, Status, Verifier, chain_of
+from telnetmail.replay.pages import collect
 from telnetmail.replay.runner import named_cases, run_cases
 from telnetmail.replay.saved import ChainStates
-from telnetmail.replay.starting import type_case
 from telnetmail.replay.session import BANNER_END, TelnetSession, telnet_command
+from telnetmail.replay.starting import type_case
 
 #: How long the engine listens after an abandoned dialogue's last line.
 END_GRACE = getattr(engine, "END_GRACE", 0.25)
