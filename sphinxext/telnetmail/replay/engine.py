@@ -12,6 +12,7 @@ one store, as a student types them.
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from telnetmail.core.matching import (
     ReplyMatcher,
     Send,
     SizeLedger,
+    Step,
     plan,
 )
 from telnetmail.core.messages import Sent, sent_message
@@ -101,6 +103,11 @@ class Case:
     @property
     def location(self) -> str:
         return f"{self.path}:{self.lineno}"
+
+    @functools.cached_property
+    def steps(self) -> list[Step]:
+        """What to type and read, planned once for every replay of the case."""
+        return plan(self.transcript)
 
 
 @dataclass
@@ -259,7 +266,7 @@ class Verifier:
         """
         transcript = case.transcript
         with open_session(self.backend, transcript, self.telnet) as session:
-            walk = Walk(session, transcript, context, self.timeout, actual)
+            walk = Walk(session, transcript, context, self.timeout, actual, case.steps)
             walk.paste = self.paste
             try:
                 walk.run()
@@ -298,9 +305,11 @@ class Walk:
         context: Context,
         timeout: float,
         actual: list[tuple[str, str]] | None,
+        steps: list[Step] | None = None,
     ) -> None:
         self.session = session
         self.transcript = transcript
+        self.steps = plan(transcript) if steps is None else steps
         self.context = context
         self.timeout = timeout
         self.banner_done = not session.banner
@@ -317,7 +326,7 @@ class Walk:
 
     def run(self) -> None:
         self.context.sizes = SizeLedger()
-        for step in plan(self.transcript):
+        for step in self.steps:
             if isinstance(step, Send):
                 self.finish_banner()
                 self.type_lines(step)
@@ -442,7 +451,11 @@ class Walk:
         # A transcript whose server talks has a protocol: skip_reason() saw to it.
         assert self.transcript.protocol is not None
         matcher = ReplyMatcher(
-            self.transcript.protocol, step.history, step.turns, self.context
+            self.transcript.protocol,
+            step.history,
+            step.turns,
+            self.context,
+            step.reading,
         )
         while True:
             text = self.read()

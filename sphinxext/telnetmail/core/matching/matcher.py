@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from telnetmail.core.imap import literal_size
+from telnetmail.core.lexing import Exchange
 from telnetmail.core.matching.base import Context, Mismatch, Textual, line_matches
 from telnetmail.core.matching.imap import ImapRules
 from telnetmail.core.matching.pop3 import Pop3Rules
@@ -37,8 +38,9 @@ class ReplyMatcher:
 
     ``history`` is every page line before the run: it tells the dialect
     which command each reply answers (a POP3 ``RETR`` is multi-line, an IMAP
-    tag was sent) and how many commands wait for a reply. ``expected``
-    holds the page's turns of the run.
+    tag was sent) and how many commands wait for a reply; ``reading`` is
+    the dialect's reading of it, when known. ``expected`` holds the page's
+    turns of the run.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class ReplyMatcher:
         history: list[Line],
         expected: list[Turn],
         context: Context,
+        reading: Exchange | None = None,
     ) -> None:
         self.protocol = protocol
         self.history = [line for line in history if line.role is not Role.TELNET]
@@ -56,9 +59,10 @@ class ReplyMatcher:
         if context.sizes is None:
             context.sizes = SizeLedger()
         self.sizes: SizeLedger = context.sizes
-        #: The page's lines before the run, read once: each line received is
-        #: read on from there (where that cannot be, with them all again).
-        self.opened = opened(protocol, self.history)
+        #: The page's lines before the run, read once (``reading``, where the
+        #: plan has it already): each line received is read on from there
+        #: (where that cannot be, with them all again).
+        self.opened = reading or opened(protocol, self.history)
         #: Commands typed that wait for a reply when the run begins.
         self.outstanding = (
             self.opened.waiting()

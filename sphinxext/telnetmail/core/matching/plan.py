@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from telnetmail.core.model import Line, Role, Transcript, Turn
+from telnetmail.core.lexing import Exchange
+from telnetmail.core.model import Line, Protocol, Role, Transcript, Turn
+from telnetmail.core.parser import opened
 
 
 @dataclass
@@ -22,6 +25,13 @@ class Expect:
     turns: list[Turn]
     #: Every client and server line of the page before the run.
     history: list[Line]
+    protocol: Protocol | None = None
+
+    @functools.cached_property
+    def reading(self) -> Exchange | None:
+        """The history read once, for every replay of the page: the matcher
+        reads what the server sends on from here (None: it cannot)."""
+        return opened(self.protocol, self.history) if self.protocol else None
 
 
 @dataclass
@@ -46,7 +56,7 @@ def plan(transcript: Transcript) -> list[Step]:
         if steps and type(steps[-1]) is kind:
             steps[-1].lines.append(line)
         elif kind is Expect:
-            steps.append(Expect([line], [], []))
+            steps.append(Expect([line], [], [], transcript.protocol))
         else:
             steps.append(kind([line]))
     for step in steps:
