@@ -136,22 +136,29 @@ class Replay:
         self.verifier: Verifier | None = None
         #: Each case's isolated status, for its walk's report.
         self.alone: dict[int, Status] = {}
+        self._named: tuple[int, dict[str, Case]] | None = None
 
     def verify(self, case: Case) -> Outcome:
-        from telnetmail.replay.runner import named_cases
-
-        outcome = self.started().verify(case, named_cases(self.cases))
+        outcome = self.started().verify(case, self.named())
         self.alone[id(case)] = outcome.status
         return outcome
 
     def walk(self, cases: list[Case]) -> list[Outcome]:
-        from telnetmail.replay.runner import named_cases
         from telnetmail.replay.walk import PageWalk
 
-        outcomes = PageWalk(self.started(), named_cases(self.cases)).run(cases)
+        outcomes = PageWalk(self.started(), self.named()).run(cases)
         for outcome in outcomes:
             outcome.isolated = self.alone.get(id(outcome.case))
         return outcomes
+
+    def named(self) -> dict[str, Case]:
+        """The cases by name; the same dict while no case is added, so that
+        the verifier can start each chain where it left it before."""
+        from telnetmail.replay.runner import named_cases
+
+        if self._named is None or self._named[0] != len(self.cases):
+            self._named = (len(self.cases), named_cases(self.cases))
+        return self._named[1]
 
     def started(self) -> Verifier:
         """The verifier, its backend started at the first call: a run with no
