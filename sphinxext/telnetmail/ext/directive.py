@@ -191,6 +191,7 @@ class TranscriptDirective(SphinxDirective):
         container += caption_node
         container += messages
         container += node
+        self.transcript_domain().note_captioned(self.env.docname, container)
         return container
 
     def report(self, parsed: Transcript) -> None:
@@ -216,7 +217,6 @@ class TranscriptDirective(SphinxDirective):
         wrapper: nodes.Element,
         numbered: list[tuple[int, str]],
     ) -> None:
-        domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
         info: TranscriptInfo = {
             "name": self.transcript_name,
             "docname": self.env.docname,
@@ -232,7 +232,10 @@ class TranscriptDirective(SphinxDirective):
             "replies": replies_seen(parsed),
             "indexed": "no-index" not in self.options,
         }
-        domain.note_transcript(info)
+        self.transcript_domain().note_transcript(info, parsed)
+
+    def transcript_domain(self) -> TranscriptDomain:
+        return self.env.get_domain("transcript")  # type: ignore[return-value]
 
 
 def setup(app: Sphinx) -> None:
