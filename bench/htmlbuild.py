@@ -16,9 +16,11 @@ Two ways of counting are printed side by side:
     without the hook.
 ``sampled`` (the measure of the target)
     Each build runs as ``make html`` runs it, in a new process (so each pays
-    the extension's imports) and without a hook; a thread looks
-    at the build's stack every millisecond and gives the time since its last
-    look to what it sees. Two shares:
+    the extension's imports) and without a hook; every millisecond of
+    processor time the build is stopped and that time goes to what its
+    stack shows (processor time: on a shared machine, waiting for a
+    processor is no one's code); garbage collections are shared pro rata
+    (see :class:`Sampler`). Two shares of the build's processor time:
 
     - ``stack``: any frame of telnetmail's code on the stack, as ``hooked``;
     - ``own``: the same, less the time docutils parses a block of the page's
@@ -36,11 +38,11 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from types import CodeType, FrameType
@@ -99,8 +101,15 @@ def classify(frame: FrameType | None) -> tuple[bool, bool]:
     return False, False
 
 
-class Sampler(threading.Thread):
-    """The second way: looks at one thread's stack every :data:`SAMPLE_EVERY`.
+class Sampler:
+    """The second way: every :data:`SAMPLE_EVERY` of processor time, a signal
+    (``SIGPROF``) stops the build between two steps, and the processor time
+    used since the last stop goes to what the build's stack shows.
+
+    Processor time, not wall time: on a shared machine the build waits for a
+    processor now and then, for as long as other work keeps it, and wall
+    time would give that wait to whatever code happened to be running. The
+    signal is handled in the build's own thread, which walks its own stack.
 
     A garbage collection stops the interpreter for as long as it takes
     (0.1-0.3 s for a full one, once the doctrees are in memory): whoever
@@ -109,38 +118,38 @@ class Sampler(threading.Thread):
     rest, which is what each pays on average.
     """
 
-    def __init__(self, thread_id: int) -> None:
-        super().__init__(daemon=True)
-        self.thread_id = thread_id
-        self.done = threading.Event()
+    def __init__(self) -> None:
         self.stack = 0.0
         self.own = 0.0
-        self.collecting = 0.0  # seconds of garbage collection so far
+        self.collecting = 0.0  # processor seconds of garbage collection so far
         self.collection_began = 0.0
+        self.last = self.collected = 0.0
 
     def on_collection(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self.collection_began = time.perf_counter()
+            self.collection_began = time.process_time()
         else:
-            self.collecting += time.perf_counter() - self.collection_began
+            self.collecting += time.process_time() - self.collection_began
 
-    def run(self) -> None:
-        last, collected = time.perf_counter(), 0.0
-        while not self.done.wait(SAMPLE_EVERY):
-            frame = sys._current_frames().get(self.thread_id)
-            now, collecting = time.perf_counter(), self.collecting
-            # The time since the last look, however long the build kept the
-            # interpreter, less its collections: given to what runs now.
-            elapsed = max(0.0, now - last - (collecting - collected))
-            stack, own = classify(frame)
-            self.stack += elapsed * stack
-            self.own += elapsed * own
-            last, collected = now, collecting
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if frame is not None and frame.f_code is _IN_CALLBACK:
+            return  # a collection just ended, not yet added: the next stop takes it
+        now, collecting = time.process_time(), self.collecting
+        # Used since the last stop, less the collections.
+        used = max(0.0, now - self.last - (collecting - self.collected))
+        stack, own = classify(frame)
+        self.stack += used * stack
+        self.own += used * own
+        self.last, self.collected = now, collecting
 
-    def shares(self, wall: float) -> tuple[float, float]:
-        """The extension's shares of the build (stack, own), collections pro rata."""
-        rest = wall - self.collecting
+    def shares(self, used: float) -> tuple[float, float]:
+        """The extension's shares (stack, own) of ``used`` processor seconds,
+        collections pro rata."""
+        rest = used - self.collecting
         return self.stack / rest, self.own / rest
+
+
+_IN_CALLBACK = Sampler.on_collection.__code__
 
 
 def build(source: Path) -> None:
@@ -162,22 +171,24 @@ def hooked_build(source: Path) -> tuple[float, float]:
     return time.perf_counter() - begin, hook.seconds
 
 
-def sampled_build(source: Path) -> tuple[float, Sampler]:
-    """Seconds of the whole build, and the sampler that watched it."""
-    sampler = Sampler(threading.get_ident())
+def sampled_build(source: Path) -> tuple[float, float, Sampler]:
+    """Wall and processor seconds of the build, and the sampler that watched it."""
+    sampler = Sampler()
     gc.callbacks.append(sampler.on_collection)
-    begin = time.perf_counter()
-    sampler.start()
+    previous = signal.signal(signal.SIGPROF, sampler.on_signal)
+    begin, sampler.last = time.perf_counter(), time.process_time()
+    begin_cpu = sampler.last
+    signal.setitimer(signal.ITIMER_PROF, SAMPLE_EVERY, SAMPLE_EVERY)
     try:
         build(source)
     finally:
-        sampler.done.set()
-        sampler.join()
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
         gc.callbacks.remove(sampler.on_collection)
-    return time.perf_counter() - begin, sampler
+    return time.perf_counter() - begin, time.process_time() - begin_cpu, sampler
 
 
-def sampled_in_new_process(source: Path) -> tuple[float, float, float, float]:
+def sampled_in_new_process(source: Path) -> tuple[float, ...]:
     """A sampled build in a process of its own, as ``make html`` runs one:
     it pays the extension's imports every time.
 
@@ -195,8 +206,8 @@ def sampled_in_new_process(source: Path) -> tuple[float, float, float, float]:
         check=True,
         env=environment,
     )
-    wall, collecting, stack, own = map(float, result.stdout.split())
-    return wall, collecting, stack, own
+    wall, used, collecting, stack, own = map(float, result.stdout.split())
+    return wall, used, collecting, stack, own
 
 
 def main() -> None:
@@ -208,8 +219,8 @@ def main() -> None:
     parser.add_argument("--sample-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sample_one:
-        wall, sampler = sampled_build(args.sample_one)
-        print(wall, sampler.collecting, *sampler.shares(wall))
+        wall, used, sampler = sampled_build(args.sample_one)
+        print(wall, used, sampler.collecting, *sampler.shares(used))
         return
     source, rounds = (QUICK_ROOT, 1) if args.quick else (ROOT, args.rounds)
     hooked: list[float] = []
@@ -218,16 +229,16 @@ def main() -> None:
     walls: list[float] = []
     for _ in range(rounds):
         hooked_wall, hooked_seconds = hooked_build(source)
-        wall, collecting, stack_share, own_share = sampled_in_new_process(source)
+        wall, used, collecting, stack_share, own_share = sampled_in_new_process(source)
         hooked.append(hooked_seconds / hooked_wall)
         walls.append(wall)
         stack.append(stack_share)
         own.append(own_share)
         print(
             f"hooked: build {hooked_wall:6.2f} s, extension {hooked_seconds:5.2f} s "
-            f"{hooked[-1]:5.1%} | sampled: build {wall:5.2f} s "
-            f"(collections {collecting:4.2f} s), extension stack {stack_share:5.1%}, "
-            f"own {own_share:5.1%}"
+            f"{hooked[-1]:5.1%} | sampled: build {wall:5.2f} s, processor "
+            f"{used:4.2f} s (collections {collecting:4.2f} s), extension "
+            f"stack {stack_share:5.1%}, own {own_share:5.1%}"
         )
     print(
         f"median share: hooked {statistics.median(hooked):.1%} | sampled "

@@ -160,9 +160,12 @@ class TranscriptDirective(SphinxDirective):
             # between the directive's line (absolute) and the content.
             first = self.lineno + self.content_offset + 1
             return [(first + index, text) for index, text in enumerate(self.content)]
+        # content.items holds what content.info(index) gives, line by line.
         return [
-            ((self.content.info(index)[1] or 0) + 1, text)
-            for index, text in enumerate(self.content)
+            ((offset or 0) + 1, text)
+            for (_source, offset), text in zip(
+                self.content.items, self.content.data, strict=True
+            )
         ]
 
     def transcript_node(self, parsed: Transcript) -> transcript:

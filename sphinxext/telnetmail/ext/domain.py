@@ -130,7 +130,7 @@ def parse_key(info: TranscriptInfo) -> ParseKey:
     Its protocol is the one the directive found, which parses the lines as
     the directive's own option (or its absence) did.
     """
-    lines = tuple((lineno, text) for lineno, text in info["source"])
+    lines = tuple(map(tuple, info["source"]))
     return lines, info["protocol"]
 
 

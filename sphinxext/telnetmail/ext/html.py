@@ -103,10 +103,11 @@ def line_html(line: Line, label: str, note: str | None = None) -> str:
     classes = ["transcript-line", f"transcript-{line.role}"]
     if line.tone:
         classes.append(f"transcript-{line.tone}")
-    # Plain text, most spans, without a call each (every line of every page).
+    # Plain text, most spans, escaped in place: no call each (every span of
+    # every line of every page comes through here).
     content = "".join(
         [
-            escape(span.text)
+            span.text.translate(_ESCAPE_TEXT)
             if span.kind is SpanKind.TEXT
             else span_html(span.kind, span.text)
             for span in line.spans
