@@ -14,10 +14,11 @@ def replay_order(
     transcript that asks, so that a chain leading back to it is a cycle.
     """
     order: list[str] = []
+    done: set[str] = set()  # what ``order`` holds, asked of at every visit
     visiting: set[str] = {name}
 
     def visit(current: str) -> bool:
-        if current in order:
+        if current in done:
             return True
         if current in visiting:
             return False
@@ -26,6 +27,7 @@ def replay_order(
             return False
         visiting.discard(current)
         order.append(current)
+        done.add(current)
         return True
 
     if not all(visit(needed) for needed in after):

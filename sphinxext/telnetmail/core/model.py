@@ -14,6 +14,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telnetmail.core.volatile import Mark
@@ -70,8 +71,19 @@ class Tone(enum.StrEnum):
     NEGATIVE = "negative"  # 5xx, -ERR, IMAP BAD
 
 
-@dataclass(frozen=True)
-class Span:
+#: Each enum's members by value, for :meth:`Line.from_dict`.
+_ROLES = {role.value: role for role in Role}
+_SPAN_KINDS = {kind.value: kind for kind in SpanKind}
+_TONES = {tone.value: tone for tone in Tone}
+
+
+class Span(NamedTuple):
+    """A piece of a line with its meaning.
+
+    A named tuple rather than a frozen dataclass: every line of every page
+    makes a few at each build, and a tuple is made in a fraction of the time.
+    """
+
     kind: SpanKind
     text: str
 
@@ -115,18 +127,24 @@ class Line:
     def from_dict(cls, data: dict[str, Any]) -> Line:
         """The inverse of :meth:`as_dict`, for lines stored on a doctree node."""
         text = data["text"]
-        spans = [Span(SpanKind(kind), piece) for kind, piece in data.get("spans", ())]
-        if "".join(span.text for span in spans) != text:
+        # Every line of every page comes through here at each write: members
+        # are looked up in a dict, cheaper than calling the enum (which still
+        # raises ValueError for an unknown value).
+        spans = [
+            Span(_SPAN_KINDS.get(kind) or SpanKind(kind), piece)
+            for kind, piece in data.get("spans", ())
+        ]
+        if "".join([span.text for span in spans]) != text:
             # Never drop or repeat text, whatever the spans say: no spans
             # makes the line one plain span.
             spans = []
         tone = data.get("tone")
         return cls(
-            role=Role(data["role"]),
+            role=_ROLES.get(data["role"]) or Role(data["role"]),
             text=text,
             lineno=data.get("lineno", 0),
             spans=spans,
-            tone=Tone(tone) if tone else None,
+            tone=(_TONES.get(tone) or Tone(tone)) if tone else None,
         )
 
     def mark_volatile_spans(self) -> None:
@@ -191,6 +209,9 @@ class Diagnostic:
 _PLACEHOLDER = re.compile(r"<[^<>]*\s[^<>]*>|\.\.\.")
 
 
+# Asked of each line many times over (parser, dialects, sizes): remembered
+# by text, which the pages repeat too (``.``, ``<...>``, ``250 OK``).
+@lru_cache(maxsize=4096)
 def is_placeholder(text: str) -> bool:
     """RFC example sessions narrate in angle brackets: ``<the server sends message 1>``.
 

@@ -88,7 +88,8 @@ def parse_lines(
         turns, found = analyse(transcript.protocol, transcript.lines)
         found += refused
     for line in transcript.lines:
-        line.mark_volatile_spans()
+        if line.marks:
+            line.mark_volatile_spans()
     transcript.turns = turns
     transcript.diagnostics += found
     transcript.diagnostics += checks.check(transcript)

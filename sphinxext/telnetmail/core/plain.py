@@ -17,14 +17,16 @@ PLAIN_PREFIXES: dict[Role, str] = {
 
 def format_prefixed(lines: Iterable[Line]) -> str:
     """The dialogue with ``C:``/``S:`` prefixes, one line per line."""
-    return "\n".join((PLAIN_PREFIXES[line.role] + line.text).rstrip() for line in lines)
+    return "\n".join(
+        [(PLAIN_PREFIXES[line.role] + line.text).rstrip() for line in lines]
+    )
 
 
 def format_window(lines: Iterable[Line]) -> str:
     """The dialogue as the telnet window shows it: no roles, just the text."""
-    return "\n".join(line.text for line in lines)
+    return "\n".join([line.text for line in lines])
 
 
 def client_input(lines: Iterable[Line]) -> str:
     """What the user types, ready to paste into telnet."""
-    return "".join(line.text + "\n" for line in lines if line.role is Role.CLIENT)
+    return "".join([line.text + "\n" for line in lines if line.role is Role.CLIENT])

@@ -548,7 +548,10 @@ def compare_tallies(
 
 def check_session(transcript: Transcript) -> list[Diagnostic]:
     """Sizes within one transcript, each mailbox state on its own."""
-    sizes = read_sizes(transcript)
+    return _check_sizes(read_sizes(transcript))
+
+
+def _check_sizes(sizes: Sizes) -> list[Diagnostic]:
     found: list[Found] = []
     known: Known = {}
     for epoch in sorted({shown.epoch for shown in sizes.shown}):
@@ -591,20 +594,48 @@ def check_pages(placed: Sequence[Placed]) -> list[tuple[Placed, Diagnostic]]:
         if item.after and item.transcript.protocol:
             groups.setdefault((item.page, item.after), []).append(item)
     found: dict[tuple[int, int, str], tuple[Placed, Diagnostic]] = {}
+    read = _Reading()
     for (_, after), siblings in groups.items():
         order = replay_order(after, afters)
         if order is None or any(name not in named for name in order):
             continue  # the :after: problem is reported on its own
         chain = [named[name] for name in order]
         everyone = [*chain, *siblings]
-        for session, diagnostic in check_related(chain, siblings):
+        for session, diagnostic in check_related(chain, siblings, read):
             where = everyone[session]
             key = (id(where), diagnostic.lineno, diagnostic.message)
             found.setdefault(key, (where, diagnostic))
     return list(found.values())
 
 
-def check_related(chain: Sequence[Placed], starting: Sequence[Placed]) -> list[Found]:
+class _Reading:
+    """Each transcript's sizes, and the lines its own check warns at, read
+    once however many of a page's groups it belongs to (a chain's first
+    transcript belongs to all of them)."""
+
+    def __init__(self) -> None:
+        # By id: transcripts are not hashable, and all live as long as this.
+        self._sizes: dict[int, Sizes] = {}
+        self._own: dict[int, set[int]] = {}
+
+    def sizes(self, transcript: Transcript) -> Sizes:
+        key = id(transcript)
+        if key not in self._sizes:
+            self._sizes[key] = read_sizes(transcript)
+        return self._sizes[key]
+
+    def own_lines(self, transcript: Transcript) -> set[int]:
+        """The lines :func:`check_session` warns at."""
+        key = id(transcript)
+        if key not in self._own:
+            found = _check_sizes(self.sizes(transcript))
+            self._own[key] = {diagnostic.lineno for diagnostic in found}
+        return self._own[key]
+
+
+def check_related(
+    chain: Sequence[Placed], starting: Sequence[Placed], read: _Reading | None = None
+) -> list[Found]:
     """Sizes across transcripts that see one mailbox state.
 
     ``chain`` is an ``:after:`` chain in replay order, ``starting`` the
@@ -617,12 +648,13 @@ def check_related(chain: Sequence[Placed], starting: Sequence[Placed]) -> list[F
     """
     everyone = [*chain, *starting]
     labels = [repr(item.label) for item in everyone]
-    read = [read_sizes(item.transcript) for item in everyone]
+    read = read or _Reading()
+    seen = [read.sizes(item.transcript) for item in everyone]
     facts: list[Seen] = []
     tallies: list[tuple[int, Tally]] = []
-    for index, sizes in enumerate(read):
+    for index, sizes in enumerate(seen):
         in_chain = index < len(chain)
-        if in_chain and any(later.changes for later in read[index + 1 : len(chain)]):
+        if in_chain and any(later.changes for later in seen[index + 1 : len(chain)]):
             continue
         facts += [
             Seen(index, shown)
@@ -638,10 +670,9 @@ def check_related(chain: Sequence[Placed], starting: Sequence[Placed]) -> list[F
         ]
     found, known = compare_messages(facts, labels)
     found += compare_tallies(tallies, known, labels)
-    return _across(found, [item.transcript for item in everyone])
+    return _across(found, [read.own_lines(item.transcript) for item in everyone])
 
 
-def _across(found: list[Found], transcripts: Sequence[Transcript]) -> list[Found]:
+def _across(found: list[Found], own: Sequence[set[int]]) -> list[Found]:
     """Leave out what each transcript's own check already says at that line."""
-    own = [{d.lineno for d in check_session(transcript)} for transcript in transcripts]
     return [item for item in found if item.diagnostic.lineno not in own[item.session]]

@@ -56,6 +56,8 @@ class VolatileError(ValueError):
 
 def extract(text: str) -> tuple[str, list[Mark]]:
     """The text as displayed (examples in place of marks) and where the marks are."""
+    if "{{" not in text:
+        return text, []  # most lines: no mark can start
     shown: list[str] = []
     marks: list[Mark] = []
     position = 0  # in the display text

@@ -160,9 +160,12 @@ class TranscriptDirective(SphinxDirective):
             # between the directive's line (absolute) and the content.
             first = self.lineno + self.content_offset + 1
             return [(first + index, text) for index, text in enumerate(self.content)]
+        # content.items holds what content.info(index) gives, line by line.
         return [
-            ((self.content.info(index)[1] or 0) + 1, text)
-            for index, text in enumerate(self.content)
+            ((offset or 0) + 1, text)
+            for (_source, offset), text in zip(
+                self.content.items, self.content.data, strict=True
+            )
         ]
 
     def transcript_node(self, parsed: Transcript) -> transcript:
@@ -191,6 +194,7 @@ class TranscriptDirective(SphinxDirective):
         container += caption_node
         container += messages
         container += node
+        self.transcript_domain().note_captioned(self.env.docname, container)
         return container
 
     def report(self, parsed: Transcript) -> None:
@@ -216,7 +220,6 @@ class TranscriptDirective(SphinxDirective):
         wrapper: nodes.Element,
         numbered: list[tuple[int, str]],
     ) -> None:
-        domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
         info: TranscriptInfo = {
             "name": self.transcript_name,
             "docname": self.env.docname,
@@ -232,7 +235,10 @@ class TranscriptDirective(SphinxDirective):
             "replies": replies_seen(parsed),
             "indexed": "no-index" not in self.options,
         }
-        domain.note_transcript(info)
+        self.transcript_domain().note_transcript(info, parsed)
+
+    def transcript_domain(self) -> TranscriptDomain:
+        return self.env.get_domain("transcript")  # type: ignore[return-value]
 
 
 def setup(app: Sphinx) -> None:

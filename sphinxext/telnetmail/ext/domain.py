@@ -21,8 +21,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Set as AbstractSet
 
+    from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+
+    from telnetmail.core.model import Transcript
+
+#: What a transcript's parse depends on: its numbered lines and its protocol.
+ParseKey = tuple[tuple[tuple[int, str], ...], str]
 
 logger = logging.getLogger(__name__)
 __ = get_translation("telnetmail", "console")
@@ -55,12 +61,27 @@ class TranscriptDomain(Domain):
     # Domain.__init__ deep-copies it into each environment's data.
     initial_data: ClassVar[dict[str, Any]] = {"documents": {}, "index_pages": set()}
 
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        # The directive's parses, for the checks run once every page is read
+        # (sizes across pages) to reuse rather than parse every page again.
+        # Not in ``data``, so never pickled: a page read in another process
+        # (parallel reading) or in an earlier build is parsed again.
+        self.parsed: dict[ParseKey, Transcript] = {}
+        # The captioned containers the directive made on each page being
+        # read, so that doctree-read need not search the page for them.
+        self.captioned: dict[str, list[nodes.container]] = {}
+
     @property
     def documents(self) -> dict[str, list[TranscriptInfo]]:
         return self.data["documents"]
 
-    def note_transcript(self, info: TranscriptInfo) -> None:
+    def note_transcript(
+        self, info: TranscriptInfo, parsed: Transcript | None = None
+    ) -> None:
         self.documents.setdefault(info["docname"], []).append(info)
+        if parsed is not None:
+            self.parsed[parse_key(info)] = parsed
 
     def by_name(self) -> dict[str, TranscriptInfo]:
         """Named transcripts; the first of a duplicated name wins."""
@@ -74,6 +95,13 @@ class TranscriptDomain(Domain):
         for docname in sorted(self.documents):
             yield from self.documents[docname]
 
+    def note_captioned(self, docname: str, container: nodes.container) -> None:
+        self.captioned.setdefault(docname, []).append(container)
+
+    def take_captioned(self, docname: str) -> list[nodes.container]:
+        """The captioned containers noted on a page, forgotten once taken."""
+        return self.captioned.pop(docname, [])
+
     @property
     def index_pages(self) -> set[str]:
         """Documents holding a ``transcript-index``: built from every other one."""
@@ -81,6 +109,7 @@ class TranscriptDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.documents.pop(docname, None)
+        self.captioned.pop(docname, None)
         self.index_pages.discard(docname)
 
     def merge_domaindata(
@@ -93,6 +122,16 @@ class TranscriptDomain(Domain):
 
     def resolve_any_xref(self, *args: Any) -> list[tuple[str, Any]]:
         return []
+
+
+def parse_key(info: TranscriptInfo) -> ParseKey:
+    """The key of a noted transcript's parse.
+
+    Its protocol is the one the directive found, which parses the lines as
+    the directive's own option (or its absence) did.
+    """
+    lines = tuple(map(tuple, info["source"]))
+    return lines, info["protocol"]
 
 
 def check_names(app: Sphinx, env: BuildEnvironment) -> None:
@@ -124,9 +163,11 @@ def check_names(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
+    # One map of every name's :after: for all: building it per name would
+    # make the check quadratic in the number of transcripts.
+    afters = after_lists(named)
     for name, info in named.items():
-        chain = after_chain(name, named)
-        if chain is None:
+        if replay_order(afters.get(name, []), afters, name) is None:
             logger.warning(
                 __("transcript %r is :after: itself, through its :after: chain"),
                 name,
@@ -136,9 +177,14 @@ def _check_cycles(named: dict[str, TranscriptInfo]) -> None:
             )
 
 
+def after_lists(named: dict[str, TranscriptInfo]) -> dict[str, list[str]]:
+    """Each named transcript's own ``:after:`` list."""
+    return {other: info["after"] for other, info in named.items()}
+
+
 def after_chain(name: str, named: dict[str, TranscriptInfo]) -> list[str] | None:
     """Names to replay before ``name``, earliest first; None on a cycle."""
-    afters = {other: info["after"] for other, info in named.items()}
+    afters = after_lists(named)
     return replay_order(afters.get(name, []), afters, name)
 
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -58,21 +60,46 @@ class TranscriptIndexDirective(SphinxDirective):
         return [node]
 
 
-def note_shown_captions(app: Sphinx, doctree: nodes.document) -> None:
+def read_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """The captions of the page's transcripts, once the page is read.
+
+    The directive hands over the captioned containers it made, so that the
+    page need not be searched for them; one no longer in the page (content
+    some directive parsed and dropped) is left out, as a search would.
+    """
+    domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
+    containers = [
+        container
+        for container in domain.take_captioned(app.env.docname)
+        if _in_tree(container, doctree)
+        and container.children
+        and isinstance(container[0], nodes.caption)
+    ]
+    note_shown_captions(domain.documents.get(app.env.docname, []), containers)
+    warn_dropped_backslashes(containers)
+
+
+def _in_tree(node: nodes.Element, doctree: nodes.document) -> bool:
+    parent: nodes.Element | None = node
+    while parent is not None and parent is not doctree:
+        parent = parent.parent
+    return parent is doctree
+
+
+def note_shown_captions(
+    infos: list[TranscriptInfo], containers: list[nodes.container]
+) -> None:
     """Link with each caption as the reader sees it: translated, markup as text.
 
     The directive notes the caption as written; by ``doctree-read`` the
     i18n transform has replaced it with its translation.
     """
-    domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
     shown = {
         container["ids"][0]: container[0].astext()
-        for container in doctree.findall(nodes.container)
+        for container in containers
         if container["ids"]
-        and container.children
-        and isinstance(container[0], nodes.caption)
     }
-    for info in domain.documents.get(app.env.docname, []):
+    for info in infos:
         if info["target"] in shown:
             info["caption"] = shown[info["target"]]
 
@@ -90,19 +117,19 @@ def escaped_words(caption: str) -> list[str]:
     ]
 
 
-def warn_dropped_backslashes(app: Sphinx, doctree: nodes.document) -> None:
+def warn_dropped_backslashes(containers: list[nodes.container]) -> None:
     """A transcript's caption that loses a backslash (an IMAP flag's) says so.
 
     reST reads ``STORE \\Deleted`` as "STORE Deleted", in the page and in the
     reference tables alike; a literal or a doubled backslash keeps it. Markdown
     keeps it as written, so a word is reported only if the caption shown lacks it.
     """
-    for container in doctree.findall(nodes.container):
-        if not (container.children and isinstance(container[0], nodes.caption)):
-            continue
-        if not any(isinstance(child, transcript) for child in container.children):
-            continue
+    for container in containers:
         caption = container[0]
+        if not isinstance(caption, nodes.caption) or not any(
+            isinstance(child, transcript) for child in container.children
+        ):
+            continue
         for word in escaped_words(caption.rawsource):
             if word in caption.astext():
                 continue
@@ -121,6 +148,8 @@ def warn_dropped_backslashes(app: Sphinx, doctree: nodes.document) -> None:
 
 def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
+    if docname not in domain.index_pages and _one_page_per_document(app):
+        return  # the page holds no index: no need to search it for one
     for node in list(doctree.findall(transcript_index)):
         infos = [
             info
@@ -129,11 +158,27 @@ def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             and info["indexed"]
             and (not node["protocol"] or info["protocol"] == node["protocol"])
         ]
+        # Each page's address once, not once per link: a row links many dialogues.
+        uris = {
+            page: app.builder.get_relative_uri(docname, page)
+            for page in {info["docname"] for info in infos}
+        }
         tables = [
-            _table(str(_("Command")), _rows(infos, "commands"), app, docname),
-            _table(str(_("Reply")), _rows(infos, "replies"), app, docname),
+            _table(str(_("Command")), _rows(infos, "commands"), uris),
+            _table(str(_("Reply")), _rows(infos, "replies"), uris),
         ]
         node.replace_self([table for table in tables if table is not None])
+
+
+def _one_page_per_document(app: Sphinx) -> bool:
+    """Whether each doctree resolved is one document's page alone.
+
+    Not so where the builder joins the documents into one tree first (LaTeX,
+    texinfo, man, single-page HTML): the index pages may lie anywhere in it.
+    """
+    return isinstance(app.builder, StandaloneHTMLBuilder) and not isinstance(
+        app.builder, SingleFileHTMLBuilder
+    )
 
 
 def _rows(infos: Iterable[TranscriptInfo], key: str) -> dict[str, list[TranscriptInfo]]:
@@ -144,15 +189,19 @@ def _rows(infos: Iterable[TranscriptInfo], key: str) -> dict[str, list[Transcrip
     return dict(sorted(rows.items(), key=lambda row: _order(row[0])))
 
 
+_NUMBER = re.compile(r"\d+")
+
+
 def _order(item: str) -> tuple[bool, int, str]:
     """Untagged responses after the rest; numbers in numeric order."""
-    number = re.match(r"\d+", item)
+    number = _NUMBER.match(item)
     return (item.startswith("*"), int(number[0]) if number else 0, item)
 
 
 def _table(
-    heading: str, rows: dict[str, list[TranscriptInfo]], app: Sphinx, docname: str
+    heading: str, rows: dict[str, list[TranscriptInfo]], uris: dict[str, str]
 ) -> nodes.table | None:
+    """The rows as a table; ``uris`` gives each page's address from the index's."""
     if not rows:
         return None
     # Widths given, not measured: LaTeX's tabulary would otherwise squeeze the
@@ -173,7 +222,7 @@ def _table(
         for index, info in enumerate(infos):
             if index:
                 links += nodes.Text(", ")
-            links += _link(info, app, docname)
+            links += _link(info, uris)
         body += _row(nodes.paragraph("", "", nodes.literal(text=item)), links)
     group += body
     return table
@@ -186,8 +235,8 @@ def _row(*cells: nodes.Node) -> nodes.row:
     return row
 
 
-def _link(info: TranscriptInfo, app: Sphinx, docname: str) -> nodes.reference:
-    uri = app.builder.get_relative_uri(docname, info["docname"]) + "#" + info["target"]
+def _link(info: TranscriptInfo, uris: dict[str, str]) -> nodes.reference:
+    uri = uris[info["docname"]] + "#" + info["target"]
     title = info["caption"] or info["name"]
     return nodes.reference("", title, internal=True, refuri=uri, reftitle=info["name"])
 
@@ -209,7 +258,6 @@ def outdated_indexes(
 def setup(app: Sphinx) -> None:
     app.add_node(transcript_index)
     app.add_directive("transcript-index", TranscriptIndexDirective)
-    app.connect("doctree-read", note_shown_captions)
-    app.connect("doctree-read", warn_dropped_backslashes)
+    app.connect("doctree-read", read_captions)
     app.connect("doctree-resolved", resolve_indexes)
     app.connect("env-get-outdated", outdated_indexes)

@@ -15,7 +15,7 @@ from sphinx.util import logging
 
 from telnetmail.core.parser import parse_lines
 from telnetmail.core.sizes import Placed, check_pages
-from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
+from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo, parse_key
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -24,21 +24,23 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def placed(info: TranscriptInfo) -> Placed:
-    """A noted transcript, parsed again from the lines the domain keeps."""
-    numbered = [(lineno, text) for lineno, text in info["source"]]
+def placed(domain: TranscriptDomain, info: TranscriptInfo) -> Placed:
+    """A noted transcript, as its directive parsed it in this process, or
+    parsed again from the lines the domain keeps."""
+    key = parse_key(info)
+    parsed = domain.parsed.get(key)
+    if parsed is None:
+        lines, protocol = key
+        parsed = parse_lines(lines, protocol=protocol or None)
     return Placed(
-        info["name"] or info["location"],
-        info["docname"],
-        tuple(info["after"]),
-        parse_lines(numbered, protocol=info["protocol"] or None),
+        info["name"] or info["location"], info["docname"], tuple(info["after"]), parsed
     )
 
 
 def check_related_sizes(app: Sphinx, env: BuildEnvironment) -> None:
     domain: TranscriptDomain = env.get_domain("transcript")  # type: ignore[assignment]
     infos = list(domain.all_transcripts())
-    transcripts = [placed(info) for info in infos]
+    transcripts = [placed(domain, info) for info in infos]
     where_noted = {id(item): info for item, info in zip(transcripts, infos)}
     for where, diagnostic in check_pages(transcripts):
         _warn(where_noted[id(where)], diagnostic.lineno, diagnostic.message)

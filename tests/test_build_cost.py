@@ -1,0 +1,131 @@
+"""What keeps the extension cheap in an html build, without changing what it writes.
+
+Each transcript is parsed once, by its directive: the sizes compared across
+pages reuse that parse, and parse again only what this process did not read
+(parallel reading, an earlier build). The HTML escaping is ``html.escape``'s,
+one ``str.translate`` per text. The reference tables are looked for only on
+the pages that hold them, except where a builder joins every page into one.
+"""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from bs4 import BeautifulSoup
+
+from telnetmail.ext import sizes as ext_sizes
+from telnetmail.ext.html import escape, escape_attribute
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "htmlbuild.py"
+
+#: Texts that html.escape changes, and ones it leaves alone.
+AWKWARD = [
+    "",
+    "plain",
+    "a & b < c > d",
+    "&lt; already escaped &amp;",
+    "\"double\" and 'single' quotes",
+    "C: LOGIN \"user\" 'pa&ss'\n\tnext line\r",
+    "àèìòù ’ ✓ \x00",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_escape_is_html_escape(text: str) -> None:
+    assert escape(text) == html.escape(text, quote=False)
+    assert escape(text, quote=True) == html.escape(text, quote=True)
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_an_attribute_is_html_escaped_with_its_whitespace_kept(text: str) -> None:
+    expected = (
+        html.escape(text, quote=True)
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
+    assert escape_attribute(text) == expected
+
+
+def warnings(app: SphinxTestApp) -> str:
+    return app.warning.getvalue()
+
+
+@pytest.mark.sphinx("html", testroot="sizes", freshenv=True)
+def test_sizes_across_pages_reuse_the_parse_of_each_directive(
+    app: SphinxTestApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed_again: list[object] = []
+    original = ext_sizes.parse_lines
+    monkeypatch.setattr(
+        ext_sizes,
+        "parse_lines",
+        lambda *args, **kwargs: parsed_again.append(args) or original(*args, **kwargs),
+    )
+    app.build()
+    assert parsed_again == []
+    # The chain on the other page still disagrees with the page's own sizes.
+    assert "LIST gives message 1 9 octets, but RETR 1 shows 19 octets" in warnings(app)
+
+
+@pytest.mark.sphinx("html", testroot="sizes", freshenv=True)
+def test_a_transcript_read_elsewhere_is_parsed_again_to_compare_sizes(
+    app: SphinxTestApp,
+) -> None:
+    # As when another process read the pages (sphinx-build -j): no parse here.
+    app.connect(
+        "env-check-consistency",
+        lambda app, env: env.get_domain("transcript").parsed.clear(),
+        priority=100,
+    )
+    app.build()
+    assert "LIST gives message 1 9 octets, but RETR 1 shows 19 octets" in warnings(app)
+    assert warnings(app).count("WARNING") == 2
+
+
+@pytest.mark.sphinx("singlehtml", testroot="extras", freshenv=True)
+def test_the_reference_is_built_where_all_pages_make_one(app: SphinxTestApp) -> None:
+    app.build()
+    page = BeautifulSoup(
+        (app.outdir / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    tables = page.select("table.transcript-index")
+    assert tables, "no reference table in the single page"
+    assert any(link["href"].endswith("#hello") for link in tables[0].select("a"))
+
+
+@pytest.mark.sphinx("html", testroot="caption-backslash", freshenv=True)
+def test_the_captions_the_directive_made_are_checked_once_each(
+    app: SphinxTestApp,
+) -> None:
+    # Handed over by the directive, not searched for in the page.
+    app.build()
+    dropped = [
+        line for line in warnings(app).splitlines() if "drops the backslash" in line
+    ]
+    assert len(dropped) == 1, dropped
+    assert "index.rst:22:" in dropped[0]
+    assert "\\Flagged" in dropped[0]
+
+
+def test_the_html_bench_runs_to_its_end() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Both ways of counting, side by side.
+    assert "median share: hooked " in result.stdout
+    assert "sampled (a " in result.stdout
+    assert " own " in result.stdout
