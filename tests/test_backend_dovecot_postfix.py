@@ -208,6 +208,52 @@ def test_after_stop_the_host_is_no_subreaper_and_has_no_zombie_of_the_servers():
     assert in_fresh_python(script) == "True False []\n"
 
 
+#: A fresh interpreter that stops a backend while a delivery is under way
+#: (the gate holds it: a message queued earlier, that never leaves), then
+#: prints its own children: the LDA's, once Postfix's pipe is gone, is ours.
+STOP_DURING_DELIVERY = """
+import os, smtplib, time
+from pathlib import Path
+from telnetmail.core.model import Protocol
+from telnetmail.replay import warden
+from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
+
+backend = DovecotPostfixBackend()
+backend.start()
+earlier = backend.base / "postfix" / "spool" / "active" / "00000AAAA"
+earlier.touch()
+earlier.chmod(0o700)  # complete, for the gate
+past = time.time() - 60
+os.utime(earlier, (past, past))
+with smtplib.SMTP("127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com") as smtp:
+    smtp.sendmail("sender@example.com", ["recipient@example.com"], b"Subject: x\\r\\n\\r\\nBody.\\r\\n")
+
+def gates():
+    found = []
+    for pid in warden.live_pids():
+        try:
+            if b"in_order.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+deadline = time.monotonic() + 10
+while not gates() and time.monotonic() < deadline:
+    time.sleep(0.005)
+waiting = bool(gates())
+backend.stop()
+me = str(os.getpid())
+children = [p for p in warden.live_pids() if (warden.proc_stat(p) or ["", ""])[1] == me]
+print(waiting, children)
+"""
+
+
+@needs_real_servers
+def test_stopping_during_a_delivery_leaves_no_zombie_to_the_host():
+    assert in_fresh_python(STOP_DURING_DELIVERY) == "True []\n"
+
+
 @needs_real_servers
 def test_a_port_taken_before_the_server_binds_it_is_retried(monkeypatch):
     with socket.socket() as squatter:
@@ -585,20 +631,53 @@ def test_a_long_tmpdir_does_not_keep_the_servers_from_starting(tmp_path):
     assert list(long_tmpdir.iterdir()) == []
 
 
+def first_short_root() -> str:
+    """The first folder of SHORT_TEMP_ROOTS that suits, asked one by one."""
+    return next(
+        root
+        for root in dovecot_postfix.SHORT_TEMP_ROOTS
+        if _suits_alone(root)
+    )
+
+
+def _suits_alone(root: str) -> bool:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", root)
+        patch.setattr(dovecot_postfix, "SHORT_TEMP_ROOTS", ())
+        try:
+            return dovecot_postfix.temp_root() == root
+        except RuntimeError:
+            return False
+
+
 def test_a_long_or_private_tmpdir_gives_way_to_a_short_open_one(monkeypatch):
+    fallback = first_short_root()
     for name in ("t" * 150, "private"):
         folder = Path(tempfile.mkdtemp(dir="/tmp")) / name
         folder.parent.chmod(0o755)
         folder.mkdir(mode=0o700)
         try:
             monkeypatch.setattr(tempfile, "tempdir", str(folder))
-            assert dovecot_postfix.temp_root() == "/tmp"
+            assert dovecot_postfix.temp_root() == fallback
             folder.chmod(0o755)
             short = len(str(folder)) <= dovecot_postfix.MAX_TEMP_ROOT
-            expected = str(folder) if short else "/tmp"
+            expected = str(folder) if short else fallback
             assert dovecot_postfix.temp_root() == expected
         finally:
             shutil.rmtree(folder.parent)
+
+
+def test_without_a_chosen_tmpdir_the_servers_files_go_to_memory_if_it_has_room(
+    monkeypatch,
+):
+    # /tmp is the default, no choice: a tmpfs (/dev/shm) spares each message
+    # the servers' fsync on a disk.
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    if _suits_alone("/dev/shm"):
+        assert dovecot_postfix.temp_root() == "/dev/shm"
+    monkeypatch.setattr(dovecot_postfix, "_free_bytes", lambda folder: 1 << 20)
+    with pytest.raises(RuntimeError, match="64 MiB free"):
+        dovecot_postfix.temp_root()
 
 
 def test_the_warden_removes_the_folder_it_made_when_the_backend_died_before_reading(

@@ -95,6 +95,8 @@ INSTALL_HINT = (
 #: Seconds to wait for the servers to listen, and for Postfix to deliver.
 START_TIMEOUT = 10.0
 SETTLE_TIMEOUT = 10.0
+#: Seconds mail in transit has to land when the backend stops.
+STOP_GRACE = 1.0
 #: Seconds an IMAP or POP3 session has to end by itself at a reset before it
 #: is kicked: one whose client hung up takes a few ms.
 KICK_AFTER = 0.2
@@ -111,8 +113,13 @@ STUCK = ("deferred", "hold", "corrupt")
 #: hold at most 107 bytes, and Dovecot's and Postfix's go up to 37 bytes below
 #: the directory (``dovecot/run/token-login/imap-urlauth``), which adds 12.
 MAX_TEMP_ROOT = 48
-#: Where to go when TMPDIR is longer than that.
-SHORT_TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
+#: Where to go when no temporary folder was chosen (TMPDIR), or the one
+#: chosen does not suit. Memory first: Postfix and Dovecot force each message
+#: to disk (fsync), and on a busy disk that costs a replay 2-10 ms a message.
+SHORT_TEMP_ROOTS = ("/dev/shm", "/tmp", "/var/tmp")
+#: Free bytes a folder needs: Postfix refuses mail (452) when its queue's file
+#: system has less than 1.5 times message_size_limit (10240000) free.
+MIN_FREE = 64 * 1024 * 1024
 
 
 def missing_requirements() -> list[str]:
@@ -249,18 +256,22 @@ class DovecotPostfixBackend:
 
     def stop(self) -> None:
         """End both servers and every process they started; remove the directory. Idempotent."""
+        self.let_deliveries_end()
+        sessions = {process.pid for process in self.processes}
         for process in self.processes:  # both at once: each takes a while to exit
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
             _end_group(process)
+        # What outlives the servers' sessions: a delivery (Postfix's pipe runs
+        # the gate and the LDA in a session of their own), which the warden's
+        # sweep ends. Its zombie is ours to collect, as their subreaper.
+        stragglers = set(warden.survivors(str(self.base), sessions)) if self.base else set()
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
         self.dismiss_warden()
-        # Zombies of what the warden's sweep killed, ours since we are their subreaper.
-        for process in self.processes:
-            _reap(process.pid)
+        _reap(sessions, stragglers)
         self.processes = []
         if self.subreaping:
             SUBREAPING.release()
@@ -275,6 +286,14 @@ class DovecotPostfixBackend:
         self.kick_sessions()
         for account in self.accounts:
             self.make_mailbox(account)
+
+    def let_deliveries_end(self) -> None:
+        """Before stopping: give mail in transit a moment to land, so that
+        no LDA loses its parent (Postfix's pipe) and becomes ours."""
+        if self.base is None or len(self.processes) < 2:
+            return
+        with contextlib.suppress(TimeoutError):
+            self.wait_for_delivery(STOP_GRACE)
 
     def settle(self) -> None:
         """Wait until Postfix's queue holds nothing in transit: all delivered."""
@@ -535,13 +554,13 @@ class DovecotPostfixBackend:
 
     # -- between transcripts --------------------------------------------------
 
-    def wait_for_delivery(self) -> None:
+    def wait_for_delivery(self, timeout: float = SETTLE_TIMEOUT) -> None:
         # A queue file leaves the queue only once the LDA has written the
         # Maildir: an empty queue means the mail has landed.
-        deadline = time.monotonic() + SETTLE_TIMEOUT
+        deadline = time.monotonic() + timeout
         while self.queued(IN_TRANSIT):
             if time.monotonic() > deadline:
-                message = f"Postfix did not deliver within {SETTLE_TIMEOUT:g} s"
+                message = f"Postfix did not deliver within {timeout:g} s"
                 raise TimeoutError(f"{message}\n{self.log_tail()}")
             time.sleep(0.002)
 
@@ -689,13 +708,13 @@ def _end_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     while group_members(group):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        _reap(group)
+        _reap({group})
         if time.monotonic() > deadline:
             raise RuntimeError(
                 f"processes of group {group} survive SIGKILL: {group_members(group)}"
             )
         time.sleep(0.01)
-    _reap(group)
+    _reap({group})
 
 
 #: Fields of ``/proc/PID/stat`` (after the command name, as warden.proc_stat gives them).
@@ -730,37 +749,54 @@ def _effective_uid(pid: int) -> int | None:
     return None
 
 
-def _reap(group: int) -> None:
-    """Collect zombies of the server's session that became our children (we
-    are their subreaper); never another child of the host's."""
+def _reap(sessions: set[int], pids: set[int] | frozenset[int] = frozenset()) -> None:
+    """Collect the zombies that became our children (we are their subreaper)
+    and were the servers': those of their ``sessions``, and ``pids`` (theirs,
+    in sessions of their own). Never another child of the host's, whose exit
+    status its own code waits for (a subprocess.Popen, pexpect's telnet)."""
     me = os.getpid()
     for pid in warden.live_pids():
         fields = warden.proc_stat(pid)
-        # start_new_session: the group's leader leads the session too.
-        if fields and int(fields[1]) == me and int(fields[3]) == group:
+        if (
+            fields
+            and fields[0] == "Z"
+            and int(fields[1]) == me
+            and (int(fields[SESSION]) in sessions or pid in pids)
+        ):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
 
 
 def temp_root() -> str:
-    """Where to make the backend's directory: TMPDIR if it suits, else a short one.
+    """Where to make the backend's directory: TMPDIR if one was chosen and
+    suits, else the first of :data:`SHORT_TEMP_ROOTS` that does.
 
-    It suits when short enough for the servers' socket paths, and when
+    A folder suits when short enough for the servers' socket paths, when
     every user may pass through it (a private ``/tmp/user/0`` of pam_tmpdir
-    would lock Postfix and Dovecot out of their own files).
+    would lock Postfix and Dovecot out of their own files), and when it has
+    room for the mail.
     """
-    for root in (tempfile.gettempdir(), *SHORT_TEMP_ROOTS):
+    chosen = tempfile.gettempdir()
+    roots = SHORT_TEMP_ROOTS if chosen in SHORT_TEMP_ROOTS else (chosen, *SHORT_TEMP_ROOTS)
+    for root in roots:
         if (
             len(root) <= MAX_TEMP_ROOT
             and os.path.isdir(root)
             and os.access(root, os.W_OK | os.X_OK)
             and _world_passable(Path(root))
+            and _free_bytes(root) >= MIN_FREE
         ):
             return root
     raise RuntimeError(
-        f"no folder for the servers' files: TMPDIR ({tempfile.gettempdir()}) must be at most "
-        f"{MAX_TEMP_ROOT} characters long and open to every user, or {SHORT_TEMP_ROOTS[0]} writable"
+        f"no folder for the servers' files: TMPDIR ({chosen}) must be at most "
+        f"{MAX_TEMP_ROOT} characters long, open to every user and have "
+        f"{MIN_FREE >> 20} MiB free, or one of {', '.join(SHORT_TEMP_ROOTS)} must"
     )
+
+
+def _free_bytes(folder: str) -> int:
+    found = os.statvfs(folder)
+    return found.f_bavail * found.f_frsize
 
 
 PR_SET_CHILD_SUBREAPER = 36
