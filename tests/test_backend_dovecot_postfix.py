@@ -631,53 +631,20 @@ def test_a_long_tmpdir_does_not_keep_the_servers_from_starting(tmp_path):
     assert list(long_tmpdir.iterdir()) == []
 
 
-def first_short_root() -> str:
-    """The first folder of SHORT_TEMP_ROOTS that suits, asked one by one."""
-    return next(
-        root
-        for root in dovecot_postfix.SHORT_TEMP_ROOTS
-        if _suits_alone(root)
-    )
-
-
-def _suits_alone(root: str) -> bool:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tempfile, "tempdir", root)
-        patch.setattr(dovecot_postfix, "SHORT_TEMP_ROOTS", ())
-        try:
-            return dovecot_postfix.temp_root() == root
-        except RuntimeError:
-            return False
-
-
 def test_a_long_or_private_tmpdir_gives_way_to_a_short_open_one(monkeypatch):
-    fallback = first_short_root()
     for name in ("t" * 150, "private"):
         folder = Path(tempfile.mkdtemp(dir="/tmp")) / name
         folder.parent.chmod(0o755)
         folder.mkdir(mode=0o700)
         try:
             monkeypatch.setattr(tempfile, "tempdir", str(folder))
-            assert dovecot_postfix.temp_root() == fallback
+            assert dovecot_postfix.temp_root() == "/tmp"
             folder.chmod(0o755)
             short = len(str(folder)) <= dovecot_postfix.MAX_TEMP_ROOT
-            expected = str(folder) if short else fallback
+            expected = str(folder) if short else "/tmp"
             assert dovecot_postfix.temp_root() == expected
         finally:
             shutil.rmtree(folder.parent)
-
-
-def test_without_a_chosen_tmpdir_the_servers_files_go_to_memory_if_it_has_room(
-    monkeypatch,
-):
-    # /tmp is the default, no choice: a tmpfs (/dev/shm) spares each message
-    # the servers' fsync on a disk.
-    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
-    if _suits_alone("/dev/shm"):
-        assert dovecot_postfix.temp_root() == "/dev/shm"
-    monkeypatch.setattr(dovecot_postfix, "_free_bytes", lambda folder: 1 << 20)
-    with pytest.raises(RuntimeError, match="64 MiB free"):
-        dovecot_postfix.temp_root()
 
 
 def test_the_warden_removes_the_folder_it_made_when_the_backend_died_before_reading(

@@ -113,13 +113,11 @@ STUCK = ("deferred", "hold", "corrupt")
 #: hold at most 107 bytes, and Dovecot's and Postfix's go up to 37 bytes below
 #: the directory (``dovecot/run/token-login/imap-urlauth``), which adds 12.
 MAX_TEMP_ROOT = 48
-#: Where to go when no temporary folder was chosen (TMPDIR), or the one
-#: chosen does not suit. Memory first: Postfix and Dovecot force each message
-#: to disk (fsync), and on a busy disk that costs a replay 2-10 ms a message.
-SHORT_TEMP_ROOTS = ("/dev/shm", "/tmp", "/var/tmp")
-#: Free bytes a folder needs: Postfix refuses mail (452) when its queue's file
-#: system has less than 1.5 times message_size_limit (10240000) free.
-MIN_FREE = 64 * 1024 * 1024
+#: Where to go when TMPDIR is longer than that. (Not memory first, though
+#: it would spare each message the servers' fsync: Postfix's queue ids end
+#: in the queue file's inode number, and a tmpfs's short ones would change
+#: the length of every Received: line, so the sizes the pages show.)
+SHORT_TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 def missing_requirements() -> list[str]:
@@ -768,35 +766,24 @@ def _reap(sessions: set[int], pids: set[int] | frozenset[int] = frozenset()) -> 
 
 
 def temp_root() -> str:
-    """Where to make the backend's directory: TMPDIR if one was chosen and
-    suits, else the first of :data:`SHORT_TEMP_ROOTS` that does.
+    """Where to make the backend's directory: TMPDIR if it suits, else a short one.
 
-    A folder suits when short enough for the servers' socket paths, when
+    It suits when short enough for the servers' socket paths, and when
     every user may pass through it (a private ``/tmp/user/0`` of pam_tmpdir
-    would lock Postfix and Dovecot out of their own files), and when it has
-    room for the mail.
+    would lock Postfix and Dovecot out of their own files).
     """
-    chosen = tempfile.gettempdir()
-    roots = SHORT_TEMP_ROOTS if chosen in SHORT_TEMP_ROOTS else (chosen, *SHORT_TEMP_ROOTS)
-    for root in roots:
+    for root in (tempfile.gettempdir(), *SHORT_TEMP_ROOTS):
         if (
             len(root) <= MAX_TEMP_ROOT
             and os.path.isdir(root)
             and os.access(root, os.W_OK | os.X_OK)
             and _world_passable(Path(root))
-            and _free_bytes(root) >= MIN_FREE
         ):
             return root
     raise RuntimeError(
-        f"no folder for the servers' files: TMPDIR ({chosen}) must be at most "
-        f"{MAX_TEMP_ROOT} characters long, open to every user and have "
-        f"{MIN_FREE >> 20} MiB free, or one of {', '.join(SHORT_TEMP_ROOTS)} must"
+        f"no folder for the servers' files: TMPDIR ({tempfile.gettempdir()}) must be at most "
+        f"{MAX_TEMP_ROOT} characters long and open to every user, or {SHORT_TEMP_ROOTS[0]} writable"
     )
-
-
-def _free_bytes(folder: str) -> int:
-    found = os.statvfs(folder)
-    return found.f_bavail * found.f_frsize
 
 
 PR_SET_CHILD_SUBREAPER = 36
