@@ -497,6 +497,31 @@ def test_the_gate_waits_only_for_finished_earlier_messages(tmp_path):
     assert in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
 
 
+def quick_gate(spool: Path, queue_id: str) -> str:
+    """What in_order.sh runs for ``queue_id``: ``echo`` stands for both the
+    gate's Python and the LDA, so the words printed say which ran."""
+    python, gate, lda = "/bin/echo", "GATE", ["/bin/echo", "LDA", "-d", "recipient@example.com"]
+    quick = ["/bin/sh", str(dovecot_postfix.IN_ORDER_QUICK), str(spool), queue_id]
+    done = subprocess.run(
+        [*quick, python, gate, *lda], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_quick_way_skips_the_gate_only_when_no_other_mail_is_queued(tmp_path):
+    for queue in in_order.PENDING:
+        (tmp_path / queue).mkdir()
+    (tmp_path / "active" / "00020AB3").touch()
+    assert quick_gate(tmp_path, "00020AB3") == "LDA -d recipient@example.com"
+    # Any other message, complete or not, earlier or later: the gate decides.
+    for queue, other in (("incoming", "00010AB2"), ("active", "00030AB4")):
+        (tmp_path / queue / other).touch()
+        assert quick_gate(tmp_path, "00020AB3") == (
+            f"-I -S GATE {tmp_path} 00020AB3 /bin/echo LDA -d recipient@example.com"
+        )
+        (tmp_path / queue / other).unlink()
+
+
 # -- nothing outlives the verifier -------------------------------------------------
 
 #: Pages for a check to be killed in the middle of: long enough to outlast
