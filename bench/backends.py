@@ -103,6 +103,9 @@ class Timed:
     def port_for(self, protocol: Protocol) -> int:
         return self.inner.port_for(protocol)
 
+    def tls_port(self, listener: str) -> int:
+        return self.inner.tls_port(listener)
+
 
 def course(
     name: str, pages: list[Path]

@@ -208,6 +208,52 @@ def test_after_stop_the_host_is_no_subreaper_and_has_no_zombie_of_the_servers():
     assert in_fresh_python(script) == "True False []\n"
 
 
+#: A fresh interpreter that stops a backend while a delivery is under way
+#: (the gate holds it: a message queued earlier, that never leaves), then
+#: prints its own children: the LDA's, once Postfix's pipe is gone, is ours.
+STOP_DURING_DELIVERY = """
+import os, smtplib, time
+from pathlib import Path
+from telnetmail.core.model import Protocol
+from telnetmail.replay import warden
+from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
+
+backend = DovecotPostfixBackend()
+backend.start()
+earlier = backend.base / "postfix" / "spool" / "active" / "00000AAAA"
+earlier.touch()
+earlier.chmod(0o700)  # complete, for the gate
+past = time.time() - 60
+os.utime(earlier, (past, past))
+with smtplib.SMTP("127.0.0.1", backend.port_for(Protocol.SMTP), "client.example.com") as smtp:
+    smtp.sendmail("sender@example.com", ["recipient@example.com"], b"Subject: x\\r\\n\\r\\nBody.\\r\\n")
+
+def gates():
+    found = []
+    for pid in warden.live_pids():
+        try:
+            if b"in_order.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+deadline = time.monotonic() + 10
+while not gates() and time.monotonic() < deadline:
+    time.sleep(0.005)
+waiting = bool(gates())
+backend.stop()
+me = str(os.getpid())
+children = [p for p in warden.live_pids() if (warden.proc_stat(p) or ["", ""])[1] == me]
+print(waiting, children)
+"""
+
+
+@needs_real_servers
+def test_stopping_during_a_delivery_leaves_no_zombie_to_the_host():
+    assert in_fresh_python(STOP_DURING_DELIVERY) == "True []\n"
+
+
 @needs_real_servers
 def test_a_port_taken_before_the_server_binds_it_is_retried(monkeypatch):
     with socket.socket() as squatter:
@@ -449,6 +495,31 @@ def test_the_gate_waits_only_for_finished_earlier_messages(tmp_path):
     assert not in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
     (spool / "active" / "F4200AB1").unlink()
     assert in_order.wait_for_earlier(str(spool), "00020AB3", max_wait=0)
+
+
+def quick_gate(spool: Path, queue_id: str) -> str:
+    """What in_order.sh runs for ``queue_id``: ``echo`` stands for both the
+    gate's Python and the LDA, so the words printed say which ran."""
+    python, gate, lda = "/bin/echo", "GATE", ["/bin/echo", "LDA", "-d", "recipient@example.com"]
+    quick = ["/bin/sh", str(dovecot_postfix.IN_ORDER_QUICK), str(spool), queue_id]
+    done = subprocess.run(
+        [*quick, python, gate, *lda], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_quick_way_skips_the_gate_only_when_no_other_mail_is_queued(tmp_path):
+    for queue in in_order.PENDING:
+        (tmp_path / queue).mkdir()
+    (tmp_path / "active" / "00020AB3").touch()
+    assert quick_gate(tmp_path, "00020AB3") == "LDA -d recipient@example.com"
+    # Any other message, complete or not, earlier or later: the gate decides.
+    for queue, other in (("incoming", "00010AB2"), ("active", "00030AB4")):
+        (tmp_path / queue / other).touch()
+        assert quick_gate(tmp_path, "00020AB3") == (
+            f"-I -S GATE {tmp_path} 00020AB3 /bin/echo LDA -d recipient@example.com"
+        )
+        (tmp_path / queue / other).unlink()
 
 
 # -- nothing outlives the verifier -------------------------------------------------

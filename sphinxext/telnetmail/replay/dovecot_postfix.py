@@ -51,6 +51,8 @@ TEMPLATES = Path(__file__).parent / "templates" / "dovecot-postfix"
 #: and the delivery gate that Postfix runs as the mail user.
 WARDEN = Path(warden.__file__)
 IN_ORDER = Path(__file__).with_name("in_order.py")
+#: The gate's quick way in (a shell script), when no other message is queued.
+IN_ORDER_QUICK = Path(__file__).with_name("in_order.sh")
 #: Interpreters for the scripts: ours first; the system's when the mail user
 #: cannot reach ours (a Python under /root).
 PYTHONS = (sys.executable, "/usr/bin/python3")
@@ -93,6 +95,12 @@ INSTALL_HINT = (
 #: Seconds to wait for the servers to listen, and for Postfix to deliver.
 START_TIMEOUT = 10.0
 SETTLE_TIMEOUT = 10.0
+#: Seconds mail in transit has to land when the backend stops.
+STOP_GRACE = 1.0
+#: Seconds an IMAP or POP3 session has to end by itself at a reset before it
+#: is kicked: one whose client hung up takes a few ms; kicking one that was
+#: ending anyway costs only doveadm's start (10-20 ms).
+KICK_AFTER = 0.05
 #: Attempts at start-up: another process may take a port between our
 #: choosing it and the server binding it.
 START_ATTEMPTS = 3
@@ -106,7 +114,10 @@ STUCK = ("deferred", "hold", "corrupt")
 #: hold at most 107 bytes, and Dovecot's and Postfix's go up to 37 bytes below
 #: the directory (``dovecot/run/token-login/imap-urlauth``), which adds 12.
 MAX_TEMP_ROOT = 48
-#: Where to go when TMPDIR is longer than that.
+#: Where to go when TMPDIR is longer than that. (Not memory first, though
+#: it would spare each message the servers' fsync: Postfix's queue ids end
+#: in the queue file's inode number, and a tmpfs's short ones would change
+#: the length of every Received: line, so the sizes the pages show.)
 SHORT_TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
 
 
@@ -244,18 +255,22 @@ class DovecotPostfixBackend:
 
     def stop(self) -> None:
         """End both servers and every process they started; remove the directory. Idempotent."""
+        self.let_deliveries_end()
+        sessions = {process.pid for process in self.processes}
         for process in self.processes:  # both at once: each takes a while to exit
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
             _end_group(process)
+        # What outlives the servers' sessions: a delivery (Postfix's pipe runs
+        # the gate and the LDA in a session of their own), which the warden's
+        # sweep ends. Its zombie is ours to collect, as their subreaper.
+        stragglers = set(warden.survivors(str(self.base), sessions)) if self.base else set()
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
         self.dismiss_warden()
-        # Zombies of what the warden's sweep killed, ours since we are their subreaper.
-        for process in self.processes:
-            _reap(process.pid)
+        _reap(sessions, stragglers)
         self.processes = []
         if self.subreaping:
             SUBREAPING.release()
@@ -270,6 +285,14 @@ class DovecotPostfixBackend:
         self.kick_sessions()
         for account in self.accounts:
             self.make_mailbox(account)
+
+    def let_deliveries_end(self) -> None:
+        """Before stopping: give mail in transit a moment to land, so that
+        no LDA loses its parent (Postfix's pipe) and becomes ours."""
+        if self.base is None or len(self.processes) < 2:
+            return
+        with contextlib.suppress(TimeoutError):
+            self.wait_for_delivery(STOP_GRACE)
 
     def settle(self) -> None:
         """Wait until Postfix's queue holds nothing in transit: all delivered."""
@@ -374,9 +397,11 @@ class DovecotPostfixBackend:
                 os.utime(path, (past, past))
         self.make_postfix_directories()
         self.write_certificate()
-        # Postfix's pipe runs the delivery gate as the mail user: a copy it can read.
-        shutil.copyfile(IN_ORDER, self.base / "postfix" / IN_ORDER.name)
+        # Postfix's pipe runs the delivery gate as the mail user: copies it can read.
+        for gate in (IN_ORDER_QUICK, IN_ORDER):
+            shutil.copyfile(gate, self.base / "postfix" / gate.name)
         self.make_owned(self.base / "mail", mode=0o755)
+        (self.base / "trash").mkdir(mode=0o700)
         # Dovecot's LDA runs as the mail user and logs on its own.
         lda_log = self.base / "lda.log"
         lda_log.touch()
@@ -424,10 +449,15 @@ class DovecotPostfixBackend:
         _mkdir(path, self.uid, self.gid, mode)
 
     def make_mailbox(self, account: Account) -> None:
-        """An empty home and Maildir (with Dovecot's index inside) for ``account``."""
+        """An empty home and Maildir (with Dovecot's index inside) for ``account``.
+
+        The old home is moved aside, into the trash that ``stop()`` removes
+        with the rest: a rename, where removing takes a call per file.
+        """
         assert self.base is not None
         home = self.base / "mail" / account.name
-        shutil.rmtree(home, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            home.rename(self.base / "trash" / f"{account.name}-{uuid.uuid4().hex}")
         self.make_owned(home)
         self.make_owned(home / "Maildir")
         for sub in ("cur", "new", "tmp"):
@@ -523,13 +553,13 @@ class DovecotPostfixBackend:
 
     # -- between transcripts --------------------------------------------------
 
-    def wait_for_delivery(self) -> None:
+    def wait_for_delivery(self, timeout: float = SETTLE_TIMEOUT) -> None:
         # A queue file leaves the queue only once the LDA has written the
         # Maildir: an empty queue means the mail has landed.
-        deadline = time.monotonic() + SETTLE_TIMEOUT
+        deadline = time.monotonic() + timeout
         while self.queued(IN_TRANSIT):
             if time.monotonic() > deadline:
-                message = f"Postfix did not deliver within {SETTLE_TIMEOUT:g} s"
+                message = f"Postfix did not deliver within {timeout:g} s"
                 raise TimeoutError(f"{message}\n{self.log_tail()}")
             time.sleep(0.002)
 
@@ -544,22 +574,46 @@ class DovecotPostfixBackend:
             self.run([POSTSUPER, "-c", str(self.base / "postfix"), "-d", "ALL"])  # type: ignore[operator]
 
     def kick_sessions(self) -> None:
-        """End any IMAP or POP3 session still open, and wait until it is gone."""
-        config = ["-c", str(self.dovecot_conf)]
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        while self.sessions(config):
-            self.run(
-                [DOVEADM, *config, "kick", *(account.name for account in self.accounts)]
-            )
-            if time.monotonic() > deadline:
-                raise TimeoutError("Dovecot sessions did not end")
-            time.sleep(0.01)
+        """End any IMAP or POP3 session still open, and wait until it is gone.
 
-    def sessions(self, config: list[str]) -> list[str]:
-        """Open sessions, one line each (``doveadm who -1`` begins with a heading)."""
-        names = {account.name for account in self.accounts}
-        lines = self.run([DOVEADM, *config, "who", "-1"]).splitlines()
-        return [line for line in lines if line.split()[:1] and line.split()[0] in names]
+        A session whose client has hung up (the replay's, always) ends by
+        itself within a few ms: only one still open after ``KICK_AFTER`` is
+        ended with ``doveadm kick``, which costs a program's start.
+        """
+        started = time.monotonic()
+        kicked = False
+        while self.session_processes():
+            waited = time.monotonic() - started
+            if waited > SETTLE_TIMEOUT:
+                raise TimeoutError("Dovecot sessions did not end")
+            if waited > KICK_AFTER and not kicked:
+                names = (account.name for account in self.accounts)
+                self.run([DOVEADM, "-c", str(self.config_socket), "kick", *names])
+                kicked = True
+            time.sleep(0.001)
+
+    def session_processes(self) -> list[int]:
+        """Dovecot's processes serving a mailbox: those of its session that
+        run as the mail user. IMAP and POP3 processes start as root (some
+        ahead of time, dovecot.conf), take the user's identity at login, and
+        end with their session; no other of Dovecot's runs as the mail user.
+        (Quicker than ``doveadm who``, which is a program to start, and stricter:
+        Dovecot forgets a session a moment before its process is gone.)"""
+        if len(self.processes) < 2:
+            return []
+        dovecot = self.processes[1].pid  # started second, in a session of its own
+        return [
+            pid
+            for pid in live_members(SESSION, dovecot)
+            if _effective_uid(pid) == self.uid
+        ]
+
+    @property
+    def config_socket(self) -> Path:
+        """Where Dovecot's config process serves the configuration (to
+        doveadm and the LDA: no doveconf run to parse it each time)."""
+        assert self.base is not None
+        return self.base / "dovecot" / "run" / "config"
 
     def run(self, command: list[str]) -> str:
         done = subprocess.run(
@@ -653,33 +707,61 @@ def _end_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     while group_members(group):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        _reap(group)
+        _reap({group})
         if time.monotonic() > deadline:
             raise RuntimeError(
                 f"processes of group {group} survive SIGKILL: {group_members(group)}"
             )
         time.sleep(0.01)
-    _reap(group)
+    _reap({group})
+
+
+#: Fields of ``/proc/PID/stat`` (after the command name, as warden.proc_stat gives them).
+GROUP, SESSION = 2, 3
 
 
 def group_members(group: int) -> list[int]:
     """Live (not zombie) processes of a process group, from /proc."""
+    return live_members(GROUP, group)
+
+
+def live_members(field: int, value: int) -> list[int]:
+    """Live (not zombie) processes whose process group (``GROUP``) or
+    session (``SESSION``) is ``value``, from /proc."""
     members = []
     for pid in warden.live_pids():
         fields = warden.proc_stat(pid)
-        if fields and int(fields[2]) == group and fields[0] != "Z":
+        if fields and int(fields[field]) == value and fields[0] != "Z":
             members.append(pid)
     return members
 
 
-def _reap(group: int) -> None:
-    """Collect zombies of the server's session that became our children (we
-    are their subreaper); never another child of the host's."""
+def _effective_uid(pid: int) -> int | None:
+    """The user a process runs as, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return int(line.split()[2])
+    except OSError:
+        pass
+    return None
+
+
+def _reap(sessions: set[int], pids: set[int] | frozenset[int] = frozenset()) -> None:
+    """Collect the zombies that became our children (we are their subreaper)
+    and were the servers': those of their ``sessions``, and ``pids`` (theirs,
+    in sessions of their own). Never another child of the host's, whose exit
+    status its own code waits for (a subprocess.Popen, pexpect's telnet)."""
     me = os.getpid()
     for pid in warden.live_pids():
         fields = warden.proc_stat(pid)
-        # start_new_session: the group's leader leads the session too.
-        if fields and int(fields[1]) == me and int(fields[3]) == group:
+        if (
+            fields
+            and fields[0] == "Z"
+            and int(fields[1]) == me
+            and (int(fields[SESSION]) in sessions or pid in pids)
+        ):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
 

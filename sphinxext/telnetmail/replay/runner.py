@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import queue
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 
 from telnetmail.replay.backends import Backend, make_backend
@@ -43,6 +43,23 @@ def pages_of(cases: list[Case]) -> list[list[Case]]:
 Unit = Case | list[Case]
 
 
+def at_once(actions: list[Callable[[], None]]) -> None:
+    """Run ``actions`` side by side, each to its end; then raise the first
+    failure. Starting or stopping real servers takes a while (0.1-0.3 s),
+    and each worker's are its own: no need to wait for one before the next."""
+    if len(actions) == 1:
+        actions[0]()
+        return
+    with ThreadPoolExecutor(len(actions), thread_name_prefix="backend") as pool:
+        futures = [pool.submit(action) for action in actions]
+        # Waited for here, so that Ctrl-C or SIGTERM meanwhile still lets
+        # the pool's exit wait for every action: none is left half done
+        # when the caller goes on to stop what was started.
+        wait(futures)
+    for future in futures:
+        future.result()
+
+
 def run_cases(
     cases: list[Case],
     *,
@@ -73,13 +90,11 @@ def run_cases(
     jobs = max(1, min(resolve_jobs(jobs), len(units)))
     with ExitStack() as stack:
         free: queue.SimpleQueue[ChainStates] = queue.SimpleQueue()
-        backends: list[Backend] = []
-        for _ in range(jobs):
-            started = make_backend(backend, server_name)
-            started.start()
-            stack.callback(started.stop)
+        backends = [make_backend(backend, server_name) for _ in range(jobs)]
+        stack.callback(at_once, [each.stop for each in backends])
+        at_once([each.start for each in backends])
+        for started in backends:
             free.put(ChainStates(started))
-            backends.append(started)
 
         def verify(unit: Unit) -> list[Outcome]:
             worker = free.get()

@@ -37,11 +37,18 @@ SWEEP_TIMEOUT = 10.0
 
 def proc_stat(pid: int) -> list[str] | None:
     """The fields of ``/proc/PID/stat`` after the command name: state, ppid, pgrp, session..."""
+    # os.open and os.read, not open(): a reset scans every process, and the
+    # text layer would make that three times as long.
     try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as stat:
-            text = stat.read()
+        descriptor = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
     except OSError:
         return None
+    try:
+        text = os.read(descriptor, 4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
     # The command name, in parentheses, may itself hold spaces or parentheses.
     return text.rpartition(")")[2].split()
 
