@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 
-from telnetmail.replay.backends import Backend, make_backend
+from telnetmail.replay.backends import make_backend
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, resolve_jobs
 from telnetmail.replay.engine import (
     DEFAULT_TIMEOUT,
