@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,42 @@ def test_a_command_loads_only_what_its_own_options_need():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "['telnetmail.commands.check']"
+
+
+#: The program as the console script runs it, with an atexit handler of its own.
+PROGRAM = """
+import atexit, sys
+atexit.register(lambda: print("atexit handler ran", file=sys.stderr))
+from telnetmail.cli import main
+sys.argv = ["telnetmail", "check", "-j", "1", sys.argv[1]]
+raise SystemExit(main())
+"""
+
+WRONG_GREETING = """\
+.. transcript::
+
+   telnet: > telnet mx1.example.com smtp
+   server: 554 mx1.example.com no service
+"""
+
+
+def test_the_program_ends_with_its_code_its_whole_output_and_its_atexit_handlers(
+    tmp_path: Path,
+):
+    page = tmp_path / "wrong.rst"
+    page.write_text(WRONG_GREETING, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM, str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        # Buffered, as a pipe is by default: the end must flush it.
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )
+    assert result.returncode == 1
+    # Printed to a pipe, so held in a buffer until the end: all of it arrives.
+    assert result.stdout.rstrip().splitlines()[-1].startswith(
+        "0 passed, 1 failed, 0 skipped; walked: 0 passed, 1 failed"
+    )
+    assert "atexit handler ran" in result.stderr
