@@ -1,9 +1,9 @@
 """Where each :after: chain left the mail store, to start from there again.
 
 Every dialogue is verified from an empty store after its ``:after:`` chain,
-and most chains are shared: the course's 137 dialogues would open 316
-telnet sessions, more than half of them replaying a chain already replayed
-for an earlier dialogue. Where the backend can save its mailboxes
+and most chains are shared: the course's 137 dialogues opened 316 telnet
+sessions, more than half of them replaying a chain already replayed for an
+earlier dialogue (139 now). Where the backend can save its mailboxes
 (:class:`~telnetmail.replay.backends.Restorable`), the state each chain
 prefix leaves (mailboxes, what its dialogues captured and sent) is kept,
 and a later chain starts from its longest prefix replayed before.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telnetmail.core.matching import Context
+from telnetmail.core.messages import Sent
 from telnetmail.replay.backends import Backend, Restorable
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ __all__ = ["ChainStates"]
 class _State:
     mailboxes: object
     captured: dict[str, str]
-    sent: tuple
+    sent: tuple[Sent, ...]
 
     def context(self) -> Context:
         # A copy: the replay that resumes from here adds its captures.
