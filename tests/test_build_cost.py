@@ -10,21 +10,17 @@ the pages that hold them, except where a builder joins every page into one.
 from __future__ import annotations
 
 import html
-import subprocess
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
 
+from benchkit import quick_run
 from telnetmail.ext import sizes as ext_sizes
 from telnetmail.ext.html import escape, escape_attribute
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
-
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "htmlbuild.py"
 
 #: Texts that html.escape changes, and ones it leaves alone.
 AWKWARD = [
@@ -117,15 +113,8 @@ def test_the_captions_the_directive_made_are_checked_once_each(
 
 
 def test_the_html_bench_runs_to_its_end() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    output = quick_run("htmlbuild.py")
     # Both ways of counting, side by side.
-    assert "median share: hooked " in result.stdout
-    assert "sampled (a " in result.stdout
-    assert " own " in result.stdout
+    assert "median share: hooked " in output
+    assert "sampled (a " in output
+    assert " own " in output

@@ -99,6 +99,10 @@ class TerminalChild(fdspawn):
         super().close()
 
 
+#: Whether this platform's posix_spawn can make the child a session leader.
+SPAWN_SETSID = sys.platform.startswith("linux") and hasattr(os, "POSIX_SPAWN_OPEN")
+
+
 def _start_on_terminal(
     command: list[str], terminal: int, env: dict[str, str]
 ) -> SpawnedProgram | subprocess.Popen[bytes]:
@@ -132,10 +136,6 @@ def _start_on_terminal(
         start_new_session=True,
         preexec_fn=_take_terminal,  # noqa: PLW1509
     )
-
-
-#: Whether this platform's posix_spawn can make the child a session leader.
-SPAWN_SETSID = sys.platform.startswith("linux") and hasattr(os, "POSIX_SPAWN_OPEN")
 
 
 class SpawnedProgram:
