@@ -8,7 +8,7 @@ loopback (implicit TLS and STARTTLS) against a plaintext connection.
 Targets: start < 300 ms (with TLS too: the certificate is made once per
 process, after the plaintext listeners serve), reset < 5 ms, NOOP < 0.2 ms.
 
-Run: .venv/bin/python bench/server.py [--rounds N]
+Run: .venv/bin/python bench/server.py [--rounds N] [--handshakes N] [--quick]
 """
 
 from __future__ import annotations
@@ -152,7 +152,14 @@ def main() -> None:
     parser.add_argument(
         "--handshakes", type=int, default=200, help="TLS connections per case"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few rounds and handshakes: checks the script still runs",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.handshakes = 5, 5
     rounds = args.rounds
 
     begin = time.perf_counter()
