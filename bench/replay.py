@@ -584,7 +584,7 @@ def _feed_cpu(page: str, received: list[str]) -> float:
 
 #: Pages for the start: SMTP only, POP3 (SMTP first), all three, and TLS.
 START_PAGES = ("smtp.rst", "pop3.rst", "telnet-mail.rst", "tls.rst")
-SPENT = re.compile(r" in (\d+\.\d+) s$")
+SPENT = re.compile(r"\(dialogues (\d+\.\d+) s\)$")
 
 
 def start_costs(rounds: int, pages: tuple[str, ...] = START_PAGES) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,10 +221,12 @@ def verify_pages(args: argparse.Namespace, latch: Latch) -> int:
     from telnetmail.replay.engine import Status
     from telnetmail.replay.report import output_text, summary, write_junit
 
+    started = time.perf_counter()
     outcomes = replay(cases, args, latch)
-    print(summary(outcomes))
+    wall = time.perf_counter() - started
+    print(summary(outcomes, wall))
     if args.output:
-        args.output.write_text(output_text(outcomes), encoding="utf-8")
+        args.output.write_text(output_text(outcomes, wall), encoding="utf-8")
     if args.junit_xml:
         write_junit(args.junit_xml, outcomes)
     if args.save_actual:

@@ -8,6 +8,7 @@ in ``finish``, warns at the page line of each mismatch, and writes
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,7 @@ class TranscriptsBuilder(Builder):
         if self.refuse_duplicates():
             return
         config = self.config
+        started = time.perf_counter()
         try:
             outcomes = run_cases(
                 self.cases,
@@ -95,10 +97,11 @@ class TranscriptsBuilder(Builder):
             )
         except Unavailable as missing:
             raise ReplayUnavailable(str(missing)) from None
+        wall = time.perf_counter() - started
         logger.info("")
-        logger.info(summary(outcomes))
+        logger.info(summary(outcomes, wall))
         (Path(self.outdir) / "output.txt").write_text(
-            output_text(outcomes), encoding="utf-8"
+            output_text(outcomes, wall), encoding="utf-8"
         )
         write_results(
             Path(self.outdir) / "results.json",

@@ -67,8 +67,14 @@ def diff_lines(outcome: Outcome) -> list[str]:
     return lines
 
 
-def summary(outcomes: list[Outcome]) -> str:
-    """Passed, failed and skipped per page and mode, then in all."""
+def summary(outcomes: list[Outcome], wall: float | None = None) -> str:
+    """Passed, failed and skipped per page and mode, then in all.
+
+    The last line gives *wall*, the run's wall time (servers' start and stop
+    included), and the dialogues' own time added up: with several workers
+    the sum exceeds the wall time, so the sum alone would misreport a
+    parallel run as slower than it was.
+    """
     pages: dict[str, dict[Walking, Counter[Status]]] = defaultdict(
         lambda: defaultdict(Counter)
     )
@@ -81,8 +87,9 @@ def summary(outcomes: list[Outcome]) -> str:
     total: dict[Walking, Counter[Status]] = defaultdict(Counter)
     for outcome in outcomes:
         total[outcome.walking][outcome.status] += 1
-    seconds = sum(outcome.seconds for outcome in outcomes)
-    rows.append(f"{_by_mode(total)} in {seconds:.2f} s")
+    dialogues = sum(outcome.seconds for outcome in outcomes)
+    took = f"in {dialogues:.2f} s" if wall is None else f"in {wall:.2f} s"
+    rows.append(f"{_by_mode(total)} {took} (dialogues {dialogues:.2f} s)")
     return "\n".join(rows)
 
 
@@ -98,7 +105,7 @@ def _counts(counts: Counter[Status]) -> str:
     return ", ".join(f"{counts[status]} {status}" for status in Status)
 
 
-def output_text(outcomes: list[Outcome]) -> str:
+def output_text(outcomes: list[Outcome], wall: float | None = None) -> str:
     """``output.txt``: every transcript's result, the failures in full, the summary."""
     lines = [
         f"{outcome.case.path}:{outcome.lineno}: [{outcome.status}] {label(outcome)}"
@@ -108,7 +115,7 @@ def output_text(outcomes: list[Outcome]) -> str:
     failures = [
         describe(outcome) for outcome in outcomes if outcome.status is Status.FAILED
     ]
-    return "\n".join([*lines, "", *failures, "", summary(outcomes), ""])
+    return "\n".join([*lines, "", *failures, "", summary(outcomes, wall), ""])
 
 
 def write_junit(path: Path, outcomes: list[Outcome]) -> None:
