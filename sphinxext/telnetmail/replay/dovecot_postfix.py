@@ -195,6 +195,13 @@ class Greeting:
     starts: bytes
 
 
+@dataclass(frozen=True)
+class SavedMail:
+    """A copy of each account's home (``folder``/NAME), made by ``save()``."""
+
+    folder: Path
+
+
 class StartFailed(RuntimeError):
     """One start-up attempt failed; ``retry`` when a port was taken."""
 
@@ -280,11 +287,59 @@ class DovecotPostfixBackend:
 
     def reset(self) -> None:
         """An empty store and no sessions: wait for mail in transit, then wipe."""
+        self.hang_up()
+        for account in self.accounts:
+            self.make_mailbox(account)
+
+    def save(self) -> SavedMail | None:
+        """Every account's home as it is, once Postfix has delivered all it
+        accepted and no IMAP or POP3 session is open: copied aside, for
+        :meth:`put_back`. None when mail is stuck in Postfix's queue, or will
+        not land or a session will not end in time: it could land or write
+        later, so what a copy holds now is not where the chain leaves the store.
+
+        The home holds all Dovecot keeps of a mailbox between sessions (the
+        messages, dovecot-uidlist with UIDVALIDITY and the next UID, the
+        index with flags and \\Recent, the mailbox list index, subscriptions);
+        its processes keep nothing once their session ends (an IMAP or POP3
+        process serves one session, and those started ahead open no mailbox
+        before a login). Postfix's queue ids are not saved: its counter goes
+        on, so mail sent after a put_back gets new ones, which the pages'
+        matching takes as volatile anyway.
+        """
+        if self.base is None:
+            return None
+        try:
+            self.wait_for_delivery()
+            self.kick_sessions()
+        except TimeoutError:
+            return None
+        if self.queued(STUCK):
+            return None
+        saved = SavedMail(self.base / "saved" / uuid.uuid4().hex)
+        saved.folder.mkdir(parents=True, mode=0o700)
+        for account in self.accounts:
+            shutil.copytree(self.home(account), saved.folder / account.name, symlinks=True)
+        return saved
+
+    def put_back(self, saved: object) -> None:
+        """Hang up every client and make each home the copy :meth:`save` made."""
+        assert isinstance(saved, SavedMail)
+        self.hang_up()
+        for account in self.accounts:
+            self.discard_home(account)
+            home = self.home(account)
+            # copytree keeps modes and times (Dovecot compares the Maildir's
+            # and dovecot-uidlist's mtimes with those its index noted), not
+            # owners: the copy is ours, the home the mail user's.
+            shutil.copytree(saved.folder / account.name, home, symlinks=True)
+            _chown_tree(home, self.uid, self.gid)
+
+    def hang_up(self) -> None:
+        """No mail in transit, none left to land later, no session open."""
         self.wait_for_delivery()
         self.empty_queue()
         self.kick_sessions()
-        for account in self.accounts:
-            self.make_mailbox(account)
 
     def let_deliveries_end(self) -> None:
         """Before stopping: give mail in transit a moment to land, so that
@@ -454,14 +509,22 @@ class DovecotPostfixBackend:
         The old home is moved aside, into the trash that ``stop()`` removes
         with the rest: a rename, where removing takes a call per file.
         """
-        assert self.base is not None
-        home = self.base / "mail" / account.name
-        with contextlib.suppress(FileNotFoundError):
-            home.rename(self.base / "trash" / f"{account.name}-{uuid.uuid4().hex}")
+        home = self.home(account)
+        self.discard_home(account)
         self.make_owned(home)
         self.make_owned(home / "Maildir")
         for sub in ("cur", "new", "tmp"):
             self.make_owned(home / "Maildir" / sub)
+
+    def home(self, account: Account) -> Path:
+        assert self.base is not None
+        return self.base / "mail" / account.name
+
+    def discard_home(self, account: Account) -> None:
+        """Move ``account``'s home into the trash, which ``stop()`` removes."""
+        assert self.base is not None
+        with contextlib.suppress(FileNotFoundError):
+            self.home(account).rename(self.base / "trash" / f"{account.name}-{uuid.uuid4().hex}")
 
     def launch(self, command: list[str], output: str) -> subprocess.Popen[bytes]:
         assert self.base is not None
@@ -681,6 +744,14 @@ def _mkdir(path: Path, uid: int, gid: int, mode: int) -> None:
     path.mkdir(exist_ok=True)
     os.chown(path, uid, gid)
     path.chmod(mode)
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    """``root`` and everything below it owned by ``uid``:``gid`` (symlinks themselves)."""
+    os.chown(root, uid, gid)
+    for folder, subfolders, files in os.walk(root):
+        for name in (*subfolders, *files):
+            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
 
 
 def _has_files(folder: Path) -> bool:
