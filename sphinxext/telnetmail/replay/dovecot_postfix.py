@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
+from telnetmail.replay.foldercopy import FolderCopy
 
 if TYPE_CHECKING:
     from telnetmail.core.model import Protocol
@@ -197,9 +198,9 @@ class Greeting:
 
 @dataclass(frozen=True)
 class SavedMail:
-    """A copy of each account's home (``folder``/NAME), made by ``save()``."""
+    """Each account's home by its name, as ``save()`` found it."""
 
-    folder: Path
+    homes: dict[str, FolderCopy]
 
 
 class StartFailed(RuntimeError):
@@ -293,8 +294,8 @@ class DovecotPostfixBackend:
 
     def save(self) -> SavedMail | None:
         """Every account's home as it is, once Postfix has delivered all it
-        accepted and no IMAP or POP3 session is open: copied aside, for
-        :meth:`put_back`. None when mail is stuck in Postfix's queue, or will
+        accepted and no IMAP or POP3 session is open: copied into memory,
+        for :meth:`put_back`. None when mail is stuck in Postfix's queue, or will
         not land or a session will not end in time: it could land or write
         later, so what a copy holds now is not where the chain leaves the store.
 
@@ -303,9 +304,10 @@ class DovecotPostfixBackend:
         index with flags and \\Recent, the mailbox list index, subscriptions);
         its processes keep nothing once their session ends (an IMAP or POP3
         process serves one session, and those started ahead open no mailbox
-        before a login). Postfix's queue ids are not saved: its counter goes
-        on, so mail sent after a put_back gets new ones, which the pages'
-        matching takes as volatile anyway.
+        before a login). Postfix's queue ids cannot be put back (they come
+        from the clock and a queue file's inode): mail sent after a put_back
+        gets other ids than in a full replay, as it does in any other run,
+        and the pages' matching takes them as volatile.
         """
         if self.base is None:
             return None
@@ -316,11 +318,13 @@ class DovecotPostfixBackend:
             return None
         if self.queued(STUCK):
             return None
-        saved = SavedMail(self.base / "saved" / uuid.uuid4().hex)
-        saved.folder.mkdir(parents=True, mode=0o700)
+        homes: dict[str, FolderCopy] = {}
         for account in self.accounts:
-            shutil.copytree(self.home(account), saved.folder / account.name, symlinks=True)
-        return saved
+            copy = FolderCopy.read(self.home(account))
+            if copy is None:  # something Dovecot does not make, which we cannot copy
+                return None
+            homes[account.name] = copy
+        return SavedMail(homes)
 
     def put_back(self, saved: object) -> None:
         """Hang up every client and make each home the copy :meth:`save` made."""
@@ -328,12 +332,7 @@ class DovecotPostfixBackend:
         self.hang_up()
         for account in self.accounts:
             self.discard_home(account)
-            home = self.home(account)
-            # copytree keeps modes and times (Dovecot compares the Maildir's
-            # and dovecot-uidlist's mtimes with those its index noted), not
-            # owners: the copy is ours, the home the mail user's.
-            shutil.copytree(saved.folder / account.name, home, symlinks=True)
-            _chown_tree(home, self.uid, self.gid)
+            saved.homes[account.name].write(self.home(account), self.uid, self.gid)
 
     def hang_up(self) -> None:
         """No mail in transit, none left to land later, no session open."""
@@ -744,14 +743,6 @@ def _mkdir(path: Path, uid: int, gid: int, mode: int) -> None:
     path.mkdir(exist_ok=True)
     os.chown(path, uid, gid)
     path.chmod(mode)
-
-
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    """``root`` and everything below it owned by ``uid``:``gid`` (symlinks themselves)."""
-    os.chown(root, uid, gid)
-    for folder, subfolders, files in os.walk(root):
-        for name in (*subfolders, *files):
-            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
 
 
 def _has_files(folder: Path) -> bool:
