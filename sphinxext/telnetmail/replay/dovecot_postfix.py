@@ -7,7 +7,10 @@ Postfix's ``master`` and Dovecot there, in the foreground, each in a
 process group of its own, listening on free ports of 127.0.0.1. Postfix
 accepts mail for the course's accounts and hands it to Dovecot's LDA, which
 writes the Maildir that Dovecot's IMAP and POP3 serve, in the order the SMTP
-dialogue accepted the messages (``in_order.py``). ``stop()`` ends both
+dialogue accepted the messages (``in_order.py``). ``save()`` and
+``put_back()`` take each account's home into memory and write it back
+(``foldercopy.py``): a :after: chain that several dialogues share is replayed
+once, as on the embedded server. ``stop()`` ends both
 process groups and removes the directory; should our process die first,
 of whatever cause, the warden (``warden.py``) does it.
 
