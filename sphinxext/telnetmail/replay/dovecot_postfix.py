@@ -298,9 +298,9 @@ class DovecotPostfixBackend:
     def save(self) -> SavedMail | None:
         """Every account's home as it is, once Postfix has delivered all it
         accepted and no IMAP or POP3 session is open: copied into memory,
-        for :meth:`put_back`. None when mail is stuck in Postfix's queue, or will
-        not land or a session will not end in time: it could land or write
-        later, so what a copy holds now is not where the chain leaves the store.
+        for :meth:`put_back`. None when that state is not sure: mail Postfix
+        could not deliver (it may land later), mail or a session that does
+        not finish in time, or a file that cannot be copied.
 
         The home holds all Dovecot keeps of a mailbox between sessions (the
         messages, dovecot-uidlist with UIDVALIDITY and the next UID, the
