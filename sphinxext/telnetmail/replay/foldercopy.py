@@ -57,7 +57,8 @@ class FolderCopy:
                 os.chown(path, uid, gid)
             else:
                 _write_file(path, entry, uid, gid)
-        # Times last: each entry made in a folder changes the folder's mtime.
+        # Modes and times last: mkdir and open honour the umask, and each
+        # entry made in a folder changes the folder's mtime.
         for entry in self.entries:
             os.chmod(root / entry.path, entry.mode)
             os.utime(root / entry.path, ns=entry.times)
