@@ -7,7 +7,10 @@ Postfix's ``master`` and Dovecot there, in the foreground, each in a
 process group of its own, listening on free ports of 127.0.0.1. Postfix
 accepts mail for the course's accounts and hands it to Dovecot's LDA, which
 writes the Maildir that Dovecot's IMAP and POP3 serve, in the order the SMTP
-dialogue accepted the messages (``in_order.py``). ``stop()`` ends both
+dialogue accepted the messages (``in_order.py``). ``save()`` and
+``put_back()`` take each account's home into memory and write it back
+(``foldercopy.py``): a :after: chain that several dialogues share is replayed
+once, as on the embedded server. ``stop()`` ends both
 process groups and removes the directory; should our process die first,
 of whatever cause, the warden (``warden.py``) does it.
 
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING
 from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
+from telnetmail.replay.foldercopy import FolderCopy
 
 if TYPE_CHECKING:
     from telnetmail.core.model import Protocol
@@ -195,6 +199,13 @@ class Greeting:
     starts: bytes
 
 
+@dataclass(frozen=True)
+class SavedMail:
+    """Each account's home by its name, as ``save()`` found it."""
+
+    homes: dict[str, FolderCopy]
+
+
 class StartFailed(RuntimeError):
     """One start-up attempt failed; ``retry`` when a port was taken."""
 
@@ -280,11 +291,57 @@ class DovecotPostfixBackend:
 
     def reset(self) -> None:
         """An empty store and no sessions: wait for mail in transit, then wipe."""
+        self.hang_up()
+        for account in self.accounts:
+            self.make_mailbox(account)
+
+    def save(self) -> SavedMail | None:
+        """Every account's home as it is, once Postfix has delivered all it
+        accepted and no IMAP or POP3 session is open: copied into memory,
+        for :meth:`put_back`. None when that state is not sure: mail Postfix
+        could not deliver (it may land later), mail or a session that does
+        not finish in time, or a file that cannot be copied.
+
+        The home holds all Dovecot keeps of a mailbox between sessions (the
+        messages, dovecot-uidlist with UIDVALIDITY and the next UID, the
+        index with flags and \\Recent, the mailbox list index, subscriptions);
+        its processes keep nothing once their session ends (an IMAP or POP3
+        process serves one session, and those started ahead open no mailbox
+        before a login). Postfix's queue ids cannot be put back (they come
+        from the clock and a queue file's inode): mail sent after a put_back
+        gets other ids than in a full replay, as it does in any other run,
+        and the pages' matching takes them as volatile.
+        """
+        if self.base is None:
+            return None
+        try:
+            self.wait_for_delivery()
+            self.kick_sessions()
+        except TimeoutError:
+            return None
+        if self.queued(STUCK):
+            return None
+        homes: dict[str, FolderCopy] = {}
+        for account in self.accounts:
+            copy = FolderCopy.read(self.home(account))
+            if copy is None:  # something Dovecot does not make, which we cannot copy
+                return None
+            homes[account.name] = copy
+        return SavedMail(homes)
+
+    def put_back(self, saved: object) -> None:
+        """Hang up every client and make each home the copy :meth:`save` made."""
+        assert isinstance(saved, SavedMail)
+        self.hang_up()
+        for account in self.accounts:
+            self.discard_home(account)
+            saved.homes[account.name].write(self.home(account), self.uid, self.gid)
+
+    def hang_up(self) -> None:
+        """No mail in transit, none left to land later, no session open."""
         self.wait_for_delivery()
         self.empty_queue()
         self.kick_sessions()
-        for account in self.accounts:
-            self.make_mailbox(account)
 
     def let_deliveries_end(self) -> None:
         """Before stopping: give mail in transit a moment to land, so that
@@ -454,14 +511,22 @@ class DovecotPostfixBackend:
         The old home is moved aside, into the trash that ``stop()`` removes
         with the rest: a rename, where removing takes a call per file.
         """
-        assert self.base is not None
-        home = self.base / "mail" / account.name
-        with contextlib.suppress(FileNotFoundError):
-            home.rename(self.base / "trash" / f"{account.name}-{uuid.uuid4().hex}")
+        home = self.home(account)
+        self.discard_home(account)
         self.make_owned(home)
         self.make_owned(home / "Maildir")
         for sub in ("cur", "new", "tmp"):
             self.make_owned(home / "Maildir" / sub)
+
+    def home(self, account: Account) -> Path:
+        assert self.base is not None
+        return self.base / "mail" / account.name
+
+    def discard_home(self, account: Account) -> None:
+        """Move ``account``'s home into the trash, which ``stop()`` removes."""
+        assert self.base is not None
+        with contextlib.suppress(FileNotFoundError):
+            self.home(account).rename(self.base / "trash" / f"{account.name}-{uuid.uuid4().hex}")
 
     def launch(self, command: list[str], output: str) -> subprocess.Popen[bytes]:
         assert self.base is not None
