@@ -85,7 +85,7 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, server_name: str = DEFAULT_SERVER_NAME) -> None:
-        # Imported here: the servers pull in aiosmtpd and pymap.
+        # Imported here: the servers pull in aiosmtpd (and pymap for IMAP).
         from telnetmail.server.config import Identity, ServerConfig
         from telnetmail.server.controller import MailServer
         from telnetmail.server.limits import Limits

@@ -15,9 +15,11 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from telnetmail.server import imap, pop3
+from telnetmail.server import pop3
 from telnetmail.server.config import SERVICES, TLS_SERVICE_NAMES, ServerConfig
+from telnetmail.server.handler import SessionHandler
 from telnetmail.server.limits import ConnectionGate, peer_address
+from telnetmail.server.lines import IMAP_LINE_LIMIT
 from telnetmail.server.listen import PortInUseError, bind
 from telnetmail.server.quickack import acknowledge_promptly
 from telnetmail.server.smtp import quiet_client_mistakes
@@ -50,10 +52,26 @@ REFUSALS: dict[str, str] = {
 }
 REFUSALS["pop3s"], REFUSALS["imaps"] = REFUSALS["pop3"], REFUSALS["imap"]
 
+
+class LazyIMAPHandler(SessionHandler):
+    """IMAP's connection callback, which imports the IMAP server (pymap, about
+    80 ms) at the first connection rather than at start: a check of SMTP and
+    POP3 pages never pays for it. Meanwhile that client waits, its connection
+    already tracked, limited and watched as any other; the IMAP session then
+    moves the store's mail into pymap (:meth:`MailStore.open_imap`)."""
+
+    async def __call__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        from telnetmail.server.imap import IMAPHandler
+
+        await IMAPHandler(self.store, self.context, secure=self.secure)(reader, writer)
+
+
 #: The stream servers: each one's connection handler and line limit.
 STREAMS: dict[str, tuple[Any, int]] = {
     "pop3": (pop3.POP3Handler, 4 * pop3.LINE_LIMIT),
-    "imap": (imap.IMAPHandler, imap.LINE_LIMIT),
+    "imap": (LazyIMAPHandler, IMAP_LINE_LIMIT),
 }
 
 

@@ -57,9 +57,9 @@ from telnetmail.server.handler import SessionHandler
 from telnetmail.server.imap_closing import ClosingState, course_commands
 from telnetmail.server.imap_fetch import answer_as_asked, header_lists
 from telnetmail.server.imap_secure import TLSState
+from telnetmail.server.imap_store import message_bytes
 from telnetmail.server.limits import peer_address
-from telnetmail.server.lines import LineTooLong, read_line
-from telnetmail.server.store import message_bytes
+from telnetmail.server.lines import IMAP_LINE_LIMIT, LineTooLong, read_line
 from telnetmail.server.tls import forget_plaintext
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ if TYPE_CHECKING:
     from telnetmail.server.tls import LazyContext
 
 __all__ = ["IMAPHandler"]
-
-# Longest command line (or literal header line) we read: Dovecot's default
-# imap_max_line_length is 64 KiB too.
-LINE_LIMIT = 64 * 1024
 
 # A literal announced at the end of a line: ``{n}`` or LITERAL+'s ``{n+}``.
 LITERAL_AT_END = re.compile(rb"\{(\d+)(\+?)\}\r?\n$")
@@ -129,9 +125,10 @@ class DovecotState(TLSState, ClosingState):
         secure: bool = False,
     ) -> None:
         tls = store.config.tls
+        mailboxes = store.open_imap()
         super().__init__(
-            store.login,
-            store.backend_config,
+            mailboxes.login,
+            mailboxes.backend_config,
             context=context,
             secure=secure,
             require_tls=tls is not None and tls.require_tls,
@@ -308,7 +305,7 @@ class LimitedConnection(IMAPConnection):
         while True:
             try:
                 return await asyncio.wait_for(
-                    read_line(self.reader, LINE_LIMIT), self.idle_timeout
+                    read_line(self.reader, IMAP_LINE_LIMIT), self.idle_timeout
                 )
             except TimeoutError:
                 await self.hang_up(b"Disconnected for inactivity.")
@@ -396,7 +393,8 @@ class IMAPHandler(SessionHandler):
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        config = self.store.backend_config
+        # The first IMAP session moves the store's mail into pymap.
+        config = self.store.open_imap().backend_config
         sock_info = SocketInfo.get(
             writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes
         )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-__all__ = ["LineTooLong", "read_line"]
+__all__ = ["IMAP_LINE_LIMIT", "LineTooLong", "read_line"]
+
+# Longest IMAP command line (or literal header line) we read: Dovecot's
+# default imap_max_line_length is 64 KiB too. Here, not in imap.py: the IMAP
+# listener needs it before imap.py (and pymap) is imported.
+IMAP_LINE_LIMIT = 64 * 1024
 
 
 class LineTooLong(Exception):
