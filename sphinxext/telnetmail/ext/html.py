@@ -37,7 +37,6 @@ from telnetmail.core.base64note import decoded_notes
 from telnetmail.core.model import Line, Role, SpanKind
 from telnetmail.core.plain import client_input, format_window
 from telnetmail.core.tlsmark import encryption_starts
-from telnetmail.ext.nodes import transcript_lines
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from sphinx.config import Config
     from sphinx.writers.html5 import HTML5Translator
 
+    from telnetmail.ext.domain import TranscriptDomain
     from telnetmail.ext.nodes import transcript
 
 _ = get_translation("telnetmail")
@@ -189,7 +189,8 @@ def window_html(lines: Iterable[Line]) -> str:
 
 
 def html_visit_transcript(self: HTML5Translator, node: transcript) -> None:
-    lines = transcript_lines(node)
+    domain: TranscriptDomain = self.builder.env.get_domain("transcript")  # type: ignore[assignment]
+    lines = domain.lines_of(node)
     classes = ["notranslate"]
     if node.get("protocol"):
         classes.append(f"transcript-{node['protocol']}")
