@@ -182,3 +182,4 @@ def test_the_html_bench_runs_to_its_end() -> None:
     assert "median share: hooked " in output
     assert "sampled (a " in output
     assert " own " in output
+    assert " caused " in output
