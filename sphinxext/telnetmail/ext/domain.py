@@ -94,8 +94,10 @@ class TranscriptDomain(Domain):
         page read again reads its lines again. Rebuilding every line from
         the node costs the html build more than the rest of the writing.
         """
-        lines = tuple(map(tuple, node["transcript_source"]))
-        parsed = self.parsed.get((lines, node["protocol"]))
+        source = node.get("transcript_source")
+        if source is None:
+            return transcript_lines(node)
+        parsed = self.parsed.get((tuple(map(tuple, source)), node["protocol"]))
         return parsed.lines if parsed is not None else transcript_lines(node)
 
     def by_name(self) -> dict[str, TranscriptInfo]:
