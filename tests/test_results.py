@@ -78,6 +78,22 @@ def test_in_english(app):
     )
 
 
+@pytest.mark.sphinx(
+    "html", testroot="results", srcdir="results-replayed-again", freshenv=True
+)
+def test_a_record_written_again_shows_its_new_results_at_the_next_build(app):
+    app.build()
+    assert "2026-11-30;" in proofs(app)[0][1]
+    record = app.srcdir / "embedded.json"
+    # Same size, so only its bytes tell the record changed.
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("2026-11-30", "2026-12-01"),
+        encoding="utf-8",
+    )
+    app.build()
+    assert "2026-12-01;" in proofs(app)[0][1]
+
+
 @pytest.mark.sphinx("text", testroot="results", freshenv=True)
 def test_other_builders_show_no_proof(app):
     app.build()

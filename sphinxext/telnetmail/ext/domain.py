@@ -16,6 +16,7 @@ from sphinx.util import logging
 
 from telnetmail.core.chain import replay_order
 from telnetmail.core.names import duplicates
+from telnetmail.ext.nodes import transcript_lines
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-    from telnetmail.core.model import Transcript
+    from telnetmail.core.model import Line, Transcript
+    from telnetmail.ext.nodes import transcript
 
 #: What a transcript's parse depends on: its numbered lines and its protocol.
 ParseKey = tuple[tuple[tuple[int, str], ...], str]
@@ -82,6 +84,21 @@ class TranscriptDomain(Domain):
         self.documents.setdefault(info["docname"], []).append(info)
         if parsed is not None:
             self.parsed[parse_key(info)] = parsed
+
+    def lines_of(self, node: transcript) -> list[Line]:
+        """A transcript node's lines, for a writer: as its directive parsed
+        them in this process, else rebuilt from the node's own copy.
+
+        The parse is looked up by the lines and protocol it was made from,
+        so it is the node's whatever page or build the node comes from: a
+        page read again reads its lines again. Rebuilding every line from
+        the node costs the html build more than the rest of the writing.
+        """
+        source = node.get("transcript_source")
+        if source is None:
+            return transcript_lines(node)
+        parsed = self.parsed.get((tuple(map(tuple, source)), node["protocol"]))
+        return parsed.lines if parsed is not None else transcript_lines(node)
 
     def by_name(self) -> dict[str, TranscriptInfo]:
         """Named transcripts; the first of a duplicated name wins."""

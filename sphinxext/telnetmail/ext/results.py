@@ -40,13 +40,18 @@ def record_paths(app: Sphinx) -> list[Path]:
     return [Path(app.confdir, path) for path in paths]
 
 
+#: Each record read, by path: the bytes it was read from and its entries by
+#: dialogue. Every page shows proofs from the same records: each is read
+#: once, not once a page, and again only when its bytes are not the same.
+_READ: dict[Path, tuple[bytes, dict[Key, list[dict[str, Any]]]]] = {}
+
+
 def load_records(app: Sphinx) -> dict[Key, list[dict[str, Any]]]:
     """Every dialogue's entries, from every record named (warned if unreadable)."""
     found: dict[Key, list[dict[str, Any]]] = {}
     for path in record_paths(app):
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            dialogues = record["dialogues"]
+            by_dialogue = read_record(path)
         except (OSError, ValueError, KeyError, TypeError) as error:
             logger.warning(
                 __("transcript_results: cannot read %s: %s"),
@@ -56,9 +61,22 @@ def load_records(app: Sphinx) -> dict[Key, list[dict[str, Any]]]:
                 subtype="results",
             )
             continue
-        for entry in dialogues:
-            found.setdefault(key_of(entry), []).append(entry)
+        for key, entries in by_dialogue.items():
+            found.setdefault(key, []).extend(entries)
     return found
+
+
+def read_record(path: Path) -> dict[Key, list[dict[str, Any]]]:
+    """A record's entries by dialogue, in the record's order."""
+    data = path.read_bytes()
+    known = _READ.get(path)
+    if known is not None and known[0] == data:
+        return known[1]
+    by_dialogue: dict[Key, list[dict[str, Any]]] = {}
+    for entry in json.loads(data.decode("utf-8"))["dialogues"]:
+        by_dialogue.setdefault(key_of(entry), []).append(entry)
+    _READ[path] = (data, by_dialogue)
+    return by_dialogue
 
 
 def key_of(entry: dict[str, Any]) -> Key:
