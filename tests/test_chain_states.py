@@ -7,14 +7,18 @@ chain that fails still fails every dialogue after it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telnetmail.core.matching import Context
 from telnetmail.core.model import Protocol
 from telnetmail.core.rstscan import scan
 from telnetmail.replay.backends import EmbeddedBackend, Restorable
-from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
 from telnetmail.replay.engine import Case, Status, Verifier
 from telnetmail.replay.report import describe
 from walkpages import DELETE, READ, SEND
+
+if TYPE_CHECKING:
+    from telnetmail.replay.dovecot_postfix import DovecotPostfixBackend
 
 TIMEOUT = 2.0
 

@@ -64,3 +64,20 @@ def test_every_entry_written_belongs_to_the_owner_given(maildir, tmp_path):
 def test_a_folder_holding_a_symlink_cannot_be_copied(maildir):
     (maildir / "Maildir" / "link").symlink_to("dovecot-uidlist")
     assert FolderCopy.read(maildir) is None
+
+
+def test_a_folder_that_cannot_be_listed_fails_the_copy_rather_than_leave_it_out(
+    maildir, monkeypatch
+):
+    # As root every folder is readable: refuse one listing as a permission would.
+    listed = os.scandir
+    refused = maildir / "Maildir" / "cur"
+
+    def scandir(path):
+        if Path(path) == refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listed(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(PermissionError):
+        FolderCopy.read(maildir)

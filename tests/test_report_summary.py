@@ -19,7 +19,3 @@ def test_a_parallel_run_reports_its_wall_time_not_the_sum_of_its_dialogues():
     last = summary([outcome("a", 1.0), outcome("b", 2.0)], wall=2.1).splitlines()[-1]
     assert last == "2 passed, 0 failed, 0 skipped in 2.10 s (dialogues 3.00 s)"
 
-
-def test_without_a_wall_time_the_summary_adds_up_the_dialogues():
-    last = summary([outcome("a", 1.0), outcome("b", 2.0)]).splitlines()[-1]
-    assert last == "2 passed, 0 failed, 0 skipped in 3.00 s (dialogues 3.00 s)"

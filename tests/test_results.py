@@ -114,6 +114,19 @@ def test_a_missing_record_is_a_warning_and_every_dialogue_unverified(app):
 
 
 @pytest.mark.sphinx(
+    "html", testroot="results", srcdir="results-not-objects", freshenv=True
+)
+def test_a_record_whose_entry_is_not_an_object_is_a_warning_not_a_crash(app):
+    record = app.srcdir / "embedded.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["dialogues"].append("oops")
+    record.write_text(json.dumps(data), encoding="utf-8")
+    app.build()
+    assert "transcript_results: cannot read" in warnings(app)
+    assert "not an object" in warnings(app)
+
+
+@pytest.mark.sphinx(
     "html", testroot="results", freshenv=True, confoverrides={"transcript_results": []}
 )
 def test_without_records_nothing_is_shown(app):

@@ -97,7 +97,7 @@ class TranscriptDomain(Domain):
         source = node.get("transcript_source")
         if source is None:
             return transcript_lines(node)
-        parsed = self.parsed.get((tuple(map(tuple, source)), node["protocol"]))
+        parsed = self.parsed.get((tuple(map(tuple, source)), node.get("protocol", "")))
         return parsed.lines if parsed is not None else transcript_lines(node)
 
     def by_name(self) -> dict[str, TranscriptInfo]:

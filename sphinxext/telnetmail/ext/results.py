@@ -40,9 +40,10 @@ def record_paths(app: Sphinx) -> list[Path]:
     return [Path(app.confdir, path) for path in paths]
 
 
-#: Each record read, by path: the bytes it was read from and its entries by
-#: dialogue. Every page shows proofs from the same records: each is read
-#: once, not once a page, and again only when its bytes are not the same.
+#: Each record parsed, by path: the bytes it was parsed from and its entries
+#: by dialogue. Every page shows proofs from the same records: each page
+#: reads a record's bytes, but parses them only when they changed. Bytes,
+#: not a modification time: two writes within one clock tick share one.
 _READ: dict[Path, tuple[bytes, dict[Key, list[dict[str, Any]]]]] = {}
 
 
@@ -74,6 +75,8 @@ def read_record(path: Path) -> dict[Key, list[dict[str, Any]]]:
         return known[1]
     by_dialogue: dict[Key, list[dict[str, Any]]] = {}
     for entry in json.loads(data.decode("utf-8"))["dialogues"]:
+        if not isinstance(entry, dict):
+            raise TypeError(f"a dialogue's entry is not an object: {entry!r}")
         by_dialogue.setdefault(key_of(entry), []).append(entry)
     _READ[path] = (data, by_dialogue)
     return by_dialogue

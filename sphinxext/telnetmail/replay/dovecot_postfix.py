@@ -323,7 +323,10 @@ class DovecotPostfixBackend:
             return None
         homes: dict[str, FolderCopy] = {}
         for account in self.accounts:
-            copy = FolderCopy.read(self.home(account))
+            try:
+                copy = FolderCopy.read(self.home(account))
+            except OSError:  # unreadable, or gone while read: not a sure state
+                return None
             if copy is None:  # something Dovecot does not make, which we cannot copy
                 return None
             homes[account.name] = copy

@@ -13,6 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,11 @@ class FolderCopy:
     @classmethod
     def read(cls, root: Path) -> FolderCopy | None:
         """The copy of ``root``; None when it holds anything but folders and
-        regular files (a symlink, a socket), which this copy cannot keep."""
+        regular files (a symlink, a socket), which this copy cannot keep.
+        A folder or file that cannot be read raises :class:`OSError`: a copy
+        missing it would put back less than was there."""
         paths = [""]
-        for folder, subfolders, files in os.walk(root):
+        for folder, subfolders, files in os.walk(root, onerror=_raise):
             below = os.path.relpath(folder, root)
             paths += [os.path.normpath(os.path.join(below, name)) for name in (*subfolders, *files)]
         entries = [_entry(root, path) for path in paths]
@@ -62,6 +65,10 @@ class FolderCopy:
         for entry in self.entries:
             os.chmod(root / entry.path, entry.mode)
             os.utime(root / entry.path, ns=entry.times)
+
+
+def _raise(error: OSError) -> NoReturn:
+    raise error
 
 
 def _entry(root: Path, path: str) -> Entry | None:

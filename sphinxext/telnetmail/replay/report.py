@@ -67,7 +67,7 @@ def diff_lines(outcome: Outcome) -> list[str]:
     return lines
 
 
-def summary(outcomes: list[Outcome], wall: float | None = None) -> str:
+def summary(outcomes: list[Outcome], wall: float) -> str:
     """Passed, failed and skipped per page and mode, then in all.
 
     The last line gives *wall*, the run's wall time (servers' start and stop
@@ -88,8 +88,7 @@ def summary(outcomes: list[Outcome], wall: float | None = None) -> str:
     for outcome in outcomes:
         total[outcome.walking][outcome.status] += 1
     dialogues = sum(outcome.seconds for outcome in outcomes)
-    took = f"in {dialogues:.2f} s" if wall is None else f"in {wall:.2f} s"
-    rows.append(f"{_by_mode(total)} {took} (dialogues {dialogues:.2f} s)")
+    rows.append(f"{_by_mode(total)} in {wall:.2f} s (dialogues {dialogues:.2f} s)")
     return "\n".join(rows)
 
 
@@ -105,7 +104,7 @@ def _counts(counts: Counter[Status]) -> str:
     return ", ".join(f"{counts[status]} {status}" for status in Status)
 
 
-def output_text(outcomes: list[Outcome], wall: float | None = None) -> str:
+def output_text(outcomes: list[Outcome], wall: float) -> str:
     """``output.txt``: every transcript's result, the failures in full, the summary."""
     lines = [
         f"{outcome.case.path}:{outcome.lineno}: [{outcome.status}] {label(outcome)}"

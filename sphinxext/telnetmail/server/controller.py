@@ -56,9 +56,10 @@ REFUSALS["pop3s"], REFUSALS["imaps"] = REFUSALS["pop3"], REFUSALS["imap"]
 class LazyIMAPHandler(SessionHandler):
     """IMAP's connection callback, which imports the IMAP server (pymap, about
     80 ms) at the first connection rather than at start: a check of SMTP and
-    POP3 pages never pays for it. Meanwhile that client waits, its connection
-    already tracked, limited and watched as any other; the IMAP session then
-    moves the store's mail into pymap (:meth:`MailStore.open_imap`)."""
+    POP3 pages never pays for it. The import holds the loop, so every client
+    waits for it, once; the connection is already tracked, limited and
+    watched as any other. The IMAP session then moves the store's mail into
+    pymap (:meth:`MailStore.open_imap`)."""
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
