@@ -7,17 +7,21 @@ from __future__ import annotations
 import imaplib
 import poplib
 import re
+import smtplib
+import ssl
 import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 
 import pytest
 
 from server_fixtures import COURSE, OTHER, SendMail
 from telnetmail.server import MailServer, ServerConfig
+from telnetmail.server.tls import TLSConfig
 from test_server_store import mailbox_state
 
 Pop3Login = Callable[..., poplib.POP3]
@@ -277,3 +281,57 @@ def test_a_snapshot_taken_after_imap_is_put_back_after_a_reset(
     send_mail()
     mail_server.restore(snapshot)
     assert mailbox_state(imap_login()) == saved
+
+
+# -- the move itself: sessions around it ----------------------------------------
+
+
+def test_a_pop3_session_open_across_the_move_deletes_in_pymap(
+    send_mail: SendMail, pop3_login: Pop3Login, imap_login: ImapLogin
+) -> None:
+    for _ in range(3):
+        send_mail()
+    pop3 = pop3_login()  # holds the maildrop as the plain mailboxes had it
+    imap_uids(imap_login())  # the mail moves into pymap
+    pop3.dele(2)
+    pop3.quit()
+    assert imap_uids(imap_login()) == [1, 3]
+
+
+def test_two_first_imap_connections_at_once_are_both_served(
+    mail_server: MailServer, send_mail: SendMail
+) -> None:
+    send_mail()
+    # Both knock before either is greeted: both wait for the one import.
+    with ThreadPoolExecutor(2) as pool:
+        clients = list(
+            pool.map(
+                lambda _: imaplib.IMAP4("127.0.0.1", mail_server.imap_port, timeout=10),
+                range(2),
+            )
+        )
+    try:
+        for client in clients:
+            client.login(COURSE.name, COURSE.password)
+            assert imap_uids(client) == [1]
+    finally:
+        for client in clients:
+            client.logout()
+
+
+def test_the_first_imap_session_may_come_over_imaps() -> None:
+    lab = ssl.create_default_context()
+    lab.check_hostname, lab.verify_mode = False, ssl.CERT_NONE
+    # Logins only over TLS: the session must know its connection is secure.
+    config = ServerConfig(accounts=(COURSE, OTHER), tls=TLSConfig(require_tls=True))
+    with MailServer(config) as server:
+        with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+            smtp.sendmail("a@example.com", [COURSE.address], "Subject: x\r\n\r\nHi.\r\n")
+        client = imaplib.IMAP4_SSL(
+            "127.0.0.1", server.ports["imaps"], ssl_context=lab, timeout=10
+        )
+        try:
+            client.login(COURSE.name, COURSE.password)
+            assert imap_uids(client) == [1]
+        finally:
+            client.logout()
