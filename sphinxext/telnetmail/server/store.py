@@ -67,8 +67,12 @@ class MailStore:
         self.pop3_locks: set[str] = set()
         self._plain = PlainMailboxes(account.name for account in config.accounts)
         self._pymap: PymapMailboxes | None = None
-        self._mailboxes: PlainMailboxes | PymapMailboxes = self._plain
         self._next_queue_number = QUEUE_ID_BASE + 1
+
+    @property
+    def _mailboxes(self) -> PlainMailboxes | PymapMailboxes:
+        """The mailboxes that hold the mail now."""
+        return self._pymap or self._plain
 
     @property
     def imap_open(self) -> bool:
@@ -83,8 +87,7 @@ class MailStore:
             from telnetmail.server.imap_store import PymapMailboxes
 
             self._pymap = PymapMailboxes(self.config, self._plain.snapshot())
-            self._mailboxes = self._pymap
-            self._plain.reset()  # Not used again: its mail is in pymap now.
+            self._plain.reset()  # Its mail is in pymap now: not kept twice.
         return self._pymap
 
     def reset(self) -> None:
