@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
+from telnetmail.replay.runner import UNITS_PER_CHILD, children_for
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
 
@@ -41,3 +42,16 @@ def test_auto_is_one_worker_per_cpu_and_capped():
 def test_jobs_must_be_auto_or_a_number_from_one(wrong):
     with pytest.raises(ValueError):
         resolve_jobs(wrong)
+
+
+def test_a_one_page_check_starts_no_worker_process():
+    # smtp.rst: 15 dialogues alone and one page walk; cheaper in-process.
+    assert children_for(16, jobs=resolve_jobs("auto")) == 0
+    assert children_for(2 * UNITS_PER_CHILD - 1, jobs=4) == 0
+
+
+def test_worker_processes_join_as_work_grows_up_to_jobs_less_the_parent():
+    assert children_for(2 * UNITS_PER_CHILD, jobs=4) == 1
+    assert children_for(3 * UNITS_PER_CHILD, jobs=4) == 2
+    assert children_for(10 * UNITS_PER_CHILD, jobs=4) == 3
+    assert children_for(10 * UNITS_PER_CHILD, jobs=1) == 0

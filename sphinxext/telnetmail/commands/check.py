@@ -57,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_jobs,
         default="auto",
         metavar="N",
-        help="parallel workers, each with its own server: a number, or auto "
-        f"(one per CPU, at most {MOST_JOBS}; the default)",
+        help="parallel workers, each with its own server and, beyond the first, "
+        "a process of its own, started only where there is work enough for it: "
+        f"a number, or auto (one per CPU, at most {MOST_JOBS}; the default)",
     )
     for name, spec in REPLAY_OPTIONS.items():
         parser.add_argument(f"--{name}", **spec)
