@@ -104,7 +104,12 @@ def worker_processes() -> list[str]:
 
 def marked_processes(word: str) -> list[str]:
     """Command lines holding ``word`` of processes started by our checks."""
-    found = []
+    return list(marked_pids(word).values())
+
+
+def marked_pids(word: str) -> dict[int, str]:
+    """Processes started by our checks, whose command line holds ``word``: by pid."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -114,7 +119,7 @@ def marked_processes(word: str) -> list[str]:
         except OSError:
             continue
         if word in command and MARKER.encode() in environment:
-            found.append(command)
+            found[int(entry.name)] = command
     return found
 
 
@@ -302,6 +307,23 @@ def test_worker_processes_and_their_telnet_end_when_the_check_is_killed(tmp_path
         assert wait_until_gone(telnet_processes, seconds=10) == []
     finally:
         process.communicate()  # the workers shared its stderr
+
+
+def test_a_worker_process_that_dies_stops_the_check_with_exit_2_saying_so(tmp_path):
+    process = start_parallel_silence(tmp_path)
+    try:
+        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+        (worker,) = marked_pids("telnetmail.replay.processes")
+        os.kill(worker, signal.SIGKILL)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 2, stderr
+    assert "telnetmail check: a worker process ended (exit status -9)" in stderr
+    assert "Traceback" not in stderr
+    assert wait_until_gone(telnet_processes) == []
 
 
 def test_a_signal_whose_exception_python_dropped_still_stops_the_check():

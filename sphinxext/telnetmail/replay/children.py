@@ -19,8 +19,12 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
+
+import telnetmail
 
 #: Seconds a child has to stop its servers before it is killed.
 STOP_GRACE = 10.0
@@ -42,7 +46,27 @@ def spawn(module: str, *args: str, text: bool) -> subprocess.Popen[Any]:
         stdout=subprocess.PIPE,
         text=text,
         encoding="utf-8" if text else None,
+        env=child_environment(),
     )
+
+
+def child_environment() -> dict[str, str]:
+    """Ours, with the folder we imported telnetmail from first on the child's
+    path: a Sphinx project's ``conf.py`` may put it on ``sys.path`` only,
+    and the child must run the same code as we do, not another copy
+    installed, or none. A folder of installed packages is left out: it is
+    on the child's path anyway, and before the standard library it could
+    hide modules of it."""
+    root = str(Path(telnetmail.__file__).resolve().parent.parent)
+    installed = {
+        str(Path(sysconfig.get_path(name)).resolve()) for name in ("purelib", "platlib")
+    }
+    paths = [
+        entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry
+    ]
+    if root not in installed:
+        paths.insert(0, root)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def end(children: Iterable[subprocess.Popen[Any]], *, at_once: bool = False) -> None:

@@ -26,11 +26,13 @@ import io
 import os
 import pickle
 import struct
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import IO, Any
 
 from telnetmail.replay.children import (
+    STOP_GRACE,
     answers_channel,
     die_with_parent,
     reap,
@@ -39,13 +41,15 @@ from telnetmail.replay.children import (
 )
 from telnetmail.replay.engine import Case, Outcome
 from telnetmail.replay.latch import Latch, Terminated
+from telnetmail.replay.requirements import Unavailable
 from telnetmail.replay.worker import Assignment, Worker
 
 _LENGTH = struct.Struct("!Q")
 
 
-class WorkerDied(RuntimeError):
-    """A worker process ended without answering; its stderr says why."""
+class WorkerDied(Unavailable):
+    """A worker process ended without answering (it could not import the
+    replay, or was killed); its stderr, which is ours, says why."""
 
 
 def write_frame(stream: IO[bytes], payload: bytes) -> None:
@@ -104,12 +108,10 @@ class WorkerProcess:
         )
 
     def start(self) -> None:
-        write_frame(self.process.stdin, self.pickled())
-        self._answer()
+        self._ask(self.pickled())
 
     def run(self, index: int) -> list[Outcome]:
-        write_frame(self.process.stdin, pickle.dumps(index))
-        outcomes: list[Outcome] = self._answer()
+        outcomes: list[Outcome] = self._ask(pickle.dumps(index))
         return outcomes
 
     def interrupt(self) -> None:
@@ -118,13 +120,21 @@ class WorkerProcess:
         if self.process.poll() is None:
             self.process.terminate()
 
-    def _answer(self) -> Any:
+    def _ask(self, command: bytes) -> Any:
+        # A pipe broken on either side is the child gone, not our stdout
+        # (which the command line reads BrokenPipeError as: `check | head`).
         try:
+            write_frame(self.process.stdin, command)
             payload = read_frame(self.process.stdout)
         except OSError:
             payload = None
         if payload is None:
-            raise WorkerDied(f"a worker process ended (status {self.process.poll()})")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_GRACE)
+            raise WorkerDied(
+                f"a worker process ended (exit status {self.process.returncode}); "
+                "what it said, if anything, is above"
+            )
         kind, value = loads(payload, self.cases)
         if kind == "error":
             raise value
