@@ -103,7 +103,7 @@ class WorkerProcess:
     def __init__(self, assignment: Assignment, pickled: Callable[[], bytes]) -> None:
         self.cases = assignment.cases
         self.pickled = pickled  # the assignment, pickled once for every child
-        self.process: Any = spawn(
+        self.process: subprocess.Popen[bytes] = spawn(
             "telnetmail.replay.processes", str(os.getpid()), text=False
         )
 
@@ -123,9 +123,11 @@ class WorkerProcess:
     def _ask(self, command: bytes) -> Any:
         # A pipe broken on either side is the child gone, not our stdout
         # (which the command line reads BrokenPipeError as: `check | head`).
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None  # piped by spawn()
         try:
-            write_frame(self.process.stdin, command)
-            payload = read_frame(self.process.stdout)
+            write_frame(stdin, command)
+            payload = read_frame(stdout)
         except OSError:
             payload = None
         if payload is None:
@@ -159,8 +161,9 @@ def serve(commands: IO[bytes], answers: IO[bytes], latch: Latch) -> None:
         return  # the parent gave up before we were ready
     assignment: Assignment = pickle.loads(setup)
     cases = assignment.cases
-    worker = Worker(assignment)
+    worker: Worker | None = None
     try:
+        worker = Worker(assignment)
         worker.start()
         write_frame(answers, dumps(("ready", None), cases))
         while (command := read_frame(commands)) is not None:
@@ -173,7 +176,8 @@ def serve(commands: IO[bytes], answers: IO[bytes], latch: Latch) -> None:
         with contextlib.suppress(OSError):  # a parent gone cannot hear it
             write_frame(answers, dumps(("error", picklable(error)), cases))
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
 
 
 def picklable(error: Exception) -> Exception:
