@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from telnetmail.ext.builder import TranscriptsBuilder
 from telnetmail.replay.backends import BACKENDS
 from telnetmail.replay.dovecot_postfix import missing_requirements, requirement_message
 from telnetmail.replay.engine import Status
+from telnetmail.replay.runner import UNITS_PER_CHILD
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "course" / "telnet-mail.rst"
@@ -80,9 +82,34 @@ def page(tmp_path: Path, text: str, name: str = "page.rst") -> Path:
     return path
 
 
+def numbered(text: str, count: int) -> str:
+    """A page of ``count`` copies of the one transcript of page ``text``, named apart."""
+    title, transcript = text.split("\n\n", 1)
+    copies = (
+        re.sub(r":name: (\S+)", rf":name: \1-{index}", transcript)
+        for index in range(count)
+    )
+    return title + "\n\n" + "\n".join(copies)
+
+
 def telnet_processes() -> list[str]:
     """Command lines of telnet clients (ours or the real one) started by our checks."""
-    found = []
+    return marked_processes("127.0.0.1")
+
+
+def worker_processes() -> list[str]:
+    """Command lines of the worker processes of our checks' parallel runs."""
+    return marked_processes("telnetmail.replay.processes")
+
+
+def marked_processes(word: str) -> list[str]:
+    """Command lines holding ``word`` of processes started by our checks."""
+    return list(marked_pids(word).values())
+
+
+def marked_pids(word: str) -> dict[int, str]:
+    """Processes started by our checks, whose command line holds ``word``: by pid."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -91,8 +118,8 @@ def telnet_processes() -> list[str]:
             environment = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if "127.0.0.1" in command and MARKER.encode() in environment:
-            found.append(command)
+        if word in command and MARKER.encode() in environment:
+            found[int(entry.name)] = command
     return found
 
 
@@ -218,6 +245,85 @@ def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path, signum, said):
     assert process.returncode == 128 + signum, stderr
     assert said in stderr and "Traceback" not in stderr
     assert telnet_processes() == []
+
+
+def start_parallel_silence(tmp_path: Path) -> subprocess.Popen[str]:
+    """A check with worker processes, each worker held in a silent dialogue."""
+    path = page(tmp_path, numbered(SILENT, 2 * UNITS_PER_CHILD))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "telnetmail", "check", str(path), "-j", "2"]
+        + ["--no-walk", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=marked_environment(),
+    )
+    deadline = time.monotonic() + 20
+    while len(telnet_processes()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process
+
+
+def wait_until_gone(find: Callable[[], list[str]], seconds: float = 20) -> list[str]:
+    """Nothing as soon as ``find()`` lists nothing; what it still lists after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (left := find()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name
+)
+def test_a_signal_stops_a_parallel_check_and_reaps_its_workers(tmp_path, signum):
+    process = start_parallel_silence(tmp_path)
+    try:
+        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+        assert len(worker_processes()) == 1
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr
+    # Reaped by the check itself: gone by the time it exits.
+    assert worker_processes() == []
+    assert telnet_processes() == []
+
+
+def test_worker_processes_and_their_telnet_end_when_the_check_is_killed(tmp_path):
+    process = start_parallel_silence(tmp_path)
+    try:
+        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+    finally:
+        process.kill()  # SIGKILL: no cleanup of its own
+        process.wait()
+    try:
+        # Well before the dialogues' 60 s timeout would end them anyway.
+        assert wait_until_gone(worker_processes, seconds=10) == []
+        assert wait_until_gone(telnet_processes, seconds=10) == []
+    finally:
+        process.communicate()  # the workers shared its stderr
+
+
+def test_a_worker_process_that_dies_stops_the_check_with_exit_2_saying_so(tmp_path):
+    process = start_parallel_silence(tmp_path)
+    try:
+        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+        (worker,) = marked_pids("telnetmail.replay.processes")
+        os.kill(worker, signal.SIGKILL)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 2, stderr
+    assert "telnetmail check: a worker process ended (exit status -9)" in stderr
+    assert "Traceback" not in stderr
+    assert wait_until_gone(telnet_processes) == []
 
 
 def test_a_signal_whose_exception_python_dropped_still_stops_the_check():

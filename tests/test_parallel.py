@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_check_command import RIGHT, numbered, page
 
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
+from telnetmail.replay.runner import UNITS_PER_CHILD, children_for
 
 COURSE = Path(__file__).resolve().parent.parent / "course"
+SPHINXEXT = COURSE.parent / "sphinxext"
 
 
 def check_output(*args: str) -> list[str]:
@@ -41,3 +45,38 @@ def test_auto_is_one_worker_per_cpu_and_capped():
 def test_jobs_must_be_auto_or_a_number_from_one(wrong):
     with pytest.raises(ValueError):
         resolve_jobs(wrong)
+
+
+def test_a_one_page_check_starts_no_worker_process():
+    # smtp.rst: 15 dialogues alone and one page walk; cheaper in-process.
+    assert children_for(16, jobs=resolve_jobs("auto")) == 0
+    assert children_for(2 * UNITS_PER_CHILD - 1, jobs=4) == 0
+
+
+def test_worker_processes_join_as_work_grows_up_to_jobs_less_the_parent():
+    assert children_for(2 * UNITS_PER_CHILD, jobs=4) == 1
+    assert children_for(3 * UNITS_PER_CHILD, jobs=4) == 2
+    assert children_for(10 * UNITS_PER_CHILD, jobs=4) == 3
+    assert children_for(10 * UNITS_PER_CHILD, jobs=1) == 0
+
+
+def test_worker_processes_run_the_telnetmail_their_parent_imported(tmp_path):
+    # As a Sphinx project's conf.py does: the package on sys.path, named nowhere else.
+    page(tmp_path, numbered(RIGHT, 2 * UNITS_PER_CHILD))
+    script = (
+        f"import sys; sys.path.insert(0, {str(SPHINXEXT)!r}); "
+        "from telnetmail.cli import main; "
+        f"raise SystemExit(main(['check', '-j', '2', '-q', {str(tmp_path)!r}]))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{2 * UNITS_PER_CHILD} passed, 0 failed" in result.stdout

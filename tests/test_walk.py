@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_check_command import check, page
+import pytest
+from test_check_command import RIGHT, check, numbered, page
 from walkpages import DELETE, READ, SEND
+
+from telnetmail.replay.runner import UNITS_PER_CHILD
 
 RESET_READ = READ.replace(":after: send\n", ":after: send\n   :reset:\n")
 
@@ -105,15 +108,18 @@ def test_no_walk_replays_each_transcript_alone_only(tmp_path):
     )
 
 
-def test_parallel_workers_report_the_walk_as_one_worker_does(tmp_path):
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_parallel_workers_report_the_walk_as_one_worker_does(tmp_path, jobs):
     page(tmp_path, SEND + "\n" + DELETE + "\n" + READ, "a.rst")
     page(tmp_path, SEND.replace("send", "other-send"), "b.rst")
+    # Enough dialogues for worker processes to join (see run_cases).
+    page(tmp_path, numbered(RIGHT, 3 * UNITS_PER_CHILD), "c.rst")
 
     def report(jobs: str) -> list[str]:
         output = check(str(tmp_path), "-j", jobs).stdout
         return [re.sub(r"\d+\.\d\d s", "T", line) for line in output.splitlines()]
 
-    assert report("1") == report("3")
+    assert report("1") == report(jobs)
 
 
 def test_a_reset_with_after_but_no_name_is_warned_at_its_directive(tmp_path):

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +15,7 @@ from telnetmail.core.sizes import Placed, check_pages
 from telnetmail.core.starts import unnamed_reset_problem
 from telnetmail.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from telnetmail.replay.defaults import MOST_JOBS, resolve_jobs
+from telnetmail.replay.latch import Latch, Terminated
 from telnetmail.replay.options import REPLAY_OPTIONS
 from telnetmail.replay.pages import Unreadable, collect
 from telnetmail.replay.requirements import Unavailable, require_replay
@@ -59,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_jobs,
         default="auto",
         metavar="N",
-        help="parallel workers, each with its own server: a number, or auto "
-        f"(one per CPU, at most {MOST_JOBS}; the default)",
+        help="parallel workers, each with its own server and, beyond the first, "
+        "a process of its own, started only where there is work enough for it: "
+        f"a number, or auto (one per CPU, at most {MOST_JOBS}; the default)",
     )
     for name, spec in REPLAY_OPTIONS.items():
         parser.add_argument(f"--{name}", **spec)
@@ -126,56 +125,6 @@ def _jobs(text: str) -> int | str:
     except ValueError as error:
         raise argparse.ArgumentTypeError("must be auto or a number from 1") from error
     return text if text == "auto" else int(text)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: stop as Ctrl-C does, so every ``finally`` cleans up."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-#: What a CI timeout, ``docker stop`` or a closed terminal sends.
-TERMINATING = (signal.SIGTERM, signal.SIGHUP)
-
-
-class Latch:
-    """Turns SIGTERM and SIGHUP into :class:`Terminated`, and remembers the first.
-
-    A repeat is ignored, so that the cleanup the first one started (servers
-    stopped, every telnet reaped) runs to its end. Python drops an exception
-    raised where it cannot propagate (an at-fork hook of ``logging``, while
-    pexpect forks a telnet): the latch remembers, and :meth:`raise_if_signalled` raises
-    again at the next transcript.
-    """
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-
-    def interrupt(self, signum: int, frame: object) -> None:
-        if self.signum is None:
-            self.signum = signum
-            raise Terminated(signum)
-
-    def raise_if_signalled(self) -> None:
-        if self.signum is not None:
-            raise Terminated(self.signum)
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        # Only the main thread can set handlers; elsewhere signals stay as they are.
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {
-            signum: signal.signal(signum, self.interrupt) for signum in TERMINATING
-        }
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
 
 def check(args: argparse.Namespace) -> int:

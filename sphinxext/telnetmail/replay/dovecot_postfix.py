@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from telnetmail.replay import warden
 from telnetmail.replay.backends import BackendUnavailable
+from telnetmail.replay.children import prctl
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.foldercopy import FolderCopy
 
@@ -859,15 +860,10 @@ PR_SET_CHILD_SUBREAPER = 36
 PR_GET_CHILD_SUBREAPER = 37
 
 
-def _prctl(option: int, value: object) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-
-
 def is_subreaper() -> bool:
     """Whether orphaned descendants of this process become its children."""
     flag = ctypes.c_int(0)
-    _prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(flag))
+    prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(flag))
     return bool(flag.value)
 
 
@@ -890,14 +886,14 @@ class Subreaping:
         with self.lock:
             if self.holders == 0:
                 self.was = is_subreaper()
-                _prctl(PR_SET_CHILD_SUBREAPER, 1)
+                prctl(PR_SET_CHILD_SUBREAPER, 1)
             self.holders += 1
 
     def release(self) -> None:
         with self.lock:
             self.holders -= 1
             if self.holders == 0 and not self.was:
-                _prctl(PR_SET_CHILD_SUBREAPER, 0)
+                prctl(PR_SET_CHILD_SUBREAPER, 0)
 
 
 SUBREAPING = Subreaping()

@@ -4,10 +4,9 @@ The pytest plugin replays in pytest's own process. Were the embedded server
 there, its event loop's thread would be alive whenever pexpect forks telnet,
 and Python 3.12+ warns about each such fork (``DeprecationWarning: ...
 forkpty() ... multi-threaded``): rightly, a fork of a threaded process may
-deadlock. So the backend lives in a fresh interpreter started by
-:mod:`subprocess` (fork and exec at once, in C: no warning, and no helper
-process left behind as multiprocessing's resource tracker would be), and
-the process that forks telnet keeps no thread of ours. Process-wide settings
+deadlock. So the backend lives in a fresh interpreter
+(:mod:`~telnetmail.replay.children`), and the process that forks telnet
+keeps no thread of ours. Process-wide settings
 a backend makes (signal handlers, a child subreaper) stay in the child too.
 
 The parent writes one command a line (``start``, ``reset``, ``settle``,
@@ -19,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 from typing import IO, Any
@@ -32,11 +30,9 @@ from telnetmail.replay.backends import (
     Restorable,
     make_backend,
 )
+from telnetmail.replay.children import answers_channel, end, spawn
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME
 from telnetmail.replay.requirements import Unavailable
-
-#: Seconds the child has to stop its servers before it is killed.
-STOP_GRACE = 10.0
 
 
 class IsolatedBackend:
@@ -49,12 +45,8 @@ class IsolatedBackend:
         self._ports: dict[str, int] = {}
 
     def start(self) -> None:
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "telnetmail.replay.isolated", self.name, self.server_name],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
+        self._child = spawn(
+            "telnetmail.replay.isolated", self.name, self.server_name, text=True
         )
         try:
             self._ports = self._ask("start")
@@ -64,18 +56,8 @@ class IsolatedBackend:
 
     def stop(self) -> None:
         child, self._child = self._child, None
-        if child is None:
-            return
-        try:
-            assert child.stdin is not None
-            child.stdin.close()  # end of commands: the child stops its servers
-            child.wait(STOP_GRACE)
-        except (OSError, subprocess.TimeoutExpired):
-            child.kill()
-            child.wait()
-        finally:
-            if child.stdout is not None:
-                child.stdout.close()
+        if child is not None:
+            end([child])
 
     def reset(self) -> None:
         self._ask("reset")
@@ -170,12 +152,7 @@ def run(backend: Backend, command: str, saved: list[object]) -> Any:
 
 
 def main() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops us by closing
-    # our stdin, after cleaning up its own side.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Our stdout is the answers' channel: whatever a backend prints goes to stderr.
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    answers = os.fdopen(answers_channel(), "w", encoding="utf-8")
     serve(sys.argv[1], sys.stdin, answers, *sys.argv[2:3])
 
 

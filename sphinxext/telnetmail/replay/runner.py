@@ -1,63 +1,119 @@
-"""Run many cases: one backend per worker, every outcome reported as it comes."""
+"""Run many cases: one backend per worker, every outcome reported as it comes.
+
+With ``jobs`` > 1 the workers beyond the first are child processes
+(:mod:`~telnetmail.replay.processes`), so that they really run side by
+side: threads of one process would take turns under the GIL. The process
+that asked for the run is a worker too, from the start; a child costs a
+fresh interpreter and its own servers (about 0.3 s of a CPU, more with
+``dovecot-postfix``), so children join only where there is enough work
+for them (:func:`children_for`).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import queue
+import functools
+import pickle
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 
-from telnetmail.replay.backends import make_backend
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, resolve_jobs
-from telnetmail.replay.engine import (
-    DEFAULT_TIMEOUT,
-    Case,
-    Outcome,
-    Status,
-    Verifier,
-    Walking,
-)
-from telnetmail.replay.saved import ChainStates
-from telnetmail.replay.walk import PageWalk
+from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status, Walking
+from telnetmail.replay.processes import WorkerProcess, stop_all
+from telnetmail.replay.worker import Assignment, Unit, Worker, named_cases, pages_of
+
+__all__ = ["UNITS_PER_CHILD", "children_for", "named_cases", "pages_of", "run_cases"]
+
+#: Units (cases alone, pages walked) each worker process must have to run
+#: before it is worth starting. Measured on the course (2 CPUs): a child is
+#: ready 0.3-0.45 s after it is started, by which time the parent, working
+#: meanwhile, has run about 20 units (10-25 ms each). So a one-page check
+#: (smtp.rst: 16 units) runs in-process only, and each child comes with 20
+#: units more.
+UNITS_PER_CHILD = 20
 
 
-def named_cases(cases: list[Case]) -> dict[str, Case]:
-    """Cases by name; a duplicated name keeps its first case."""
-    named: dict[str, Case] = {}
-    for case in cases:
-        named.setdefault(case.name, case)
-    return named
+def children_for(units: int, jobs: int) -> int:
+    """Worker processes to start besides the in-process worker: one for every
+    :data:`UNITS_PER_CHILD` units past the first worker's share, at most ``jobs`` - 1."""
+    return max(0, min(jobs - 1, units // UNITS_PER_CHILD - 1))
 
 
-def pages_of(cases: list[Case]) -> list[list[Case]]:
-    """The cases page by page, in the order the pages first come, each page's
-    in its own line order (solutions of exercises where the page puts them)."""
-    pages: dict[str, list[Case]] = {}
-    for case in cases:
-        pages.setdefault(case.path, []).append(case)
-    return [sorted(page, key=lambda case: case.lineno) for page in pages.values()]
+class Schedule:
+    """The units handed out to workers, long ones (page walks) first, so that
+    none is left to run alone at the end; their outcomes taken back in the
+    units' order, each as soon as it and those before it are known."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.count = len(units)
+        walks_first = sorted(
+            range(self.count), key=lambda i: not isinstance(units[i], list)
+        )
+        self._todo = deque(walks_first)
+        self._done: dict[int, list[Outcome]] = {}
+        self._failure: BaseException | None = None
+        self._changed = threading.Condition()
+
+    def take(self) -> int | None:
+        """The next unit to run, or None when none is left (or the run failed)."""
+        with self._changed:
+            if self._failure is not None or not self._todo:
+                return None
+            return self._todo.popleft()
+
+    def give(self, index: int, outcomes: list[Outcome]) -> None:
+        with self._changed:
+            self._done[index] = outcomes
+            self._changed.notify_all()
+
+    def fail(self, error: BaseException) -> None:
+        with self._changed:
+            if self._failure is None:
+                self._failure = error
+            self._todo.clear()
+            self._changed.notify_all()
+
+    def outcomes_of(self, index: int) -> list[Outcome]:
+        """Unit ``index``'s outcomes, once known; a worker's failure raised."""
+        with self._changed:
+            # A signal's handler may raise here (Ctrl-C, the check's latch).
+            self._changed.wait_for(
+                lambda: index in self._done or self._failure is not None
+            )
+            if index in self._done:
+                return self._done.pop(index)
+            assert self._failure is not None
+            raise self._failure
 
 
-#: What a worker does: verify one case alone, or walk one page.
-Unit = Case | list[Case]
+def drive(worker: Worker | WorkerProcess, schedule: Schedule) -> None:
+    """A worker's thread: run units until none is left."""
+    try:
+        if isinstance(worker, WorkerProcess):
+            worker.start()
+        while (index := schedule.take()) is not None:
+            schedule.give(index, worker.run(index))
+    except BaseException as error:  # noqa: BLE001 (raised by the thread that reports)
+        schedule.fail(error)
 
 
-def at_once(actions: list[Callable[[], None]]) -> None:
-    """Run ``actions`` side by side, each to its end; then raise the first
-    failure. Starting or stopping real servers takes a while (0.1-0.3 s),
-    and each worker's are its own: no need to wait for one before the next."""
-    if len(actions) == 1:
-        actions[0]()
-        return
-    with ThreadPoolExecutor(len(actions), thread_name_prefix="backend") as pool:
-        futures = [pool.submit(action) for action in actions]
-        # Waited for here, so that Ctrl-C or SIGTERM meanwhile still lets
-        # the pool's exit wait for every action: none is left half done
-        # when the caller goes on to stop what was started.
-        wait(futures)
-    for future in futures:
-        future.result()
+class Teller:
+    """Passes outcomes on to ``progress``, the walked ones with their isolated status."""
+
+    def __init__(self, progress: Callable[[Outcome], None] | None) -> None:
+        self.progress = progress
+        self.alone: dict[int, Status] = {}
+
+    def __call__(self, outcomes: list[Outcome]) -> list[Outcome]:
+        for outcome in outcomes:
+            if outcome.walking is Walking.ISOLATED:
+                self.alone[id(outcome.case)] = outcome.status
+            else:  # the isolated outcomes come first, in this order
+                outcome.isolated = self.alone.get(id(outcome.case))
+            if self.progress is not None:
+                self.progress(outcome)
+        return outcomes
 
 
 def run_cases(
@@ -80,66 +136,76 @@ def run_cases(
     With ``walk``, each page is then walked too (:class:`PageWalk`): its
     outcomes follow the isolated ones, page by page.
 
-    With ``jobs`` > 1 (or ``auto``), that many workers run at once, each with
-    a backend of its own, so that no two transcripts ever share a mail store.
-    ``progress`` hears of the outcomes in the cases' order whatever ``jobs``
-    is, so the output of a parallel run reads as that of ``jobs=1``.
+    With ``jobs`` > 1 (or ``auto``), up to that many workers run at once
+    (see :func:`children_for`), each with a backend of its own, so that no
+    two transcripts ever share a mail store. ``progress`` hears of the
+    outcomes in the cases' order whatever ``jobs`` is, so the output of a
+    parallel run reads as that of ``jobs=1``.
+
+    Call it from a thread that lives until it returns: worker processes
+    die with the thread that started them.
     """
-    named = named_cases(cases)
-    units: list[Unit] = [*cases, *(pages_of(cases) if walk else [])]
-    jobs = max(1, min(resolve_jobs(jobs), len(units)))
+    assignment = Assignment(cases, walk, paste, backend, server_name, timeout, telnet)
+    units = assignment.units()
+    told = Teller(progress)
     with ExitStack() as stack:
-        free: queue.SimpleQueue[ChainStates] = queue.SimpleQueue()
-        backends = [make_backend(backend, server_name) for _ in range(jobs)]
-        stack.callback(at_once, [each.stop for each in backends])
-        at_once([each.start for each in backends])
-        for started in backends:
-            free.put(ChainStates(started))
-
-        def verify(unit: Unit) -> list[Outcome]:
-            worker = free.get()
-            try:
-                verifier = Verifier(
-                    worker.backend,
-                    timeout=timeout,
-                    telnet=telnet,
-                    paste=paste,
-                    chain_states=worker,
-                )
-                if isinstance(unit, list):
-                    return PageWalk(verifier, named).run(unit)
-                return [verifier.verify(unit, named)]
-            finally:
-                free.put(worker)
-
-        alone: dict[int, Status] = {}
-
-        def told(outcomes: list[Outcome]) -> list[Outcome]:
-            for outcome in outcomes:
-                if outcome.walking is Walking.ISOLATED:
-                    alone[id(outcome.case)] = outcome.status
-                else:  # the isolated outcomes come first, in this order
-                    outcome.isolated = alone.get(id(outcome.case))
-                if progress is not None:
-                    progress(outcome)
-            return outcomes
-
-        if jobs == 1:
-            return [each for unit in units for each in told(verify(unit))]
-        pool = stack.enter_context(
-            ThreadPoolExecutor(jobs, thread_name_prefix="replay")
+        children = start_children(
+            assignment, children_for(len(units), resolve_jobs(jobs))
         )
-        # The long units (page walks) first, so that none is left to run
-        # alone at the end; told in the units' order all the same.
-        longest_first = sorted(units, key=lambda unit: not isinstance(unit, list))
-        futures = {id(unit): pool.submit(verify, unit) for unit in longest_first}
-        try:
-            return [each for unit in units for each in told(futures[id(unit)].result())]
-        except BaseException:
-            # Ctrl-C or SIGTERM: the workers' telnet sessions would wait for
-            # their timeout; with the servers gone they end at once.
-            for each in backends:
-                with contextlib.suppress(Exception):
-                    each.stop()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        # Stopped side by side with the children, after they are told to end.
+        stopping_own = ExitStack()
+        stack.callback(stop_all, children, stopping_own.close)
+        own = Worker(assignment)
+        stopping_own.callback(own.stop)
+        own.start()
+        if not children:
+            return [
+                each for index in range(len(units)) for each in told(own.run(index))
+            ]
+        return side_by_side([own, *children], Schedule(units), told)
+    raise AssertionError("unreachable")  # mypy: ExitStack may swallow exceptions
+
+
+def start_children(assignment: Assignment, count: int) -> list[WorkerProcess]:
+    """``count`` worker processes, starting (not waited for)."""
+    if count == 0:
+        return []
+    # Pickled once for all, when the first child is ready for it.
+    pickled = functools.cache(lambda: pickle.dumps(assignment, pickle.HIGHEST_PROTOCOL))
+    children: list[WorkerProcess] = []
+    try:
+        for _ in range(count):
+            children.append(WorkerProcess(assignment, pickled))
+    except BaseException:
+        stop_all(children, meanwhile=lambda: None)
+        raise
+    return children
+
+
+def side_by_side(
+    workers: list[Worker | WorkerProcess], schedule: Schedule, told: Teller
+) -> list[Outcome]:
+    """Every unit run by the first free worker, told in the units' order."""
+    threads = [
+        threading.Thread(target=drive, args=(worker, schedule), name="replay")
+        for worker in workers
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        return [
+            each
+            for index in range(schedule.count)
+            for each in told(schedule.outcomes_of(index))
+        ]
+    except BaseException as error:
+        # A failure, Ctrl-C or SIGTERM: a parallel run stops at once. Left
+        # to themselves, the workers' telnet sessions would wait for their
+        # timeout; with the servers gone they end at once.
+        schedule.fail(error)
+        for worker in workers:
+            worker.interrupt()
+        raise
+    finally:
+        for thread in threads:
+            thread.join()
