@@ -357,9 +357,22 @@ def raw_case(backend: EmbeddedBackend, case: Case, named: dict[str, Case]) -> fl
     """The raw-socket floor: the case's chain and itself typed over plain sockets."""
     begin = time.perf_counter()
     backend.reset()
-    for each in [*(named[name] for name in chain_of(case, named)), case]:
+    for each in chain_and_case(case, named):
         type_case(backend.server, each, str, "bench")
     return time.perf_counter() - begin
+
+
+def chain_and_case(case: Case, named: dict[str, Case]) -> list[Case]:
+    return [*(named[name] for name in chain_of(case, named)), case]
+
+
+def listening(case: Case, named: dict[str, Case]) -> float:
+    """Seconds the engine listens, by its rule, after the dialogues of the
+    case and its chain that end without QUIT or LOGOUT: any replay that
+    gives the same verdict (nothing unshown after the last line) listens as
+    long, on a socket that stays silent. Added to the raw floor as a sum."""
+    graces = (engine.listening_after(each.transcript) for each in chain_and_case(case, named))
+    return sum(grace for grace in graces if grace is not None)
 
 
 def compare_with_floor(
@@ -413,10 +426,13 @@ def report_cases(
     raw_times: dict[str, list[float]],
 ) -> None:
     width = max(len(case.name) for case in cases)
+    listened = {
+        case.name: median(raw_times[case.name]) + listening(case, named) for case in cases
+    }
     print(
         f"{'transcript':<{width}} {'lines':>5} {'engine':>10} {'/line':>9} {'floor':>10} {'/line':>9}"
         f" {'overhead/line':>13} {'ratio':>6} | {'spawn':>10} {'dialogue':>10} {'close':>10}"
-        f" | {'raw':>10} {'engine/raw':>10}"
+        f" | {'raw':>10} {'engine/raw':>10} | {'+listen':>10} {'engine/it':>10}"
     )
     for case in cases:
         lines = lines_of(case, named)
@@ -429,6 +445,7 @@ def report_cases(
             f" | {ms(spawn):>10} {ms(mine - spawn - close):>10} {ms(close):>10}"
             f" | {ms(median(raw_times[case.name])):>10}"
             f" {mine / median(raw_times[case.name]):>9.1f}x"
+            f" | {ms(listened[case.name]):>10} {mine / listened[case.name]:>9.1f}x"
         )
     mine = sum(median(times) for times in engine_times.values())
     floor = sum(median(times) for times in floor_times.values())
@@ -438,6 +455,18 @@ def report_cases(
         f"   (target: 1.20x at most)   raw {ms(raw)}: engine/raw {mine / raw:.1f}x"
         "   (target: 4x at most per transcript)"
     )
+    worst = {
+        "raw": max(cases, key=lambda c: median(engine_times[c.name]) / median(raw_times[c.name])),
+        "raw + listening": max(
+            cases, key=lambda c: median(engine_times[c.name]) / listened[c.name]
+        ),
+    }
+    for floor_name, case in worst.items():
+        floor_of = listened[case.name] if "listening" in floor_name else median(raw_times[case.name])
+        print(
+            f"  worst engine/{floor_name}: {median(engine_times[case.name]) / floor_of:.1f}x"
+            f" ({case.name})"
+        )
 
 
 def profile(cases: list[Case], telnet: str, rounds: int, timeout: float) -> None:

@@ -276,6 +276,29 @@ class Verifier:
         return None
 
 
+def listening_after(transcript: Transcript) -> float | None:
+    """How long the verifier listens after a dialogue's last line, for what
+    the server still says: None, until it hangs up, when the last command
+    asks it to close; else a grace. A command left without its reply on the
+    page gets it at once on loopback (END_GRACE); otherwise only an
+    unsolicited line could come (QUIET_GRACE)."""
+    if _closing(transcript):
+        return None
+    protocol = transcript.protocol
+    if protocol is not None and outstanding(protocol, transcript.lines):
+        return END_GRACE
+    return QUIET_GRACE
+
+
+def _closing(transcript: Transcript) -> bool:
+    """Whether the page's last command asks the server to close."""
+    typed = [line.text for line in transcript.client_lines() if line.text.strip()]
+    words = typed[-1].split() if typed else []
+    if transcript.protocol is Protocol.IMAP:
+        words = words[1:]  # the tag
+    return bool(words) and words[0].upper() in CLOSING
+
+
 def chain_of(case: Case, named: dict[str, Case]) -> list[str]:
     """The names to replay before ``case``, each once, earliest first.
 
@@ -364,7 +387,8 @@ class Walk:
         untagged IMAP data other than ``* BYE``.
         """
         last = self.transcript.lines[-1]
-        deadline = self.timeout if self.closing() else min(self.timeout, self.grace())
+        listening = listening_after(self.transcript)
+        deadline = self.timeout if listening is None else min(self.timeout, listening)
         while (text := self.read(seconds=deadline)) is not None:
             if text == CLOSED or self.allowed_unshown(text):
                 continue
@@ -375,25 +399,6 @@ class Walk:
                 [(last.lineno, last.text)],
                 [text],
             )
-
-    def grace(self) -> float:
-        """How long to listen after an abandoned dialogue's last line: a command
-        left without its reply on the page gets it at once on loopback;
-        otherwise only an unsolicited line could come."""
-        protocol = self.transcript.protocol
-        if protocol is not None and outstanding(protocol, self.transcript.lines):
-            return END_GRACE
-        return QUIET_GRACE
-
-    def closing(self) -> bool:
-        """Whether the page's last command asks the server to close."""
-        typed = [
-            line.text for line in self.transcript.client_lines() if line.text.strip()
-        ]
-        words = typed[-1].split() if typed else []
-        if self.transcript.protocol is Protocol.IMAP:
-            words = words[1:]  # the tag
-        return bool(words) and words[0].upper() in CLOSING
 
     def allowed_unshown(self, text: str) -> bool:
         return (
