@@ -106,7 +106,7 @@ class Line:
 
     def __post_init__(self) -> None:
         if not self.spans and self.text:
-            kind = SpanKind.PLACEHOLDER if self.is_placeholder else SpanKind.TEXT
+            kind = SpanKind.PLACEHOLDER if is_placeholder(self.text) else SpanKind.TEXT
             self.spans = [Span(kind, self.text)]
 
     @property
