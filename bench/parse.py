@@ -2,7 +2,8 @@
 
 Collects every transcript block of ``course/`` with the project's own page
 scanner once, then times ``parse_lines`` over all of them: the median of
-``--rounds`` passes (each pass parses every block once). ``--profile``
+``--rounds`` passes (each pass parses every block once), in processor time
+(on a shared machine, waiting for a processor is no one's code). ``--profile``
 prints cProfile's heaviest functions of one more pass instead.
 
 Run: .venv/bin/python bench/parse.py [--rounds N] [--profile]
@@ -54,9 +55,9 @@ def main() -> None:
     parse_all(found)  # warm: the first pass fills the per-text caches
     times = []
     for _ in range(args.rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         parse_all(found)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     print(f"{len(found)} transcripts, {lines} lines")
     print(
         f"parse of the course: median {statistics.median(times) * 1e3:.2f} ms "
