@@ -7,7 +7,7 @@ scanner once, then times ``parse_lines`` over all of them: the median of
 first pass alone, which fills the per-text caches as a build's parse does. ``--profile``
 prints cProfile's heaviest functions of one more pass instead.
 
-Run: .venv/bin/python bench/parse.py [--rounds N] [--profile]
+Run: .venv/bin/python bench/parse.py [--rounds N] [--profile] [--quick]
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--rounds", type=int, default=20)
     options.add_argument("--profile", action="store_true")
+    options.add_argument("--quick", action="store_true", help="two rounds")
     args = options.parse_args()
+    rounds = 2 if args.quick else args.rounds
     found = blocks()
     lines = sum(len(numbered) for numbered, _ in found)
     if args.profile:
@@ -61,7 +63,7 @@ def main() -> None:
     parse_all(found)  # the first pass fills the per-text caches, as a build's
     first = time.process_time() - start
     times = []
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         start = time.process_time()
         parse_all(found)
         times.append(time.process_time() - start)
@@ -69,7 +71,7 @@ def main() -> None:
     print(f"first parse of the course (as in a build): {first * 1e3:.2f} ms")
     print(
         f"parse of the course: median {statistics.median(times) * 1e3:.2f} ms "
-        f"(min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f}, {args.rounds} rounds)"
+        f"(min {min(times) * 1e3:.2f}, max {max(times) * 1e3:.2f}, {rounds} rounds)"
     )
 
 

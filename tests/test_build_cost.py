@@ -192,3 +192,9 @@ def test_the_html_bench_runs_to_its_end() -> None:
     assert "sampled (a " in output
     assert " own " in output
     assert " caused " in output
+
+
+def test_the_parse_bench_runs_to_its_end() -> None:
+    output = quick_run("parse.py")
+    assert "first parse of the course (as in a build): " in output
+    assert "parse of the course: median " in output
