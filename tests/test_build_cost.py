@@ -6,9 +6,9 @@ pages reuse that parse, and parse again only what this process did not read
 a chain of ``str.replace`` as it does (five times faster than ``str.translate``
 on a line of a mail session). The reference tables are looked for only on
 the pages that hold them, except where a builder joins every page into one.
-The HTML writer takes each transcript's lines from its directive's parse,
-found by the lines it was made from, and rebuilds them from the node only
-where this process read no such lines.
+The writers (HTML, LaTeX, text) take each transcript's lines from its
+directive's parse, found by the lines it was made from, and rebuild them
+from the node only where this process read no such lines.
 """
 
 from __future__ import annotations
@@ -106,7 +106,13 @@ def forget_the_parses(app: SphinxTestApp) -> None:
 
 
 def written(app: SphinxTestApp) -> str:
-    return (app.outdir / "index.html").read_text(encoding="utf-8")
+    """The page as its builder wrote it: HTML, text, or the LaTeX document."""
+    for name in ("index.html", "index.txt"):
+        if (app.outdir / name).exists():
+            return (app.outdir / name).read_text(encoding="utf-8")
+    return "".join(
+        tex.read_text(encoding="utf-8") for tex in sorted(app.outdir.glob("*.tex"))
+    )
 
 
 def dialogue(app: SphinxTestApp) -> str:
@@ -116,15 +122,17 @@ def dialogue(app: SphinxTestApp) -> str:
 
 
 @pytest.mark.parametrize(
-    "testroot",
+    ("builder", "testroot"),
     [
-        pytest.param(root, marks=pytest.mark.sphinx("html", testroot=root))
+        pytest.param(builder, root, marks=pytest.mark.sphinx(builder, testroot=root))
+        for builder in ("html", "latex", "text")
         for root in ("render", "tls")
     ],
 )
 def test_a_page_is_written_the_same_from_the_parse_or_from_its_node(
     make_app: Callable[..., SphinxTestApp],
     app_params: tuple[list[Any], dict[str, Any]],
+    builder: str,
     testroot: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -145,6 +153,7 @@ def test_a_page_is_written_the_same_from_the_parse_or_from_its_node(
     from_node.build()
     assert rebuilt  # ... and here from its node
     assert written(from_node) == expected
+    assert "250" in expected  # the transcripts were written, in either build
 
 
 @pytest.mark.sphinx("html", testroot="render", srcdir="render-edited", freshenv=True)
@@ -195,3 +204,9 @@ def test_the_html_bench_runs_to_its_end() -> None:
     assert "sampled (a " in output
     assert " own " in output
     assert " caused " in output
+
+
+def test_the_parse_bench_runs_to_its_end() -> None:
+    output = quick_run("parse.py")
+    assert "first parse of the course (as in a build): " in output
+    assert "parse of the course: median " in output

@@ -151,6 +151,20 @@ def test_an_unknown_role_is_a_syntax_error():
     assert transcript.diagnostics[0].category is Category.SYNTAX
 
 
+@pytest.mark.parametrize(
+    "source", ["\u212alient: NOOP", "cl\u0130ent: NOOP", "s\u0131: NOOP", " 1c: NOOP"]
+)
+def test_a_role_is_written_in_ascii_letters_only(source):
+    # The Kelvin sign lowers to k, dotted and dotless i are not i.
+    transcript = parse_transcript(source, protocol="smtp")
+    assert [d.category for d in transcript.diagnostics] == [Category.SYNTAX]
+
+
+def test_a_role_line_ends_at_a_newline_left_inside_it():
+    transcript = parse_lines([(3, "client: NOOP\nstray")], protocol="smtp")
+    assert [line.text for line in transcript.lines] == ["NOOP"]
+
+
 def test_every_bad_line_is_reported_not_just_the_first():
     transcript = parse_transcript("one\nserver: 220 x\ntwo\nthree")
     assert [d.lineno for d in transcript.diagnostics] == [1, 3, 4]

@@ -88,7 +88,9 @@ class Span(NamedTuple):
     text: str
 
 
-@dataclass
+# Slots: no __dict__ per line, one object fewer for the garbage collector to
+# walk in a build, which keeps every page's parse until it is written.
+@dataclass(slots=True)
 class Line:
     """One line of a transcript as the page shows it."""
 
@@ -106,7 +108,7 @@ class Line:
 
     def __post_init__(self) -> None:
         if not self.spans and self.text:
-            kind = SpanKind.PLACEHOLDER if self.is_placeholder else SpanKind.TEXT
+            kind = SpanKind.PLACEHOLDER if is_placeholder(self.text) else SpanKind.TEXT
             self.spans = [Span(kind, self.text)]
 
     @property
@@ -253,7 +255,8 @@ def octets(texts: Iterable[str]) -> int:
     return sum(len(text.encode("utf-8")) + 2 for text in texts)
 
 
-@dataclass
+# Slots, as for Line: there are as many turns as commands and replies.
+@dataclass(slots=True)
 class Turn:
     """One protocol unit said by one side, over one or more lines.
 

@@ -31,6 +31,7 @@ from telnetmail.core.model import (
     is_placeholder,
 )
 from telnetmail.core.services import SERVICES
+from telnetmail.core.volatile import Mark
 
 ROLE_NAMES: dict[str, Role] = {
     "client": Role.CLIENT,
@@ -40,8 +41,6 @@ ROLE_NAMES: dict[str, Role] = {
     "c": Role.CLIENT,
     "s": Role.SERVER,
 }
-
-_ROLE_LINE = re.compile(r"\s*(?P<role>[A-Za-z]+):(?P<content>.*)")
 
 # An optional shell prompt ending in > $ # or %, then the telnet command.
 _TELNET_COMMAND = re.compile(
@@ -130,15 +129,47 @@ class _Written(NamedTuple):
 def _read_roles(
     numbered: Iterable[tuple[int, str]], diagnostics: list[Diagnostic]
 ) -> list[Line]:
+    written = _read_written(numbered, diagnostics)
+    if any(item.rfc_style for item in written):
+        indents = _rfc_indents(written)
+        texts = [_strip_separator(*pair) for pair in zip(written, indents, strict=True)]
+    else:
+        # The course's own style: one space after the colon, nothing to align.
+        texts = [
+            item.content[1:] if item.content[:1] == " " else item.content
+            for item in written
+        ]
+    lines = []
+    for item, text in zip(written, texts, strict=True):
+        marks: list[Mark] = []
+        if "{{" in text:  # most lines hold no volatile mark: skip the call
+            try:
+                text, marks = volatile.extract(text)
+            except volatile.VolatileError as error:
+                diagnostics.append(
+                    Diagnostic(item.lineno, str(error), Category.PROTOCOL)
+                )
+        lines.append(Line(item.role, text, item.lineno, marks=marks))
+    return lines
+
+
+def _read_written(
+    numbered: Iterable[tuple[int, str]], diagnostics: list[Diagnostic]
+) -> list[_Written]:
+    """Each source line's role and content; RFC-style wrapped lines joined."""
     written: list[_Written] = []
     for lineno, raw in numbered:
-        if not raw.strip():
+        written_text = raw.lstrip()
+        if not written_text:
             continue  # blank lines between turns are layout
-        match = _ROLE_LINE.match(raw)
-        role = ROLE_NAMES.get(match["role"].lower()) if match else None
-        if match is not None and role is not None:
-            rfc_style = len(match["role"]) == 1
-            written.append(_Written(lineno, role, match["content"], rfc_style))
+        name, colon, content = written_text.partition(":")
+        # Only ASCII letters lower into a role name (the Kelvin sign lowers
+        # to k, in none): the word needs no check of its own.
+        role = ROLE_NAMES.get(name.lower()) if colon else None
+        if role is not None:
+            # A role line ends at a newline, should one be left inside it.
+            content = content.partition("\n")[0]
+            written.append(_Written(lineno, role, content, len(name) == 1))
         elif written and written[-1].rfc_style and raw[:1].isspace():
             # RFCs wrap a long line onto indented lines without a prefix.
             last = written[-1]
@@ -152,16 +183,7 @@ def _read_roles(
                     Category.SYNTAX,
                 )
             )
-    lines = []
-    for item, rfc_indent in zip(written, _rfc_indents(written), strict=True):
-        text = _strip_separator(item, rfc_indent)
-        try:
-            shown, marks = volatile.extract(text)
-        except volatile.VolatileError as error:
-            diagnostics.append(Diagnostic(item.lineno, str(error), Category.PROTOCOL))
-            shown, marks = text, []
-        lines.append(Line(item.role, shown, item.lineno, marks=marks))
-    return lines
+    return written
 
 
 def _rfc_indents(written: list[_Written]) -> list[int]:

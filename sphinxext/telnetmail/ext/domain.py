@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+    from sphinx.util.docutils import SphinxTranslator
 
     from telnetmail.core.model import Line, Transcript
     from telnetmail.ext.nodes import transcript
@@ -139,6 +140,14 @@ class TranscriptDomain(Domain):
 
     def resolve_any_xref(self, *args: Any) -> list[tuple[str, Any]]:
         return []
+
+
+def lines_to_write(translator: SphinxTranslator, node: transcript) -> list[Line]:
+    """A transcript node's lines for any writer (html, latex, text...): the
+    directive's parse where this process made it (see
+    :meth:`TranscriptDomain.lines_of`)."""
+    domain: TranscriptDomain = translator.builder.env.get_domain("transcript")  # type: ignore[assignment]
+    return domain.lines_of(node)
 
 
 def parse_key(info: TranscriptInfo) -> ParseKey:

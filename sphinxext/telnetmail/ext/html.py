@@ -37,6 +37,7 @@ from telnetmail.core.base64note import decoded_notes
 from telnetmail.core.model import Line, Role, SpanKind, Tone
 from telnetmail.core.plain import client_input, format_window
 from telnetmail.core.tlsmark import encryption_starts
+from telnetmail.ext.domain import lines_to_write
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from sphinx.config import Config
     from sphinx.writers.html5 import HTML5Translator
 
-    from telnetmail.ext.domain import TranscriptDomain
     from telnetmail.ext.nodes import transcript
 
 _ = get_translation("telnetmail")
@@ -199,8 +199,7 @@ def window_html(lines: Iterable[Line]) -> str:
 
 
 def html_visit_transcript(self: HTML5Translator, node: transcript) -> None:
-    domain: TranscriptDomain = self.builder.env.get_domain("transcript")  # type: ignore[assignment]
-    lines = domain.lines_of(node)
+    lines = lines_to_write(self, node)
     classes = ["notranslate"]
     if node.get("protocol"):
         classes.append(f"transcript-{node['protocol']}")

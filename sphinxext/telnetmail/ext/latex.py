@@ -25,7 +25,7 @@ from sphinx.util.texescape import hlescape
 from telnetmail.core.model import Line, SpanKind
 from telnetmail.core.plain import PLAIN_PREFIXES
 from telnetmail.core.tlsmark import encryption_starts
-from telnetmail.ext.nodes import transcript_lines
+from telnetmail.ext.domain import lines_to_write
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -113,7 +113,7 @@ def latex_visit_transcript(self: LaTeXTranslator, node: transcript) -> None:
 
     environment = verbatim_environment(self)
     engine = self.config.latex_engine
-    lines = transcript_lines(node)
+    lines = lines_to_write(self, node)
     rendered = [line_latex(line, engine) for line in lines]
     starts = encryption_starts(lines)
     if starts is not None:

@@ -16,17 +16,20 @@ from sphinx.locale import get_translation
 
 from telnetmail.core.plain import format_prefixed
 from telnetmail.core.tlsmark import encryption_starts
-from telnetmail.ext.nodes import transcript_lines
+from telnetmail.ext.domain import lines_to_write
 
 if TYPE_CHECKING:
+    from sphinx.util.docutils import SphinxTranslator
+
+    from telnetmail.core.model import Line
     from telnetmail.ext.nodes import transcript
 
 _ = get_translation("telnetmail")
 
 
-def with_tls_divider(node: transcript) -> None:
-    """Give *node* a divider line where encryption begins, if it does."""
-    lines = transcript_lines(node)
+def with_tls_divider(node: transcript, lines: list[Line]) -> None:
+    """Give *node*, whose *lines* these are, a divider line where encryption
+    begins, if it does."""
     starts = encryption_starts(lines)
     if starts is None:
         return
@@ -38,15 +41,13 @@ def with_tls_divider(node: transcript) -> None:
     node.children = [nodes.Text("\n".join(parts))]
 
 
-def visit_transcript_as_literal_block(
-    self: nodes.NodeVisitor, node: transcript
-) -> None:
+def visit_transcript_as_literal_block(self: SphinxTranslator, node: transcript) -> None:
     # Called on the translator, like one of its own methods.
-    with_tls_divider(node)
+    with_tls_divider(node, lines_to_write(self, node))
     self.visit_literal_block(node)
 
 
 def depart_transcript_as_literal_block(
-    self: nodes.NodeVisitor, node: transcript
+    self: SphinxTranslator, node: transcript
 ) -> None:
     self.depart_literal_block(node)
