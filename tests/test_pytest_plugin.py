@@ -383,3 +383,24 @@ def test_not_asked_for_it_imports_only_what_its_options_need(pytester):
     ours = {name for name in imported if name.split(".")[0] == "telnetmail"}
     assert ours <= LIGHT
     assert not imported & {"pexpect", "aiosmtpd", "pymap", "sphinx", "docutils"}
+
+
+# -- in parallel: pytest's own way, one backend per xdist worker ----------------
+
+OTHER_PAGE = SEND.replace(":name: send", ":name: other-send")
+
+
+def test_xdist_workers_replay_every_page_each_with_its_own_backend(pytester):
+    pytester.makefile(".rst", hello=HELLO, page=SEND + "\n" + READ, other=OTHER_PAGE)
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2", "--transcripts")
+    result.stdout.fnmatch_lines(["*2 workers*"])
+    # hello: 2 + walk; page: send, read (after send) + walk; other: 1 + walk.
+    result.assert_outcomes(passed=8)
+
+
+def test_a_wrong_transcript_fails_under_xdist_as_it_does_alone(pytester):
+    wrong = READ.replace("+OK 1 messages", "+OK 2 messages")
+    pytester.makefile(".rst", page=SEND + "\n" + wrong, hello=HELLO)
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2", "--transcripts")
+    result.assert_outcomes(passed=4, failed=2)  # read, alone and walked
+    result.stdout.fnmatch_lines(["*page.rst:*2 messages*"])
