@@ -22,6 +22,7 @@ from telnetmail.commands.check import check as run_check
 from telnetmail.commands.check import collect, report_related_sizes
 from telnetmail.ext.builder import TranscriptsBuilder
 from telnetmail.replay.backends import BACKENDS
+from telnetmail.replay.children import STOP_GRACE
 from telnetmail.replay.dovecot_postfix import missing_requirements, requirement_message
 from telnetmail.replay.engine import Status
 from telnetmail.replay.runner import UNITS_PER_CHILD
@@ -292,6 +293,26 @@ def test_a_signal_stops_a_parallel_check_and_reaps_its_workers(tmp_path, signum)
     # Reaped by the check itself: gone by the time it exits.
     assert worker_processes() == []
     assert telnet_processes() == []
+
+
+def test_a_stopped_worker_process_is_killed_rather_than_waited_for(tmp_path):
+    process = start_parallel_silence(tmp_path)
+    try:
+        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+        (worker,) = marked_pids("telnetmail.replay.processes")
+        os.kill(worker, signal.SIGSTOP)  # deaf to the SIGTERM that ends a run
+        process.send_signal(signal.SIGTERM)
+        # The grace a worker has to end, then its kill: not the 60 s timeout.
+        _, stderr = process.communicate(timeout=STOP_GRACE + 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for left in marked_pids("telnetmail.replay.processes"):
+            os.kill(left, signal.SIGKILL)  # a stopped one hears nothing else
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert worker_processes() == []
+    assert wait_until_gone(telnet_processes, seconds=10) == []
 
 
 def test_worker_processes_and_their_telnet_end_when_the_check_is_killed(tmp_path):

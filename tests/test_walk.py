@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_check_command import RIGHT, check, numbered, page
+from test_check_command import RIGHT, WRONG, check, numbered, page
 from walkpages import DELETE, READ, SEND
 
 from telnetmail.replay.runner import UNITS_PER_CHILD
@@ -112,8 +112,10 @@ def test_no_walk_replays_each_transcript_alone_only(tmp_path):
 def test_parallel_workers_report_the_walk_as_one_worker_does(tmp_path, jobs):
     page(tmp_path, SEND + "\n" + DELETE + "\n" + READ, "a.rst")
     page(tmp_path, SEND.replace("send", "other-send"), "b.rst")
-    # Enough dialogues for worker processes to join (see run_cases).
+    # Enough dialogues for worker processes to join (see run_cases), some
+    # failing alone too, so that a child's failure reports are compared.
     page(tmp_path, numbered(RIGHT, 3 * UNITS_PER_CHILD), "c.rst")
+    page(tmp_path, numbered(WRONG, 5), "d.rst")
 
     def report(jobs: str) -> list[str]:
         output = check(str(tmp_path), "-j", jobs).stdout

@@ -39,9 +39,11 @@ def prctl(option: int, value: object) -> None:
 
 
 def spawn(module: str, *args: str, text: bool) -> subprocess.Popen[Any]:
-    """``python -m module args``, its stdin and stdout piped to us."""
+    """``python -P -m module args``, its stdin and stdout piped to us (``-P``:
+    a module in the current folder, say an ``email.py`` beside a project's
+    pages, must not stand in for the standard library's)."""
     return subprocess.Popen(
-        [sys.executable, "-m", module, *args],
+        [sys.executable, "-P", "-m", module, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=text,
@@ -69,38 +71,42 @@ def child_environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
-def end(children: Iterable[subprocess.Popen[Any]], *, at_once: bool = False) -> None:
+def end(children: Iterable[subprocess.Popen[Any]]) -> None:
     """Reap ``children``: see :func:`tell_to_end` and :func:`reap`."""
     children = list(children)
-    tell_to_end(children, at_once=at_once)
+    tell_to_end(children)
     reap(children)
 
 
-def tell_to_end(
-    children: Iterable[subprocess.Popen[Any]], *, at_once: bool = False
-) -> None:
-    """Tell each child there is no more work (its stdin closed), and with
-    ``at_once`` also send it SIGTERM, to leave the dialogue it is in. Each
-    then stops its servers, side by side with whatever we do meanwhile."""
+def tell_to_end(children: Iterable[subprocess.Popen[Any]]) -> None:
+    """Tell each child there is no more work (its stdin closed). Each then
+    stops its servers, side by side with whatever we do meanwhile."""
     for child in children:
-        if at_once:
-            with contextlib.suppress(ProcessLookupError):
-                child.send_signal(signal.SIGTERM)
         with contextlib.suppress(OSError):  # a dead child's pipe is broken
             _close(child.stdin)
 
 
 def reap(children: Iterable[subprocess.Popen[Any]]) -> None:
     """Wait for each child told to end; kill one still there after
-    :data:`STOP_GRACE` seconds."""
-    for child in children:
-        try:
-            child.wait(STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        finally:
+    :data:`STOP_GRACE` seconds. Interrupted (a signal while waiting), kill
+    every child not yet reaped, and reap it, before passing the signal on."""
+    children = list(children)
+    try:
+        for child in children:
+            try:
+                child.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            finally:
+                _close(child.stdout)
+    except BaseException:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
             _close(child.stdout)
+        raise
 
 
 def _close(stream: IO[Any] | None) -> None:

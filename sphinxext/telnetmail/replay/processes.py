@@ -100,15 +100,15 @@ class WorkerProcess:
     up, meanwhile the parent works); :meth:`start` then hands it the
     assignment and waits until it is ready."""
 
-    def __init__(self, assignment: Assignment, pickled: Callable[[], bytes]) -> None:
-        self.cases = assignment.cases
+    def __init__(self, cases: list[Case], pickled: bytes) -> None:
+        self.cases = cases
         self.pickled = pickled  # the assignment, pickled once for every child
         self.process: subprocess.Popen[bytes] = spawn(
             "telnetmail.replay.processes", str(os.getpid()), text=False
         )
 
     def start(self) -> None:
-        self._ask(self.pickled())
+        self._ask(self.pickled)
 
     def run(self, index: int) -> list[Outcome]:
         outcomes: list[Outcome] = self._ask(pickle.dumps(index))
@@ -119,6 +119,12 @@ class WorkerProcess:
         thread driving it reads end of file then."""
         if self.process.poll() is None:
             self.process.terminate()
+
+    def kill(self) -> None:
+        """End a child that did not end when told (stopped, or stuck): the
+        thread driving it reads end of file then."""
+        if self.process.poll() is None:
+            self.process.kill()
 
     def _ask(self, command: bytes) -> Any:
         # A pipe broken on either side is the child gone, not our stdout

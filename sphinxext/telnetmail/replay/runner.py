@@ -11,13 +11,14 @@ for them (:func:`children_for`).
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import pickle
 import threading
 from collections import deque
 from collections.abc import Callable
 from contextlib import ExitStack
 
+from telnetmail.replay.children import STOP_GRACE
 from telnetmail.replay.defaults import DEFAULT_SERVER_NAME, resolve_jobs
 from telnetmail.replay.engine import DEFAULT_TIMEOUT, Case, Outcome, Status, Walking
 from telnetmail.replay.processes import WorkerProcess, stop_all
@@ -149,12 +150,14 @@ def run_cases(
     units = assignment.units()
     told = Teller(progress)
     with ExitStack() as stack:
-        children = start_children(
-            assignment, children_for(len(units), resolve_jobs(jobs))
-        )
+        # Registered before any child exists: one started is one stopped.
+        children: list[WorkerProcess] = []
         # Stopped side by side with the children, after they are told to end.
         stopping_own = ExitStack()
         stack.callback(stop_all, children, stopping_own.close)
+        start_children(
+            assignment, children_for(len(units), resolve_jobs(jobs)), children
+        )
         own = Worker(assignment)
         stopping_own.callback(own.stop)
         own.start()
@@ -166,20 +169,18 @@ def run_cases(
     raise AssertionError("unreachable")  # mypy: ExitStack may swallow exceptions
 
 
-def start_children(assignment: Assignment, count: int) -> list[WorkerProcess]:
-    """``count`` worker processes, starting (not waited for)."""
+def start_children(
+    assignment: Assignment, count: int, children: list[WorkerProcess]
+) -> None:
+    """``count`` worker processes, starting (not waited for), each added to
+    ``children`` as soon as it exists."""
     if count == 0:
-        return []
-    # Pickled once for all, when the first child is ready for it.
-    pickled = functools.cache(lambda: pickle.dumps(assignment, pickle.HIGHEST_PROTOCOL))
-    children: list[WorkerProcess] = []
-    try:
-        for _ in range(count):
-            children.append(WorkerProcess(assignment, pickled))
-    except BaseException:
-        stop_all(children, meanwhile=lambda: None)
-        raise
-    return children
+        return
+    # Pickled once for all, and now: once the run starts, the cases gain
+    # what their replays cache (a dict that grows while pickled breaks it).
+    pickled = pickle.dumps(assignment, pickle.HIGHEST_PROTOCOL)
+    for _ in range(count):
+        children.append(WorkerProcess(assignment.cases, pickled))
 
 
 def side_by_side(
@@ -190,10 +191,10 @@ def side_by_side(
         threading.Thread(target=drive, args=(worker, schedule), name="replay")
         for worker in workers
     ]
-    for thread in threads:
-        thread.start()
     try:
-        return [
+        for thread in threads:
+            thread.start()
+        outcomes = [
             each
             for index in range(schedule.count)
             for each in told(schedule.outcomes_of(index))
@@ -201,11 +202,34 @@ def side_by_side(
     except BaseException as error:
         # A failure, Ctrl-C or SIGTERM: a parallel run stops at once. Left
         # to themselves, the workers' telnet sessions would wait for their
-        # timeout; with the servers gone they end at once.
+        # timeout; with the servers gone they end at once. The children
+        # first: stopping our own servers might fail.
         schedule.fail(error)
-        for worker in workers:
-            worker.interrupt()
+        for worker in reversed(workers):
+            with contextlib.suppress(Exception):
+                worker.interrupt()
         raise
+    else:
+        # Every outcome is in: a child still busy is one still starting,
+        # needed no more.
+        for worker, thread in zip(workers, threads, strict=True):
+            if thread.is_alive() and isinstance(worker, WorkerProcess):
+                worker.interrupt()
+        return outcomes
     finally:
-        for thread in threads:
-            thread.join()
+        join_all(workers, threads)
+
+
+def join_all(
+    workers: list[Worker | WorkerProcess], threads: list[threading.Thread]
+) -> None:
+    """Wait for each worker's thread; a child that does not end when told
+    (stopped, stuck) is killed after :data:`STOP_GRACE` s, which ends its
+    thread's wait: no run hangs on one."""
+    for worker, thread in zip(workers, threads, strict=True):
+        if not thread.ident:
+            continue  # never started
+        thread.join(STOP_GRACE)
+        if thread.is_alive() and isinstance(worker, WorkerProcess):
+            worker.kill()
+        thread.join()
