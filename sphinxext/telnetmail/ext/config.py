@@ -83,7 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "",
         "Transcripts replayed at once, each worker with its own server: a "
-        "number, or 'auto' (one per CPU, at most 4).",
+        "number, or 'auto' (one per CPU, at most 4). Workers beyond the first "
+        "are processes of their own, started only where there is work enough "
+        "for them (20 dialogues or page walks each).",
         types=(int,),
         minimum=1,
         words=("auto",),

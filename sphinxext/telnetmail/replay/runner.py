@@ -144,7 +144,11 @@ def run_cases(
     parallel run reads as that of ``jobs=1``.
 
     Call it from a thread that lives until it returns: worker processes
-    die with the thread that started them.
+    die with the thread that started them. A worker process makes its
+    backend by name from :data:`~telnetmail.replay.backends.BACKENDS` as
+    imported: a backend registered there at run time (as
+    ``bench/backends.py`` does) is known to the in-process worker only, so
+    run it with ``jobs=1``.
     """
     assignment = Assignment(cases, walk, paste, backend, server_name, timeout, telnet)
     units = assignment.units()
