@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,12 +62,28 @@ def test_worker_processes_join_as_work_grows_up_to_jobs_less_the_parent():
 
 
 def test_worker_processes_run_the_telnetmail_their_parent_imported(tmp_path):
-    # As a Sphinx project's conf.py does: the package on sys.path, named nowhere else.
-    page(tmp_path, numbered(RIGHT, 2 * UNITS_PER_CHILD))
+    # As a Sphinx project's conf.py does: the package on sys.path, named
+    # nowhere else. A copy, which tells each process that imports it, so
+    # that a worker importing the installed package instead shows.
+    copy = tmp_path / "lib"
+    shutil.copytree(
+        SPHINXEXT / "telnetmail", copy / "telnetmail",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    imported = tmp_path / "imported-by"
+    with (copy / "telnetmail" / "__init__.py").open("a", encoding="utf-8") as init:
+        init.write(
+            "\nimport os as _os\n"
+            f"with open({str(imported)!r}, 'a') as _told:\n"
+            "    _told.write(f'{_os.getpid()} {__file__}\\n')\n"
+        )
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    page(pages, numbered(RIGHT, 2 * UNITS_PER_CHILD))
     script = (
-        f"import sys; sys.path.insert(0, {str(SPHINXEXT)!r}); "
+        f"import sys; sys.path.insert(0, {str(copy)!r}); "
         "from telnetmail.cli import main; "
-        f"raise SystemExit(main(['check', '-j', '2', '-q', {str(tmp_path)!r}]))"
+        f"raise SystemExit(main(['check', '-j', '2', '-q', {str(pages)!r}]))"
     )
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
@@ -80,3 +97,7 @@ def test_worker_processes_run_the_telnetmail_their_parent_imported(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert f"{2 * UNITS_PER_CHILD} passed, 0 failed" in result.stdout
+    told = imported.read_text(encoding="utf-8").splitlines()
+    processes = {line.split()[0] for line in told}
+    assert len(processes) == 2  # the check and its one worker process
+    assert all(line.split()[1].startswith(str(copy)) for line in told)
