@@ -8,15 +8,7 @@ fixture differs: the backend is dovecot-postfix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from telnetmail.replay.dovecot_postfix import (
-    DovecotPostfixBackend,
-    missing_requirements,
-    requirement_message,
-)
+from dovecot_fixtures import backend, needs_real_servers  # noqa: F401  (a fixture)
 from test_chain_states import (  # noqa: F401  (collected here, with this module's fixtures)
     test_a_chain_that_fails_fails_each_dialogue_after_it_as_a_full_replay_does,
     test_a_chain_two_dialogues_share_is_replayed_once,
@@ -27,13 +19,4 @@ from test_chain_states import (  # noqa: F401  (collected here, with this module
     test_without_saving_every_dialogue_replays_its_chain,
 )
 
-MISSING = missing_requirements()
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=requirement_message(MISSING))
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DovecotPostfixBackend]:
-    started = DovecotPostfixBackend()
-    started.start()
-    yield started
-    started.stop()
+pytestmark = needs_real_servers

@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -232,20 +233,28 @@ def test_ctrl_c_stops_the_check_and_reaps_everything(tmp_path, signum, said):
         cwd=ROOT,
         env=marked_environment(),
     )
-    try:
+    with reaped(process):
         deadline = time.monotonic() + 20
         while not telnet_processes() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert telnet_processes(), "telnet never started"
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 128 + signum, stderr
+    assert said in stderr and "Traceback" not in stderr
+    assert telnet_processes() == []
+
+
+@contextmanager
+def reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """``process``, killed and reaped on the way out if it is still running
+    (a failed assertion must not leave a check behind)."""
+    try:
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == 128 + signum, stderr
-    assert said in stderr and "Traceback" not in stderr
-    assert telnet_processes() == []
 
 
 def start_parallel_silence(tmp_path: Path) -> subprocess.Popen[str]:
@@ -278,16 +287,11 @@ def wait_until_gone(find: Callable[[], list[str]], seconds: float = 20) -> list[
     "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name
 )
 def test_a_signal_stops_a_parallel_check_and_reaps_its_workers(tmp_path, signum):
-    process = start_parallel_silence(tmp_path)
-    try:
+    with reaped(start_parallel_silence(tmp_path)) as process:
         assert len(telnet_processes()) == 2, "both workers never started a dialogue"
         assert len(worker_processes()) == 1
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 128 + signum, stderr
     assert "Traceback" not in stderr
     # Reaped by the check itself: gone by the time it exits.
@@ -296,20 +300,17 @@ def test_a_signal_stops_a_parallel_check_and_reaps_its_workers(tmp_path, signum)
 
 
 def test_a_stopped_worker_process_is_killed_rather_than_waited_for(tmp_path):
-    process = start_parallel_silence(tmp_path)
-    try:
-        assert len(telnet_processes()) == 2, "both workers never started a dialogue"
-        (worker,) = marked_pids("telnetmail.replay.processes")
-        os.kill(worker, signal.SIGSTOP)  # deaf to the SIGTERM that ends a run
-        process.send_signal(signal.SIGTERM)
-        # The grace a worker has to end, then its kill: not the 60 s timeout.
-        _, stderr = process.communicate(timeout=STOP_GRACE + 10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for left in marked_pids("telnetmail.replay.processes"):
-            os.kill(left, signal.SIGKILL)  # a stopped one hears nothing else
+    with reaped(start_parallel_silence(tmp_path)) as process:
+        try:
+            assert len(telnet_processes()) == 2, "both workers never started a dialogue"
+            (worker,) = marked_pids("telnetmail.replay.processes")
+            os.kill(worker, signal.SIGSTOP)  # deaf to the SIGTERM that ends a run
+            process.send_signal(signal.SIGTERM)
+            # The grace a worker has to end, then its kill: not the 60 s timeout.
+            _, stderr = process.communicate(timeout=STOP_GRACE + 10)
+        finally:
+            for left in marked_pids("telnetmail.replay.processes"):
+                os.kill(left, signal.SIGKILL)  # a stopped one hears nothing else
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert worker_processes() == []
     assert wait_until_gone(telnet_processes, seconds=10) == []
@@ -331,16 +332,11 @@ def test_worker_processes_and_their_telnet_end_when_the_check_is_killed(tmp_path
 
 
 def test_a_worker_process_that_dies_stops_the_check_with_exit_2_saying_so(tmp_path):
-    process = start_parallel_silence(tmp_path)
-    try:
+    with reaped(start_parallel_silence(tmp_path)) as process:
         assert len(telnet_processes()) == 2, "both workers never started a dialogue"
         (worker,) = marked_pids("telnetmail.replay.processes")
         os.kill(worker, signal.SIGKILL)
         _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 2, stderr
     assert "telnetmail check: a worker process ended (exit status -9)" in stderr
     assert "Traceback" not in stderr

@@ -8,17 +8,12 @@ must pass on both. Only the fixtures differ: the backend is dovecot-postfix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 import test_replay
+from dovecot_fixtures import backend, needs_real_servers  # noqa: F401  (a fixture)
 from server_fixtures import TELNETS
-from telnetmail.replay.dovecot_postfix import (
-    DovecotPostfixBackend,
-    missing_requirements,
-    requirement_message,
-)
 from telnetmail.replay.engine import Verifier
 from test_replay import (  # noqa: F401  (collected here, with this module's fixtures)
     TIMEOUT,
@@ -40,19 +35,12 @@ from test_replay import (  # noqa: F401  (collected here, with this module's fix
     test_the_servers_own_answers_pass_exact_mode,
 )
 
-MISSING = missing_requirements()
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=requirement_message(MISSING))
+pytestmark = needs_real_servers
 
 #: Dovecot ends tagged replies with how long the command took.
 DOVECOT_TIMING = (r"\(\d+\.\d+(?: \+ \d+\.\d+)+ secs\)", "text")
 
 
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DovecotPostfixBackend]:
-    started = DovecotPostfixBackend()
-    started.start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture(params=TELNETS)
