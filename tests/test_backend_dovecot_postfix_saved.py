@@ -97,22 +97,18 @@ def two_messages(fresh: DovecotPostfixBackend) -> DovecotPostfixBackend:
     return fresh
 
 
-def test_imap_sees_the_inbox_as_it_was_at_the_save(two_messages):
+@pytest.mark.parametrize(
+    "view",
+    [imap_view, pop3_view],
+    ids=["imap sees the inbox", "pop3 lists the uidls and sizes"],
+)
+def test_each_protocol_sees_the_mail_as_it_was_at_the_save(two_messages, view):
     saved = two_messages.save()
-    before = imap_view(two_messages)
+    before = view(two_messages)
     change_everything(two_messages)
-    assert imap_view(two_messages) != before
+    assert view(two_messages) != before
     two_messages.put_back(saved)
-    assert imap_view(two_messages) == before
-
-
-def test_pop3_lists_the_uidls_and_sizes_it_listed_at_the_save(two_messages):
-    saved = two_messages.save()
-    before = pop3_view(two_messages)
-    change_everything(two_messages)
-    assert pop3_view(two_messages) != before
-    two_messages.put_back(saved)
-    assert pop3_view(two_messages) == before
+    assert view(two_messages) == before
 
 
 def test_a_save_can_be_put_back_twice(two_messages):
