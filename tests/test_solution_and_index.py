@@ -98,3 +98,43 @@ def test_the_reference_tables_keep_their_widths_and_break_across_pages_in_latex(
     assert len(tables) == 2  # commands, replies
     assert all(spec == r"\X{25}{100}\X{75}{100}" for spec in tables)
     assert "tabulary" not in tex
+
+
+def folded_solutions(page: str) -> list[str]:
+    return re.findall(r'<details class="transcript-solution">(.*?)</details>', page, re.S)
+
+
+SOLUTION = """
+
+.. solution::
+
+   .. transcript::
+
+      S: 220 mx1.example.com ESMTP
+      C: QUIT
+"""
+
+
+@pytest.mark.sphinx("singlehtml", testroot="extras", freshenv=True)
+def test_a_solution_on_another_page_is_folded_in_the_single_page(app):
+    # The single page is resolved as the root document's: every page's
+    # solutions are folded, not just those the root document holds.
+    index = app.srcdir / "index.rst"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text[: text.index(".. solution::")], encoding="utf-8")
+    with (app.srcdir / "reference.rst").open("a", encoding="utf-8") as reference:
+        reference.write(SOLUTION)
+    app.build()
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert len(folded_solutions(page)) == 1
+
+
+@pytest.mark.sphinx("html", testroot="parallel", parallel=2, freshenv=True)
+def test_solutions_on_pages_read_in_parallel_are_folded(app):
+    for number in range(1, 9):
+        with (app.srcdir / f"doc{number}.rst").open("a", encoding="utf-8") as doc:
+            doc.write(SOLUTION)
+    app.build()
+    for number in range(1, 9):
+        page = (app.outdir / f"doc{number}.html").read_text(encoding="utf-8")
+        assert len(folded_solutions(page)) == 1, f"doc{number}"

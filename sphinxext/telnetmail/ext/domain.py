@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.domains import Domain
 from sphinx.locale import get_translation
 from sphinx.util import logging
@@ -60,9 +62,15 @@ class TranscriptDomain(Domain):
 
     name = "transcript"
     label = "Transcripts"
-    data_version = 4
+    data_version = 5
+    #: Sets of the documents holding some directive, for the handlers run on
+    #: every page to leave the others alone without searching them.
+    PAGE_SETS = ("index_pages", "solution_pages")
     # Domain.__init__ deep-copies it into each environment's data.
-    initial_data: ClassVar[dict[str, Any]] = {"documents": {}, "index_pages": set()}
+    initial_data: ClassVar[dict[str, Any]] = {
+        "documents": {},
+        **{pages: set() for pages in PAGE_SETS},
+    }
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
@@ -125,10 +133,16 @@ class TranscriptDomain(Domain):
         """Documents holding a ``transcript-index``: built from every other one."""
         return self.data["index_pages"]
 
+    @property
+    def solution_pages(self) -> set[str]:
+        """Documents holding a ``transcript-solution``: folded for HTML."""
+        return self.data["solution_pages"]
+
     def clear_doc(self, docname: str) -> None:
         self.documents.pop(docname, None)
         self.captioned.pop(docname, None)
-        self.index_pages.discard(docname)
+        for pages in self.PAGE_SETS:
+            self.data[pages].discard(docname)
 
     def merge_domaindata(
         self, docnames: AbstractSet[str], otherdata: dict[str, Any]
@@ -136,10 +150,24 @@ class TranscriptDomain(Domain):
         for docname in docnames:
             if docname in otherdata["documents"]:
                 self.documents[docname] = otherdata["documents"][docname]
-        self.index_pages.update(otherdata["index_pages"] & set(docnames))
+        for pages in self.PAGE_SETS:
+            self.data[pages].update(otherdata[pages] & set(docnames))
 
     def resolve_any_xref(self, *args: Any) -> list[tuple[str, Any]]:
         return []
+
+
+def one_page_per_document(app: Sphinx) -> bool:
+    """Whether each doctree resolved is one document's page alone.
+
+    Not so where the builder joins the documents into one tree first (LaTeX,
+    texinfo, man, single-page HTML): a page holding some directive may lie
+    anywhere in it, so a handler that skips pages by :attr:`TranscriptDomain.PAGE_SETS`
+    may not.
+    """
+    return isinstance(app.builder, StandaloneHTMLBuilder) and not isinstance(
+        app.builder, SingleFileHTMLBuilder
+    )
 
 
 def lines_to_write(translator: SphinxTranslator, node: transcript) -> list[Line]:

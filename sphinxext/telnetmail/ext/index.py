@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.builders.html import StandaloneHTMLBuilder
-from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from telnetmail.core.model import Protocol
+from telnetmail.ext.domain import one_page_per_document
 from telnetmail.ext.nodes import transcript
 
 if TYPE_CHECKING:
@@ -148,7 +147,7 @@ def warn_dropped_backslashes(containers: list[nodes.container]) -> None:
 
 def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
-    if docname not in domain.index_pages and _one_page_per_document(app):
+    if docname not in domain.index_pages and one_page_per_document(app):
         return  # the page holds no index: no need to search it for one
     for node in list(doctree.findall(transcript_index)):
         infos = [
@@ -168,17 +167,6 @@ def resolve_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             _table(str(_("Reply")), _rows(infos, "replies"), uris),
         ]
         node.replace_self([table for table in tables if table is not None])
-
-
-def _one_page_per_document(app: Sphinx) -> bool:
-    """Whether each doctree resolved is one document's page alone.
-
-    Not so where the builder joins the documents into one tree first (LaTeX,
-    texinfo, man, single-page HTML): the index pages may lie anywhere in it.
-    """
-    return isinstance(app.builder, StandaloneHTMLBuilder) and not isinstance(
-        app.builder, SingleFileHTMLBuilder
-    )
 
 
 def _rows(infos: Iterable[TranscriptInfo], key: str) -> dict[str, list[TranscriptInfo]]:

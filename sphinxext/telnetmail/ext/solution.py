@@ -10,7 +10,7 @@
 Like sphinx-design's components, the directive emits a generic container
 (a rubric for its title, then the content), so text, LaTeX and every other
 builder show the solution as a titled block with no code of their own; for
-HTML a post-transform turns it into a ``<details>`` element the student
+HTML a ``doctree-resolved`` handler turns it into a ``<details>`` element the student
 opens.
 
 The short name ``solution`` is an alias, registered only when the build is
@@ -25,15 +25,16 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.locale import get_translation
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective, is_directive_registered
 
-if TYPE_CHECKING:
-    from typing import Any
+from telnetmail.ext.domain import one_page_per_document
 
+if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import OptionSpec
     from sphinx.writers.html5 import HTML5Translator
+
+    from telnetmail.ext.domain import TranscriptDomain
 
 _ = get_translation("telnetmail")
 
@@ -54,6 +55,8 @@ class SolutionDirective(SphinxDirective):
     option_spec: ClassVar[OptionSpec] = {"title": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
+        domain: TranscriptDomain = self.env.get_domain("transcript")  # type: ignore[assignment]
+        domain.solution_pages.add(self.env.docname)
         container = nodes.container(classes=[CLASS])
         self.set_source_info(container)
         title = self.options.get("title") or str(_("Solution"))
@@ -64,20 +67,20 @@ class SolutionDirective(SphinxDirective):
         return [container]
 
 
-class FoldSolutions(SphinxPostTransform):
+def fold_solutions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """For HTML, fold each solution into ``<details>``: summary, then content."""
-
-    default_priority = 200
-    formats = ("html",)
-
-    def run(self, **kwargs: Any) -> None:
-        for container in list(self.document.findall(nodes.container)):
-            if CLASS not in container["classes"]:
-                continue
-            details = solution_details(classes=[CLASS])
-            details.source, details.line = container.source, container.line
-            details += container.children
-            container.replace_self(details)
+    if app.builder.format != "html":
+        return
+    domain: TranscriptDomain = app.env.get_domain("transcript")  # type: ignore[assignment]
+    if docname not in domain.solution_pages and one_page_per_document(app):
+        return  # no solution on the page: no need to search it for one
+    for container in list(doctree.findall(nodes.container)):
+        if CLASS not in container["classes"]:
+            continue
+        details = solution_details(classes=[CLASS])
+        details.source, details.line = container.source, container.line
+        details += container.children
+        container.replace_self(details)
 
 
 def visit_solution_details(self: HTML5Translator, node: solution_details) -> None:
@@ -106,4 +109,4 @@ def setup(app: Sphinx) -> None:
     app.add_node(
         solution_details, html=(visit_solution_details, depart_solution_details)
     )
-    app.add_post_transform(FoldSolutions)
+    app.connect("doctree-resolved", fold_solutions)
