@@ -154,7 +154,9 @@ class Sampler:
     (0.1-0.3 s for a full one, once the doctrees are in memory): whoever
     allocated last pays it all, by chance. Its time is timed on its own
     (``gc.callbacks``) and shared pro rata between the extension and the
-    rest, which is what each pays on average.
+    rest, which is what each pays on average. A stop that falls inside a
+    collection (in a finalizer it runs, whose code may be anyone's) counts
+    nothing: the next stop after it takes the time, less the collection.
     """
 
     def __init__(self) -> None:
@@ -163,17 +165,23 @@ class Sampler:
         self.caused = 0.0
         self.collecting = 0.0  # processor seconds of garbage collection so far
         self.collection_began = 0.0
+        self.in_collection = False
         self.last = self.collected = 0.0
 
     def on_collection(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self.collection_began = time.process_time()
+            self.in_collection = True
         else:
             self.collecting += time.process_time() - self.collection_began
+            self.in_collection = False
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if frame is not None and frame.f_code is _IN_CALLBACK:
-            return  # a collection just ended, not yet added: the next stop takes it
+        if self.in_collection or (frame is not None and frame.f_code is _IN_CALLBACK):
+            # A collection under way (the signal stops the finalizers and weak
+            # references' callbacks it runs, whoever's code they are), or just
+            # ended and not yet added: the next stop takes it, collection apart.
+            return
         now, collecting = time.process_time(), self.collecting
         # Used since the last stop, less the collections.
         used = max(0.0, now - self.last - (collecting - self.collected))

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from sphinx.locale import get_translation
@@ -153,15 +152,18 @@ class Labels(NamedTuple):
         )
 
 
-#: Each page's labels, for as long as its writer lives.
-_PAGE_LABELS: WeakKeyDictionary[object, Labels] = WeakKeyDictionary()
+#: Where a page's writer keeps its labels (the visitors are its methods).
+_LABELS_ATTRIBUTE = "_transcript_labels"
 
 
-def page_labels(writer: object) -> Labels:
+def page_labels(writer: HTML5Translator) -> Labels:
     """The labels of the page ``writer`` (a translator, one per page) writes."""
-    labels = _PAGE_LABELS.get(writer)
+    # An attribute of the writer, not a weak mapping: a weak reference's
+    # callback would run inside the garbage collection that frees the writer.
+    labels: Labels | None = getattr(writer, _LABELS_ATTRIBUTE, None)
     if labels is None:
-        labels = _PAGE_LABELS[writer] = Labels.translated()
+        labels = Labels.translated()
+        setattr(writer, _LABELS_ATTRIBUTE, labels)
     return labels
 
 
