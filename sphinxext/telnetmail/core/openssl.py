@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telnetmail.core.model import Protocol
 
@@ -61,8 +61,8 @@ _COMMAND = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class OpensslCommand:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class OpensslCommand(NamedTuple):
     """What an ``openssl s_client`` line asks for."""
 
     host: str
