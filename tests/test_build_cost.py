@@ -14,6 +14,9 @@ from the node only where this process read no such lines.
 from __future__ import annotations
 
 import html
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -195,6 +198,29 @@ def test_the_captions_the_directive_made_are_checked_once_each(
     assert len(dropped) == 1, dropped
     assert "index.rst:22:" in dropped[0]
     assert "\\Flagged" in dropped[0]
+
+
+#: An html build in an interpreter of its own, printing telnetmail's modules it loaded.
+HTML_BUILD_LOADS = (
+    "import sys\n"
+    "from sphinx.cmd.build import build_main\n"
+    "assert build_main(['-E', '-q', '-b', 'html', *sys.argv[1:]]) == 0\n"
+    "print(*sorted(m for m in sys.modules if m.startswith('telnetmail')))\n"
+)
+
+
+def test_an_html_build_compiles_none_of_openssl_s_own_lines(tmp_path: Path) -> None:
+    # Only the replay and the recorder tell them from the server's lines.
+    page_with_openssl = Path(__file__).parent / "roots" / "test-tls"
+    built = subprocess.run(
+        [sys.executable, "-c", HTML_BUILD_LOADS, str(page_with_openssl), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = built.stdout.split()
+    assert "telnetmail.core.openssl" in loaded  # what reads the page's openssl line
+    assert "telnetmail.core.opensslout" not in loaded
 
 
 def test_the_html_bench_runs_to_its_end() -> None:

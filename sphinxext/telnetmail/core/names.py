@@ -7,15 +7,14 @@ check`` and the pytest plugin find such names with :func:`duplicates`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-@dataclass(frozen=True)
-class Duplicate:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class Duplicate(NamedTuple):
     """A name defined again at ``again``, first defined at ``first``."""
 
     name: str

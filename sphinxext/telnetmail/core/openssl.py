@@ -1,4 +1,4 @@
-"""``openssl s_client`` as a page's connection line, and the lines it prints.
+"""``openssl s_client`` as a page's connection line, and its ``-starttls`` exchange.
 
 A ``telnet:`` line may hold ``openssl s_client -connect HOST:PORT ...``
 instead of ``telnet HOST PORT``: the dialogue then runs over TLS. What is
@@ -9,10 +9,8 @@ measured with OpenSSL 3.0 (and what this module encodes):
   ``k``/``K`` update keys, and the certificate dump and TLS 1.3 session
   tickets interleave with the dialogue. A page without it is refused.
 * ``-crlf`` turns typed line ends into CRLF (SMTP's ``.`` ending DATA).
-* With ``-quiet`` openssl still prints, before the dialogue, its
-  verification on stderr (``depth=0 CN = ...``, ``verify error:num=18:
-  self-signed certificate``, ``verify return:1``, twice) and often ``Can't
-  use SSL_get_servername``; at the end maybe an ``...:error:...`` line.
+* With ``-quiet`` openssl still prints lines of its own around the
+  dialogue: :mod:`telnetmail.core.opensslout` knows them.
 * ``-starttls smtp|pop3|imap`` performs the STARTTLS exchange itself (after
   its own EHLO, or IMAP ``. CAPABILITY``), then prints the last line it read
   before TLS (``250 ...``, ``+OK ...``, ``. OK ...``): the page's dialogue
@@ -25,20 +23,16 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from telnetmail.core.model import Protocol
 
 __all__ = [
     "OpensslCommand",
-    "chatter",
     "is_openssl",
-    "leftover_matches",
-    "openssl_line_matches",
     "parse_openssl",
     "upgrade_asked",
     "upgrade_reply",
-    "verification",
 ]
 
 #: What ``-starttls`` accepts among the course's protocols.
@@ -61,8 +55,8 @@ _COMMAND = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class OpensslCommand:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class OpensslCommand(NamedTuple):
     """What an ``openssl s_client`` line asks for."""
 
     host: str
@@ -119,64 +113,10 @@ def _checked(
     )
 
 
-# -- openssl's own lines -------------------------------------------------------
-
-_CHATTER = [
-    re.compile(pattern)
-    for pattern in (
-        r"Can't use SSL_get_servername",
-        r"depth=\d+ .*",
-        r"verify error:num=\d+:.*",
-        r"verify return:\d+",
-        r"[0-9A-F]+:error:[0-9A-F]+:.*",
-        r"DONE",
-        r"read:errno=\d+",
-    )
-]
-
-#: The line ``-starttls`` leaves behind, by protocol.
-_LEFTOVER: dict[Protocol, re.Pattern[str]] = {
-    Protocol.SMTP: re.compile(r"\d{3} .*"),
-    Protocol.POP3: re.compile(r"[+-](?:OK|ERR).*"),
-    Protocol.IMAP: re.compile(r"\. .*"),
-}
-
-_VERIFY_ERROR = re.compile(r"verify error:num=(\d+):.*")
-
-
-def chatter(text: str) -> bool:
-    """Whether *text* is one of openssl's own messages."""
-    return any(shape.fullmatch(text) for shape in _CHATTER)
-
-
-def leftover_matches(protocol: Protocol, text: str) -> bool:
-    """Whether *text* is what ``-starttls`` prints of the plaintext dialogue."""
-    return _LEFTOVER[protocol].fullmatch(text) is not None
-
-
-def openssl_line_matches(
-    expected: str, received: str, starttls: Protocol | None
-) -> bool:
-    """A page's ``telnet:`` line against what openssl printed, by shape:
-    subjects, depths and host names vary; a verify error's number does not."""
-    error = _VERIFY_ERROR.fullmatch(expected)
-    if error is not None:
-        got = _VERIFY_ERROR.fullmatch(received)
-        return got is not None and got.group(1) == error.group(1)
-    for shape in _CHATTER:
-        if shape.fullmatch(expected):
-            return shape.fullmatch(received) is not None
-    if starttls is not None and leftover_matches(starttls, expected):
-        return leftover_matches(starttls, received)
-    return expected == received
-
-
 # -- the -starttls exchange, as a tap sees it -----------------------------------
 
 #: The command each protocol's STARTTLS is; IMAP's follows a tag.
 _UPGRADE = {Protocol.SMTP: "STARTTLS", Protocol.POP3: "STLS", Protocol.IMAP: "STARTTLS"}
-
-_VERIFICATION = re.compile(r"depth=\d+ .*|verify error:num=\d+:.*|verify return:\d+")
 
 
 def upgrade_asked(protocol: Protocol, line: str) -> str | None:
@@ -202,8 +142,3 @@ def upgrade_reply(protocol: Protocol, line: str, tag: str) -> bool | None:
     if word != tag:
         return None
     return rest.upper().startswith("OK")
-
-
-def verification(text: str) -> bool:
-    """Whether *text* is openssl's report of the certificate's verification."""
-    return _VERIFICATION.fullmatch(text) is not None

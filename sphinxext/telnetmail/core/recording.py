@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telnetmail.core.model import Protocol
-from telnetmail.core.openssl import chatter, verification
+from telnetmail.core.opensslout import chatter, verification
 from telnetmail.core.vocabulary import commands_used
 
 #: A page line: its role (``telnet``, ``client``, ``server``) and its text.

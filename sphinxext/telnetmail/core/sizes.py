@@ -52,8 +52,8 @@ class Message(NamedTuple):
     number: int
 
 
-@dataclass(frozen=True)
-class Shown:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class Shown(NamedTuple):
     """One size a page shows of one message."""
 
     message: Message

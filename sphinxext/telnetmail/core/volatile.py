@@ -14,7 +14,7 @@ reply gives must reappear in the ``Received:`` header).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: What each kind accepts. Kinds are deliberately few and named for what
 #: a reader sees, so a page says what varies, not how to match it.
@@ -40,8 +40,8 @@ _MARK = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Mark:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class Mark(NamedTuple):
     """A volatile value in a line's display text, by character offsets."""
 
     start: int

@@ -10,8 +10,7 @@ build refuses ``transcript_match = "fuzzy"`` too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sphinx.config import ENUM
 from sphinx.errors import ConfigError
@@ -25,8 +24,8 @@ if TYPE_CHECKING:
     from sphinx.config import Config
 
 
-@dataclass(frozen=True)
-class Setting:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class Setting(NamedTuple):
     """One config value: what Sphinx is told, and what is refused."""
 
     name: str

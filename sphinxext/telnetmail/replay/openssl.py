@@ -6,7 +6,7 @@ replay types the options as the page does, but connects to the backend's
 listener for that port: port 465, 993, 995 (or 587, or the practice ports)
 to the backend's TLS listener of that name, any other to the plain
 listener of its protocol (``-starttls`` does the upgrade there).
-openssl's own messages (:func:`telnetmail.core.openssl.chatter`) are passed
+openssl's own messages (:func:`telnetmail.core.opensslout.chatter`) are passed
 over where the server speaks, and compared by shape where the page shows
 them.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
-from telnetmail.core.openssl import chatter, openssl_line_matches
+from telnetmail.core.opensslout import chatter, openssl_line_matches
 from telnetmail.core.services import TLS_SERVICES
 from telnetmail.replay.backends import BackendUnavailable, closed_port, endpoint
 from telnetmail.replay.requirements import Unavailable
