@@ -31,6 +31,7 @@ from telnetmail.core.plain import format_prefixed
 from telnetmail.core.starts import reset_command, unnamed_reset_problem
 from telnetmail.core.vocabulary import commands_used, replies_seen
 from telnetmail.ext.domain import TranscriptDomain, TranscriptInfo
+from telnetmail.ext.inline import inline_nodes
 from telnetmail.ext.nodes import transcript
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class TranscriptDirective(SphinxDirective):
         container = nodes.container(
             "", literal_block=True, classes=["literal-block-wrapper"]
         )
-        parsed, messages = self.parse_inline(caption, lineno=self.lineno)
+        parsed, messages = inline_nodes(self, caption, self.lineno)
         caption_node = nodes.caption(caption, "", *parsed)
         self.set_source_info(caption_node)
         self.set_source_info(container)

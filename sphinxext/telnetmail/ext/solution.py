@@ -28,6 +28,7 @@ from sphinx.locale import get_translation
 from sphinx.util.docutils import SphinxDirective, is_directive_registered
 
 from telnetmail.ext.domain import one_page_per_document
+from telnetmail.ext.inline import inline_nodes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -60,7 +61,7 @@ class SolutionDirective(SphinxDirective):
         container = nodes.container(classes=[CLASS])
         self.set_source_info(container)
         title = self.options.get("title") or str(_("Solution"))
-        text_nodes, messages = self.parse_inline(title, lineno=self.lineno)
+        text_nodes, messages = inline_nodes(self, title, self.lineno)
         container += nodes.rubric(title, "", *text_nodes, classes=[f"{CLASS}-title"])
         container += messages
         container += self.parse_content_to_nodes()
