@@ -150,6 +150,16 @@ def test_siblings_that_agree_pass():
     assert check_pages(sibling_pages(size(19), HEADER + TEXT)) == []
 
 
+def test_a_transcript_given_other_turns_is_compared_by_them():
+    # The parse keeps each transcript's sizes for the check across pages:
+    # kept sizes of the turns it had must not stand for the turns it has.
+    pages = sibling_pages(size(19), HEADER + TEXT)
+    assert check_pages(pages) == []
+    wrong = placed("one", LOGIN + size(30), "imap", after=["delivery"], first=20)
+    pages[1].transcript.turns = wrong.transcript.turns
+    assert warnings(check_pages(pages)) == [("one", 26)]
+
+
 def test_siblings_with_another_after_list_are_not_compared():
     pages = sibling_pages(size(30), HEADER + TEXT)
     pages.insert(1, placed("other", DELIVERY, "smtp"))

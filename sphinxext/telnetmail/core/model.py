@@ -21,6 +21,7 @@ from telnetmail.core.volatile import Mark
 
 if TYPE_CHECKING:
     from telnetmail.core.openssl import OpensslCommand
+    from telnetmail.core.sizes import SizeReading
 
 
 class Role(enum.StrEnum):
@@ -305,6 +306,10 @@ class Transcript:
 
     #: The protocol units, in order: see :class:`Turn`.
     turns: list[Turn] = field(default_factory=list)
+    #: The sizes the turns show, as :func:`telnetmail.core.sizes.reading`
+    #: read them: kept so that the parse's check and the check across
+    #: transcripts read them once. Derived, so no part of a comparison.
+    sizes: SizeReading | None = field(default=None, repr=False, compare=False)
 
     @property
     def readable(self) -> bool:

@@ -546,9 +546,53 @@ def compare_tallies(
     return found
 
 
+@dataclass(frozen=True)
+class SizeReading:
+    """A transcript's sizes, what its own check says of them, and what they
+    were read from: kept on the transcript (:func:`reading`)."""
+
+    protocol: Protocol | None
+    #: The turns read, for :meth:`reads`.
+    turns: tuple[Turn, ...]
+    sizes: Sizes
+    #: What :func:`check_session` says, by line.
+    diagnostics: tuple[Diagnostic, ...]
+    #: The lines it says it at: the check across transcripts leaves them out.
+    warned: frozenset[int]
+
+    def reads(self, transcript: Transcript) -> bool:
+        """Whether this is a reading of the transcript as it is now.
+
+        A parse never changes a turn once made, so the very same turns (or
+        equal ones) in the same protocol show the same sizes; a transcript
+        given other turns or another protocol is read again.
+        """
+        return self.protocol is transcript.protocol and self.turns == tuple(
+            transcript.turns
+        )
+
+
+def reading(transcript: Transcript) -> SizeReading:
+    """The transcript's sizes, read once: its parse checks them, and the check
+    across a build's pages compares them again with other transcripts'."""
+    kept = transcript.sizes
+    if kept is None or not kept.reads(transcript):
+        sizes = read_sizes(transcript)
+        found = _check_sizes(sizes)
+        kept = SizeReading(
+            transcript.protocol,
+            tuple(transcript.turns),
+            sizes,
+            tuple(found),
+            frozenset(diagnostic.lineno for diagnostic in found),
+        )
+        transcript.sizes = kept
+    return kept
+
+
 def check_session(transcript: Transcript) -> list[Diagnostic]:
     """Sizes within one transcript, each mailbox state on its own."""
-    return _check_sizes(read_sizes(transcript))
+    return list(reading(transcript).diagnostics)
 
 
 def _check_sizes(sizes: Sizes) -> list[Diagnostic]:
@@ -594,48 +638,20 @@ def check_pages(placed: Sequence[Placed]) -> list[tuple[Placed, Diagnostic]]:
         if item.after and item.transcript.protocol:
             groups.setdefault((item.page, item.after), []).append(item)
     found: dict[tuple[int, int, str], tuple[Placed, Diagnostic]] = {}
-    read = _Reading()
     for (_, after), siblings in groups.items():
         order = replay_order(after, afters)
         if order is None or any(name not in named for name in order):
             continue  # the :after: problem is reported on its own
         chain = [named[name] for name in order]
         everyone = [*chain, *siblings]
-        for session, diagnostic in check_related(chain, siblings, read):
+        for session, diagnostic in check_related(chain, siblings):
             where = everyone[session]
             key = (id(where), diagnostic.lineno, diagnostic.message)
             found.setdefault(key, (where, diagnostic))
     return list(found.values())
 
 
-class _Reading:
-    """Each transcript's sizes, and the lines its own check warns at, read
-    once however many of a page's groups it belongs to (a chain's first
-    transcript belongs to all of them)."""
-
-    def __init__(self) -> None:
-        # By id: transcripts are not hashable, and all live as long as this.
-        self._sizes: dict[int, Sizes] = {}
-        self._own: dict[int, set[int]] = {}
-
-    def sizes(self, transcript: Transcript) -> Sizes:
-        key = id(transcript)
-        if key not in self._sizes:
-            self._sizes[key] = read_sizes(transcript)
-        return self._sizes[key]
-
-    def own_lines(self, transcript: Transcript) -> set[int]:
-        """The lines :func:`check_session` warns at."""
-        key = id(transcript)
-        if key not in self._own:
-            found = _check_sizes(self.sizes(transcript))
-            self._own[key] = {diagnostic.lineno for diagnostic in found}
-        return self._own[key]
-
-
-def check_related(
-    chain: Sequence[Placed], starting: Sequence[Placed], read: _Reading | None = None
-) -> list[Found]:
+def check_related(chain: Sequence[Placed], starting: Sequence[Placed]) -> list[Found]:
     """Sizes across transcripts that see one mailbox state.
 
     ``chain`` is an ``:after:`` chain in replay order, ``starting`` the
@@ -648,8 +664,8 @@ def check_related(
     """
     everyone = [*chain, *starting]
     labels = [repr(item.label) for item in everyone]
-    read = read or _Reading()
-    seen = [read.sizes(item.transcript) for item in everyone]
+    readings = [reading(item.transcript) for item in everyone]
+    seen = [read.sizes for read in readings]
     facts: list[Seen] = []
     tallies: list[tuple[int, Tally]] = []
     for index, sizes in enumerate(seen):
@@ -670,9 +686,9 @@ def check_related(
         ]
     found, known = compare_messages(facts, labels)
     found += compare_tallies(tallies, known, labels)
-    return _across(found, [read.own_lines(item.transcript) for item in everyone])
+    return _across(found, [read.warned for read in readings])
 
 
-def _across(found: list[Found], own: Sequence[set[int]]) -> list[Found]:
+def _across(found: list[Found], own: Sequence[frozenset[int]]) -> list[Found]:
     """Leave out what each transcript's own check already says at that line."""
     return [item for item in found if item.diagnostic.lineno not in own[item.session]]
