@@ -85,6 +85,8 @@ class Literal:
 
 def literal_size(text: str) -> tuple[int, bool] | None:
     """The size a line announces with a trailing ``{n}``, and whether it syncs."""
+    if not text.endswith(("}", "}\n")):
+        return None  # most lines announce none: no search along the line
     match = _LITERAL.search(text)
     if match is None:
         return None
@@ -299,11 +301,15 @@ class ImapExchange(Exchange):
     # -- server --------------------------------------------------------------
 
     def server(self, line: Line) -> None:
-        for parse in (self.untagged, self.continuation_request, self.tagged):
-            turn = parse(line)
-            if turn is not None:
-                self.read_server_literals(turn)
-                return
+        # Tried in turn, without a tuple of bound methods made for each line.
+        turn = self.untagged(line)
+        if turn is None:
+            turn = self.continuation_request(line)
+        if turn is None:
+            turn = self.tagged(line)
+        if turn is not None:
+            self.read_server_literals(turn)
+            return
         self.report(
             line.lineno,
             f"an IMAP response starts with '*', '+' or a command's tag, "
@@ -311,6 +317,8 @@ class ImapExchange(Exchange):
         )
 
     def untagged(self, line: Line) -> Turn | None:
+        if line.text[:1] != "*":
+            return None  # a tagged reply: none of the three patterns matches
         match = _UNTAGGED_STATUS.match(line.text)
         if match is not None:
             return self.status_response(line, match, tag="*")
@@ -390,7 +398,7 @@ class ImapExchange(Exchange):
         """Untagged data belongs to the latest command still waiting."""
         self.turns.append(turn)
         if self.pending:
-            turn.answers = list(self.pending.values())[-1]
+            turn.answers = next(reversed(self.pending.values()))
         return turn
 
     # -- literals ------------------------------------------------------------
