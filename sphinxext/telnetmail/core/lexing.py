@@ -15,6 +15,7 @@ from telnetmail.core.model import (
     Span,
     SpanKind,
     Turn,
+    is_placeholder,
 )
 
 _WORD = re.compile(r"(?P<word>\S+)(?P<rest>.*)", re.DOTALL)
@@ -32,8 +33,13 @@ def spans_of(*pieces: tuple[SpanKind, str]) -> list[Span]:
     """Spans for the non-empty pieces, in order."""
     # Each piece is already a (kind, text) pair: made a Span as it stands,
     # without unpacking it and calling the named tuple's __new__ (every line
-    # of every page comes through here: half the cost).
-    return [_as_span(Span, piece) for piece in pieces if piece[1]]
+    # of every page comes through here: half the cost). A loop, not a list
+    # comprehension, which in Python 3.11 is a function call of its own.
+    spans = []
+    for piece in pieces:
+        if piece[1]:
+            spans.append(_as_span(Span, piece))
+    return spans
 
 
 _as_span = tuple.__new__
@@ -118,12 +124,17 @@ class Exchange:
     def read_on(self) -> None:
         """Read the lines from the one at ``index`` to the last."""
         lines = self.lines
+        # Every line of every page comes through here: the enum member is
+        # looked up once (a class attribute of an enum costs a lookup through
+        # its metaclass), and the module's function is called without the
+        # property's own call.
+        client = Role.CLIENT
         while self.index < len(lines):
             line = lines[self.index]
             self.index += 1
-            if line.is_placeholder and not self.in_content(line):
+            if is_placeholder(line.text) and not self.in_content(line):
                 continue  # narration such as <open connection>: nothing is sent
-            if line.role is Role.CLIENT:
+            if line.role is client:
                 self.client(line)
             else:
                 self.server(line)

@@ -110,7 +110,9 @@ class Line:
     def __post_init__(self) -> None:
         if not self.spans and self.text:
             kind = SpanKind.PLACEHOLDER if is_placeholder(self.text) else SpanKind.TEXT
-            self.spans = [Span(kind, self.text)]
+            # Every line read comes through here: the span made as the tuple
+            # it is, without the named tuple's __new__ (a Python call).
+            self.spans = [tuple.__new__(Span, (kind, self.text))]
 
     @property
     def is_placeholder(self) -> bool:

@@ -70,8 +70,11 @@ def parse_lines(
 ) -> Transcript:
     """Parse ``(lineno, text)`` pairs; ``protocol`` overrides what the port says."""
     transcript = Transcript(lines=[])
+    # Looked up once, not at every line: an enum member read off its class
+    # takes a slow lookup in Python 3.11 (EnumType.__getattr__).
+    telnet = Role.TELNET
     for line in _read_roles(numbered, transcript.diagnostics):
-        if line.role is Role.TELNET:
+        if line.role is telnet:
             _read_telnet_line(transcript, line)
         transcript.lines.append(line)
     if not transcript.readable:
@@ -81,13 +84,15 @@ def parse_lines(
         _report_unknown_protocol(transcript)
         return transcript
     turns, found = analyse(transcript.protocol, transcript.lines)
-    refused = protected.refuse_marks(transcript.protocol, turns)
+    # Few pages mark volatile values: the others skip walking their turns.
+    marked = [line for line in transcript.lines if line.marks]
+    refused = protected.refuse_marks(transcript.protocol, turns) if marked else []
     if refused:
         # Read the lines again, so that no turn's content keeps a dropped mark.
         turns, found = analyse(transcript.protocol, transcript.lines)
         found += refused
-    for line in transcript.lines:
-        if line.marks:
+    for line in marked:
+        if line.marks:  # unless every mark on it was refused
             line.mark_volatile_spans()
     transcript.turns = turns
     transcript.diagnostics += found
@@ -100,7 +105,8 @@ def analyse(
     protocol: Protocol, lines: list[Line]
 ) -> tuple[list[Turn], list[Diagnostic]]:
     """Cut the client and server lines into the protocol's turns."""
-    talk = [line for line in lines if line.role is not Role.TELNET]
+    telnet = Role.TELNET  # once, not at every line (see parse_lines)
+    talk = [line for line in lines if line.role is not telnet]
     return _EXCHANGES[protocol].analyse(talk)
 
 
@@ -167,9 +173,12 @@ def _read_written(
         # to k, in none): the word needs no check of its own.
         role = ROLE_NAMES.get(name.lower()) if colon else None
         if role is not None:
-            # A role line ends at a newline, should one be left inside it.
-            content = content.partition("\n")[0]
-            written.append(_Written(lineno, role, content, len(name) == 1))
+            if "\n" in content:  # a role line ends at a newline left inside it
+                content = content.partition("\n")[0]
+            # Made as the tuple it is: the named tuple's own __new__ is a
+            # Python call, for every line of every page.
+            item = (lineno, role, content, len(name) == 1)
+            written.append(_as_written(_Written, item))
         elif written and written[-1].rfc_style and raw[:1].isspace():
             # RFCs wrap a long line onto indented lines without a prefix.
             last = written[-1]
@@ -184,6 +193,9 @@ def _read_written(
                 )
             )
     return written
+
+
+_as_written = tuple.__new__
 
 
 def _rfc_indents(written: list[_Written]) -> list[int]:
@@ -231,10 +243,15 @@ def _strip_separator(item: _Written, rfc_indent: int) -> str:
 
 
 def _read_telnet_line(transcript: Transcript, line: Line) -> None:
-    match = _TELNET_COMMAND.match(line.text)
+    # Most telnet lines are telnet's own messages ("Trying ...", "Connected
+    # to ..."): told apart by the command's word, without trying a pattern
+    # along the line. Only ASCII letters case-fold to those of "telnet", so
+    # lower() finds every spelling the pattern accepts; openssl's is exact.
+    text = line.text
+    match = _TELNET_COMMAND.match(text) if "telnet" in text.lower() else None
     tls = None
     if match is None:
-        match = openssl.is_openssl(line.text)
+        match = openssl.is_openssl(text) if "openssl" in text else None
         if match is None:
             return
         try:

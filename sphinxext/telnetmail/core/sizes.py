@@ -144,8 +144,11 @@ class _Pop3Reader:
         return Message(Protocol.POP3, self.user, "", int(number))
 
     def read(self, turns: list[Turn]) -> Sizes:
+        # Looked up once, not at every turn: an enum member read off its
+        # class takes a slow lookup in Python 3.11 (EnumType.__getattr__).
+        client = Role.CLIENT
         for turn in turns:
-            if turn.role is Role.CLIENT:
+            if turn.role is client:
                 self.command(turn)
             elif turn.status == "+OK":
                 self.reply(turn)
@@ -277,8 +280,9 @@ class _ImapReader:
         self.selecting: dict[str, str] = {}  # tag -> mailbox being selected
 
     def read(self, turns: list[Turn]) -> Sizes:
+        client = Role.CLIENT  # once, not at every turn (see _Pop3Reader.read)
         for turn in turns:
-            if turn.role is Role.CLIENT:
+            if turn.role is client:
                 self.command(turn)
             elif turn.tag == "*":
                 self.untagged(turn)
@@ -335,7 +339,9 @@ class _ImapReader:
                     reply=reply,
                 )
             )
-        literal = _LITERAL_ITEM.search(said)
+        # Searched only where a literal can end the line: the pattern, tried
+        # at every position, costs the square of the line's length.
+        literal = _LITERAL_ITEM.search(said) if said.endswith(("}", "}\n")) else None
         part = _PARTS.get(literal["item"].upper()) if literal else None
         if literal and part and measured:
             item, octets = literal["item"], literal["size"]
@@ -356,10 +362,9 @@ class _ImapReader:
 
 def _structure(turn: Turn) -> Iterator[tuple[int, str]]:
     """Each line of a response without the literals' content: what it says itself."""
+    data = SpanKind.DATA  # once, not at every span (see _Pop3Reader.read)
     for line in turn.lines:
-        said = "".join(
-            span.text for span in line.spans if span.kind is not SpanKind.DATA
-        )
+        said = "".join([span.text for span in line.spans if span.kind is not data])
         if said:
             yield line.lineno, said
 
