@@ -142,20 +142,18 @@ def _read_roles(
     else:
         # The course's own style: one space after the colon, nothing to align.
         texts = [
-            item.content[1:] if item.content[:1] == " " else item.content
-            for item in written
+            content[1:] if content[:1] == " " else content
+            for _, _, content, _ in written
         ]
     lines = []
-    for item, text in zip(written, texts, strict=True):
+    for (lineno, role, _, _), text in zip(written, texts, strict=True):
         marks: list[Mark] = []
         if "{{" in text:  # most lines hold no volatile mark: skip the call
             try:
                 text, marks = volatile.extract(text)
             except volatile.VolatileError as error:
-                diagnostics.append(
-                    Diagnostic(item.lineno, str(error), Category.PROTOCOL)
-                )
-        lines.append(Line(item.role, text, item.lineno, marks=marks))
+                diagnostics.append(Diagnostic(lineno, str(error), Category.PROTOCOL))
+        lines.append(Line(role, text, lineno, marks=marks))
     return lines
 
 
