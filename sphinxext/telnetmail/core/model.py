@@ -226,7 +226,12 @@ def is_placeholder(text: str) -> bool:
     which tells it from an address like ``<sender@example.com>``. A line that
     is only ``...`` is the RFCs' elision, narration too.
     """
-    return _PLACEHOLDER.fullmatch(text.strip()) is not None
+    stripped = text.strip()
+    if stripped[:1] != "<" and stripped != "...":
+        # What the pattern asks first, told without it: every text asked
+        # once in a build (the cache only helps with repeated ones).
+        return False
+    return _PLACEHOLDER.fullmatch(stripped) is not None
 
 
 class ContentLine(NamedTuple):
