@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telnetmail.core.model import Category
+from telnetmail.core.model import Category, Protocol
 from telnetmail.core.parser import parse_lines, parse_transcript
-from telnetmail.core.sizes import Placed, check_pages
+from telnetmail.core.sizes import Placed, check_pages, check_session
 
 LOGIN = "S: * OK ready\nC: a1 LOGIN me secret\nS: a1 OK\nC: a2 SELECT INBOX\nS: a2 OK\n"
 
@@ -113,6 +113,17 @@ def test_pop3_stat_is_the_sum_of_the_sizes_retr_shows_when_list_is_wrong():
         protocol="pop3",
     )
     assert consistency(transcript) == [4]
+
+
+def test_a_transcript_read_in_another_protocol_is_checked_in_that_one():
+    # The parse keeps the sizes it read: they are its protocol's only.
+    transcript = parse_transcript(
+        "S: +OK\nC: LIST 1\nS: +OK 1 9\nC: RETR 1\nS: +OK\nS: Hi\nS: .",
+        protocol="pop3",
+    )
+    assert consistency(transcript) == [3]
+    transcript.protocol = Protocol.SMTP
+    assert check_session(transcript) == []
 
 
 # -- across transcripts -----------------------------------------------------------

@@ -316,7 +316,7 @@ class Transcript:
     #: The sizes the turns show, as :func:`telnetmail.core.sizes.reading`
     #: read them: kept so that the parse's check and the check across
     #: transcripts read them once. Derived, so no part of a comparison.
-    sizes: SizeReading | None = field(default=None, repr=False, compare=False)
+    size_reading: SizeReading | None = field(default=None, repr=False, compare=False)
 
     @property
     def readable(self) -> bool:

@@ -580,7 +580,7 @@ class SizeReading:
 def reading(transcript: Transcript) -> SizeReading:
     """The transcript's sizes, read once: its parse checks them, and the check
     across a build's pages compares them again with other transcripts'."""
-    kept = transcript.sizes
+    kept = transcript.size_reading
     if kept is None or not kept.reads(transcript):
         sizes = read_sizes(transcript)
         found = _check_sizes(sizes)
@@ -591,7 +591,7 @@ def reading(transcript: Transcript) -> SizeReading:
             tuple(found),
             frozenset(diagnostic.lineno for diagnostic in found),
         )
-        transcript.sizes = kept
+        transcript.size_reading = kept
     return kept
 
 
