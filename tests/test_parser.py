@@ -181,6 +181,7 @@ def test_every_bad_line_is_reported_not_just_the_first():
         ("C:\\Users\\anna>telnet pop.example.com 110", "pop.example.com", "110"),
         ("telnet imap.example.com", "imap.example.com", None),
         ("% telnet -8 127.0.0.1 143", "127.0.0.1", "143"),
+        ("C:\\>TELNET.EXE mail.example.com 25", "mail.example.com", "25"),
     ],
 )
 def test_the_telnet_command_gives_host_and_port(command, host, port):
