@@ -96,13 +96,15 @@ class TranscriptDirective(SphinxDirective):
             node = nodes.literal_block(raw, raw)
             node["language"] = "none"
         self.set_source_info(node)
-        # What the transcripts builder needs to parse the transcript again.
-        node["transcript_source"] = [list(pair) for pair in numbered]
+        # What the transcripts builder needs to parse the transcript again
+        # (the domain keeps the same list: nothing changes it).
+        source: list[list[int | str]] = [list(pair) for pair in numbered]
+        node["transcript_source"] = source
         node["transcript_options"] = self.replay_options()
         node["classes"] += self.options.get("class", [])
         wrapper = self.with_caption(node)
         self.add_name(wrapper)
-        self.note(parsed, wrapper, numbered)
+        self.note(parsed, wrapper, source)
         return [*self.start_note(), wrapper]
 
     def start_note(self) -> list[nodes.Node]:
@@ -199,6 +201,8 @@ class TranscriptDirective(SphinxDirective):
         return container
 
     def report(self, parsed: Transcript) -> None:
+        if not parsed.diagnostics:
+            return
         source = self.get_source_info()[0]
         for diagnostic in parsed.diagnostics:
             self.warn(diagnostic, source)
@@ -219,14 +223,14 @@ class TranscriptDirective(SphinxDirective):
         self,
         parsed: Transcript,
         wrapper: nodes.Element,
-        numbered: list[tuple[int, str]],
+        source: list[list[int | str]],
     ) -> None:
         info: TranscriptInfo = {
             "name": self.transcript_name,
             "docname": self.env.docname,
             "location": self.get_location(),
             "path": self.get_source_info()[0] or "",
-            "source": [list(pair) for pair in numbered],
+            "source": source,
             "protocol": str(parsed.protocol or ""),
             "after": self.options.get("after", []),
             "match": self.options.get("match", self.config.transcript_match),

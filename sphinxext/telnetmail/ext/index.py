@@ -224,9 +224,13 @@ def _row(*cells: nodes.Node) -> nodes.row:
 
 
 def _link(info: TranscriptInfo, uris: dict[str, str]) -> nodes.reference:
-    uri = uris[info["docname"]] + "#" + info["target"]
-    title = info["caption"] or info["name"]
-    return nodes.reference("", title, internal=True, refuri=uri, reftitle=info["name"])
+    reference = nodes.reference("", info["caption"] or info["name"])
+    # Set one by one: a thousand links, and keywords cost the constructor a
+    # loop that normalises each name.
+    reference["internal"] = True
+    reference["refuri"] = uris[info["docname"]] + "#" + info["target"]
+    reference["reftitle"] = info["name"]
+    return reference
 
 
 def outdated_indexes(
