@@ -74,15 +74,15 @@ class Shown(NamedTuple):
     reply: int = 0
 
 
-@dataclass(frozen=True)
-class Tally:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class Tally(NamedTuple):
     """What ``STAT`` or a full ``LIST`` says of a whole POP3 maildrop."""
 
     user: str | None
     epoch: int
     lineno: int
     verb: str  # STAT or LIST
-    count: int
+    messages: int  # how many (``count`` would hide the tuple's method)
     total: int
     #: LIST: each message's number and size.
     entries: tuple[tuple[int, int], ...] = ()
@@ -496,10 +496,10 @@ def _compare_tallies(
     if not listings:
         return
     index, listing = listings[0]
-    count = listing.count
+    count = listing.messages
     total = sum(known.get(number, size) for number, size in listing.entries)
     for session, stat in tallies:
-        if stat.verb == "STAT" and (stat.count, stat.total) != (count, total):
+        if stat.verb == "STAT" and (stat.messages, stat.total) != (count, total):
             where = f"line {listing.lineno}"
             if session != index:
                 where += f" of transcript {labels[index]}"
@@ -507,7 +507,7 @@ def _compare_tallies(
                 session,
                 Diagnostic(
                     stat.lineno,
-                    f"STAT says {stat.count} messages, {stat.total} octets, but "
+                    f"STAT says {stat.messages} messages, {stat.total} octets, but "
                     f"LIST shows {count} messages, {total} octets ({where})",
                     Category.CONSISTENCY,
                 ),
@@ -551,8 +551,8 @@ def compare_tallies(
     return found
 
 
-@dataclass(frozen=True)
-class SizeReading:
+# A named tuple, not a frozen dataclass: see telnetmail.core.model.Connection.
+class SizeReading(NamedTuple):
     """A transcript's sizes, what its own check says of them, and what they
     were read from: kept on the transcript (:func:`reading`)."""
 
