@@ -107,3 +107,29 @@ def test_the_pytest_plugin_collects_an_md_page(pytester):
         "--transcripts", "--collect-only", "-q", "page.md"
     )
     result.stdout.fnmatch_lines([f"page.md::{name}" for name in NAMES])
+
+
+ENTITY_PAGE = """# Entities
+
+```{transcript}
+:caption: Tom &amp; Jerry
+
+S: 220 mx1.example.com ESMTP
+C: QUIT
+```
+
+```{transcript-solution}
+:title: Tom &amp; Jerry
+```
+"""
+
+
+@pytest.mark.sphinx("html", testroot="myst", srcdir="myst-entities", freshenv=True)
+def test_a_caption_and_a_solution_title_are_read_as_markdown(app):
+    # Markdown reads the entity, which reST would show as written.
+    (app.srcdir / "entities.md").write_text(ENTITY_PAGE, encoding="utf-8")
+    app.build()
+    page = (app.outdir / "entities.html").read_text(encoding="utf-8")
+    assert "Tom &amp; Jerry</span>" in page  # the caption
+    assert ">Tom &amp; Jerry</summary>" in page
+    assert "&amp;amp;" not in page

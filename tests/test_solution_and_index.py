@@ -115,7 +115,9 @@ SOLUTION = """
 """
 
 
-@pytest.mark.sphinx("singlehtml", testroot="extras", freshenv=True)
+@pytest.mark.sphinx(
+    "singlehtml", testroot="extras", srcdir="extras-solution-elsewhere", freshenv=True
+)
 def test_a_solution_on_another_page_is_folded_in_the_single_page(app):
     # The single page is resolved as the root document's: every page's
     # solutions are folded, not just those the root document holds.
@@ -129,7 +131,9 @@ def test_a_solution_on_another_page_is_folded_in_the_single_page(app):
     assert len(folded_solutions(page)) == 1
 
 
-@pytest.mark.sphinx("html", testroot="parallel", parallel=2, freshenv=True)
+@pytest.mark.sphinx(
+    "html", testroot="parallel", srcdir="parallel-solutions", parallel=2, freshenv=True
+)
 def test_solutions_on_pages_read_in_parallel_are_folded(app):
     for number in range(1, 9):
         with (app.srcdir / f"doc{number}.rst").open("a", encoding="utf-8") as doc:

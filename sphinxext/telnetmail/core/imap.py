@@ -318,7 +318,7 @@ class ImapExchange(Exchange):
 
     def untagged(self, line: Line) -> Turn | None:
         if line.text[:1] != "*":
-            return None  # a tagged reply: none of the three patterns matches
+            return None  # not an untagged line: none of the three patterns matches
         match = _UNTAGGED_STATUS.match(line.text)
         if match is not None:
             return self.status_response(line, match, tag="*")

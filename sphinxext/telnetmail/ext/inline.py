@@ -4,6 +4,8 @@ Most captions are plain words: for them the parser's work (its patterns for
 every kind of markup, then for standalone addresses) ends in one text node.
 :func:`inline_nodes` makes that node at once when the text holds nothing any
 of those patterns could start at, and hands everything else to the parser.
+In reST pages only: a MyST page's directive parses inline text as Markdown,
+which reads more (entities such as ``&amp;``, its replacements...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from docutils.statemachine import StateMachine
 
 if TYPE_CHECKING:
     from sphinx.util.docutils import SphinxDirective
@@ -29,6 +32,7 @@ def inline_nodes(
     directive: SphinxDirective, text: str, lineno: int
 ) -> tuple[list[nodes.Node], list[nodes.system_message]]:
     """``text`` parsed as inline markup, as ``directive.parse_inline`` does."""
-    if _PLAIN.fullmatch(text):
+    # MyST's state machine only mocks docutils' (as numbered_content knows).
+    if isinstance(directive.state_machine, StateMachine) and _PLAIN.fullmatch(text):
         return [nodes.Text(text)], []
     return directive.parse_inline(text, lineno=lineno)
