@@ -537,3 +537,29 @@ def test_a_page_written_for_another_server_verifies_when_the_option_names_it(
     untold = check("--backend", backend, str(path))
     assert untold.returncode == 1, untold.stdout + untold.stderr
     assert "220 mx1.example.com" in untold.stdout
+
+
+#: A one-page check in an interpreter of its own, printing which of the
+#: modules that only some checks need it loaded.
+ONE_PAGE_CHECK_LOADS = (
+    "import sys\n"
+    "from telnetmail.cli import main\n"
+    "assert main(['check', '-j', '1', '--no-walk', '-q', sys.argv[1]]) == 0\n"
+    "wanted_by_some = ('xml.etree.ElementTree', 'sysconfig', 'tempfile')\n"
+    "print(*sorted(name for name in wanted_by_some if name in sys.modules))\n"
+)
+
+
+def test_a_one_page_check_loads_only_what_it_uses():
+    # The JUnit writer's XML, what starting a worker process needs
+    # (sysconfig), what making a TLS certificate needs (tempfile): each is
+    # loaded when asked for, so a check asking for none starts sooner.
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_PAGE_CHECK_LOADS, str(ROOT / "course" / "smtp.rst")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == ""

@@ -14,12 +14,10 @@ stdin says "no more work": the child stops its servers and exits.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
 import sys
-import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +32,10 @@ PR_SET_PDEATHSIG = 1
 
 def prctl(option: int, value: object) -> None:
     """Linux's ``prctl(2)``; nothing where there is none."""
+    # Imported here, as sysconfig below: a check that starts no other
+    # process (one page) never loads them.
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
@@ -59,6 +61,8 @@ def child_environment() -> dict[str, str]:
     installed, or none. A folder of installed packages is left out: it is
     on the child's path anyway, and before the standard library it could
     hide modules of it."""
+    import sysconfig
+
     root = str(Path(telnetmail.__file__).resolve().parent.parent)
     installed = {
         str(Path(sysconfig.get_path(name)).resolve()) for name in ("purelib", "platlib")

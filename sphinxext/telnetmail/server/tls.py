@@ -10,11 +10,9 @@ again, or a second one for another worker, reuses it. An elliptic-curve key
 from __future__ import annotations
 
 import asyncio
-import datetime
 import functools
 import os
 import ssl
-import tempfile
 from dataclasses import dataclass
 
 __all__ = [
@@ -57,6 +55,8 @@ class Certificate:
 def self_signed(names: tuple[str, ...]) -> Certificate:
     """A self-signed certificate for *names* (the first is the subject's CN),
     valid from a day ago for ten years; made once per process."""
+    import datetime
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -98,6 +98,8 @@ def server_context(config: TLSConfig, names: tuple[str, ...]) -> ssl.SSLContext:
     if config.cert_file is not None and config.key_file is not None:
         context.load_cert_chain(config.cert_file, config.key_file)
         return context
+    import tempfile  # here, as datetime above: needed once TLS starts
+
     certificate = self_signed(names)
     # load_cert_chain reads files only: a private file, gone at once.
     fd, path = tempfile.mkstemp(suffix=".pem")
