@@ -162,8 +162,8 @@ def one_page_per_document(app: Sphinx) -> bool:
 
     Not so where the builder joins the documents into one tree first (LaTeX,
     texinfo, man, single-page HTML): a page holding some directive may lie
-    anywhere in it, so a handler that skips pages by :attr:`TranscriptDomain.PAGE_SETS`
-    may not.
+    anywhere in it, so a handler that skips pages by
+    :attr:`TranscriptDomain.PAGE_SETS` may not.
     """
     return isinstance(app.builder, StandaloneHTMLBuilder) and not isinstance(
         app.builder, SingleFileHTMLBuilder

@@ -10,8 +10,8 @@
 Like sphinx-design's components, the directive emits a generic container
 (a rubric for its title, then the content), so text, LaTeX and every other
 builder show the solution as a titled block with no code of their own; for
-HTML a ``doctree-resolved`` handler turns it into a ``<details>`` element the student
-opens.
+HTML a ``doctree-resolved`` handler turns it into a ``<details>`` element
+the student opens.
 
 The short name ``solution`` is an alias, registered only when the build is
 set up and no other extension (sphinx-exercise, say) has taken it: either
