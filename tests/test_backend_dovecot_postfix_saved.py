@@ -26,6 +26,7 @@ fresh = started.fresh
 
 
 def imap_session(backend: DovecotPostfixBackend) -> imaplib.IMAP4:
+    """Logged in; as a context manager (``with``) it logs out at the end."""
     imap = imaplib.IMAP4("127.0.0.1", backend.port_for(Protocol.IMAP), timeout=5)
     imap.login("MyUsername", "MyPassword")
     return imap
@@ -33,8 +34,7 @@ def imap_session(backend: DovecotPostfixBackend) -> imaplib.IMAP4:
 
 def imap_view(backend: DovecotPostfixBackend) -> dict[str, object]:
     """What IMAP shows of the inbox, read-only (EXAMINE leaves \\Recent as it is)."""
-    imap = imap_session(backend)
-    try:
+    with imap_session(backend) as imap:
         _, exists = imap.select("INBOX", readonly=True)
         codes = ("UIDVALIDITY", "UIDNEXT", "RECENT")
         view: dict[str, object] = {code: imap.response(code)[1] for code in codes}
@@ -42,17 +42,12 @@ def imap_view(backend: DovecotPostfixBackend) -> dict[str, object]:
         if int(exists[0] or 0):
             view["messages"] = imap.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")[1]
         return view
-    finally:
-        imap.logout()
 
 
 def imap_uids(backend: DovecotPostfixBackend) -> list[int]:
-    imap = imap_session(backend)
-    try:
+    with imap_session(backend) as imap:
         imap.select("INBOX", readonly=True)
         return [int(uid) for uid in imap.uid("SEARCH", "ALL")[1][0].split()]
-    finally:
-        imap.logout()
 
 
 def pop3_view(backend: DovecotPostfixBackend) -> tuple[list[bytes], list[bytes]]:
@@ -70,14 +65,11 @@ def change_everything(backend: DovecotPostfixBackend) -> None:
     """New mail, a flag set, a message expunged, \\Recent taken by a SELECT."""
     send(backend)
     backend.settle()
-    imap = imap_session(backend)
-    try:
+    with imap_session(backend) as imap:
         imap.select("INBOX")
         imap.store("1", "+FLAGS", "\\Answered")
         imap.store("2", "+FLAGS", "\\Deleted")
         imap.expunge()
-    finally:
-        imap.logout()
 
 
 @pytest.fixture
@@ -86,12 +78,9 @@ def two_messages(fresh: DovecotPostfixBackend) -> DovecotPostfixBackend:
     took it); the second still \\Recent."""
     send(fresh)
     fresh.settle()
-    imap = imap_session(fresh)
-    try:
+    with imap_session(fresh) as imap:
         imap.select("INBOX")
         imap.store("1", "+FLAGS", "\\Flagged")
-    finally:
-        imap.logout()
     send(fresh)
     fresh.settle()
     return fresh
